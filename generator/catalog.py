@@ -1,0 +1,46 @@
+"""load -> validate -> derive, shared by `ocop validate`, `ocop build` and the other commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import last_commit_date
+from generator.derive import derive_catalog
+from generator.errors import Problem
+from generator.load import LoadedCatalog, load_records
+from generator.model import Catalog
+from generator.places import load_places
+from generator.validate import Validation, load_schemas, read_ledger, validate_records
+from generator.vocab import load_vocabulary
+
+
+@dataclass(frozen=True)
+class CheckedCatalog:
+    loaded: LoadedCatalog
+    validation: Validation
+    catalog: Catalog | None  # None when there are problems
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.validation.problems
+
+
+def check_catalog(
+    catalog_dir: Path,
+    schemas_dir: Path,
+    as_of: dt.date,
+    ledger: Path | None = None,
+    release_date: dt.date | None = None,
+) -> CheckedCatalog:
+    loaded = load_records(catalog_dir)
+    places = load_places()
+    vocab = load_vocabulary(schemas_dir)
+    validation = validate_records(loaded, load_schemas(schemas_dir), places, vocab, as_of, ledger)
+    if validation.problems:
+        return CheckedCatalog(loaded, validation, None)
+    published = frozenset(pid for _, pid in read_ledger(ledger)) if ledger else frozenset()
+    release = release_date or last_commit_date(catalog_dir) or as_of
+    catalog = derive_catalog(loaded, validation.photos, places, vocab, as_of, release, published)
+    return CheckedCatalog(loaded, validation, catalog)

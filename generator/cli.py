@@ -1,0 +1,208 @@
+"""The `ocop` command. Thin: parses options, calls one function, prints, sets the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.config import (
+    DEFAULT_BASE_URL,
+    PROJECT_ROOT,
+    BuildConfig,
+    normalise_base_url,
+    today_in_vietnam,
+)
+
+DESCRIPTION = """\
+ocop: kiểm tra danh mục sản phẩm OCOP và dựng trang web tĩnh.
+(ocop: checks the OCOP product catalog and builds the static site.)
+
+Các lệnh thường dùng / common commands:
+  ocop validate            kiểm tra hồ sơ; in "OK" hoặc danh sách lỗi cần sửa
+  ocop new product         tạo mẫu hồ sơ sản phẩm mới (hỏi từng câu)
+  ocop build               dựng trang web vào thư mục site/
+  ocop serve               xem thử trang web tại http://localhost:8000/
+"""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"viết ngày dạng YYYY-MM-DD: {text!r}") from err
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", type=Path, default=PROJECT_ROOT / "catalog",
+                        help="thư mục danh mục (mặc định: catalog/) / catalog folder")
+    parser.add_argument("--lang", choices=["vi", "en"], default="vi",
+                        help="ngôn ngữ thông báo / message language (vi, en)")
+    parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                        help="tính hiệu lực chứng nhận cho ngày này (mặc định: hôm nay, giờ "
+                        "Việt Nam) / compute validity for this day")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocop", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    p = sub.add_parser("validate", help="kiểm tra hồ sơ / check the records")
+    _common(p)
+    p.add_argument("--format", choices=["text", "github"], default="text",
+                   help="text: dòng lỗi dễ đọc; github: chú thích cho GitHub Actions")
+
+    p = sub.add_parser("build", help="dựng trang web / build the site")
+    _common(p)
+    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site",
+                   help="thư mục kết quả (mặc định: site/) / output folder")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                   help="địa chỉ công khai của trang, ví dụ https://ten.github.io/kho/")
+    p.add_argument("--jobs", type=int, default=0, help="số tiến trình (0: mọi lõi) / workers")
+
+    p = sub.add_parser("serve", help="xem thử trang đã dựng / preview the built site")
+    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = sub.add_parser("new", help="tạo mẫu hồ sơ mới / write a new record skeleton")
+    p.add_argument("kind", choices=["product", "producer"])
+    p.add_argument("--catalog", type=Path, default=PROJECT_ROOT / "catalog")
+    p.add_argument("--set", action="append", default=[], metavar="TRƯỜNG=GIÁ_TRỊ",
+                   help="trả lời trước một câu hỏi, ví dụ --set id=qn-ruou-mo (không hỏi lại)")
+    p.add_argument("--no-input", action="store_true",
+                   help="không hỏi; dùng các giá trị --set / do not ask")
+
+    p = sub.add_parser("places", help="tra mã tỉnh, xã / look up province and commune codes")
+    p.add_argument("query", nargs="?", default="",
+                   help="mã tỉnh (\"22\") hoặc tên, gõ có dấu hay không dấu")
+
+    p = sub.add_parser("fix", help="chuẩn hóa tệp sang NFC, xuống dòng LF / normalise files")
+    p.add_argument("files", nargs="+", type=Path)
+
+    p = sub.add_parser("labels", help="tạo nhãn QR / make QR labels")
+    _common(p)
+    p.add_argument("--id", action="append", default=[], dest="ids", help="mã sản phẩm")
+    p.add_argument("--province", default=None, help="mã tỉnh, ví dụ 22")
+    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "labels")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL)
+
+    p = sub.add_parser("publish", help="tải trang lên kho S3 / upload the site to S3 storage")
+    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site")
+    p.add_argument("--bucket", required=True)
+    p.add_argument("--endpoint-url", default=None)
+    p.add_argument("--prefix", default="")
+    p.add_argument("--dry-run", action="store_true")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> BuildConfig:
+    return BuildConfig(
+        catalog_dir=args.catalog.resolve(),
+        out_dir=getattr(args, "out", PROJECT_ROOT / "site").resolve(),
+        base_url=normalise_base_url(getattr(args, "base_url", DEFAULT_BASE_URL)),
+        as_of=args.as_of or today_in_vietnam(),
+        lang=args.lang,
+        workers=getattr(args, "jobs", 0),
+    )
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from generator.catalog import check_catalog
+    from generator.errors import format_github, format_text
+
+    config = _config(args)
+    checked = check_catalog(config.catalog_dir, config.schemas_dir, config.as_of, config.ledger)
+    if checked.problems:
+        formatter = format_github if args.format == "github" else format_text
+        sys.stdout.write(formatter(checked.problems, config.lang))
+        count = len(checked.problems)
+        summary = f"{count} lỗi cần sửa." if config.lang == "vi" else f"{count} problem(s) to fix."
+        print(summary, file=sys.stderr)
+        return 1
+    assert checked.catalog is not None
+    n, m = len(checked.catalog.products), len(checked.catalog.producers)
+    print(f"OK: {n} sản phẩm, {m} chủ thể." if config.lang == "vi"
+          else f"OK: {n} products, {m} producers.")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import run_build
+
+    return run_build(_config(args))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    return serve(args.out.resolve(), args.port)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from generator.skeleton import run_new
+
+    answers = dict(item.split("=", 1) for item in args.set if "=" in item)
+    return run_new(args.kind, args.catalog.resolve(), answers, interactive=not args.no_input)
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    from generator.places import load_places
+
+    places = load_places()
+    query = args.query.strip()
+    if query in places.provinces:
+        for c in places.communes_of(query):
+            print(f'"{c.code}"  {c.name}')
+        return 0
+    provinces = places.find_provinces(query) if query else list(places.provinces.values())
+    for p in provinces:
+        print(f'"{p.code}"  {p.name}  (thư mục: catalog/products/{p.codename}/)')
+    if query:
+        for c in places.find_communes(query):
+            print(f'"{c.code}"  {c.name}, {places.provinces[c.province_code].name}')
+    return 0
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    import unicodedata
+
+    for file in args.files:
+        raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        fixed = unicodedata.normalize("NFC", text).replace("\t", "  ")
+        if fixed != text or raw != file.read_bytes():
+            file.write_text(fixed, encoding="utf-8", newline="\n")
+            print(f"đã sửa / fixed: {file}")
+    return 0
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from generator.render.labels import run_labels
+
+    return run_labels(_config(args), ids=args.ids, province=args.province)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from generator.publish import run_publish
+
+    return run_publish(args.out.resolve(), args.bucket, args.endpoint_url, args.prefix,
+                       dry_run=args.dry_run)
+
+
+COMMANDS = {
+    "validate": cmd_validate, "build": cmd_build, "serve": cmd_serve, "new": cmd_new,
+    "places": cmd_places, "fix": cmd_fix, "labels": cmd_labels, "publish": cmd_publish,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return COMMANDS[args.command](args)

@@ -1,0 +1,64 @@
+"""Build settings: the one place paths and the base URL are resolved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_BASE_URL = "http://localhost:8000/"
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    catalog_dir: Path
+    out_dir: Path
+    base_url: str  # absolute, ends with "/": "https://owner.github.io/repo/"
+    as_of: dt.date  # validity is computed for this day
+    lang: str = "vi"
+    schemas_dir: Path = PROJECT_ROOT / "schemas"
+    templates_dir: Path = PROJECT_ROOT / "site_templates"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+    ledger_path: Path | None = None  # published-ids ledger; None: catalog_dir/published-ids.txt
+    workers: int = 0  # 0: all cores
+
+    @property
+    def base_path(self) -> str:
+        """Path part of the base URL: "/repo/" on GitHub Pages, "/" at a domain root."""
+        rest = self.base_url.split("://", 1)[-1]
+        return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+
+    @property
+    def ledger(self) -> Path:
+        return self.ledger_path or self.catalog_dir / "published-ids.txt"
+
+
+def normalise_base_url(url: str) -> str:
+    url = url.strip()
+    if "://" not in url:
+        raise ValueError(f"base URL must be absolute (https://...): {url!r}")
+    return url if url.endswith("/") else url + "/"
+
+
+def today_in_vietnam() -> dt.date:
+    return dt.datetime.now(VIETNAM).date()
+
+
+def last_commit_date(path: Path) -> dt.date | None:
+    """Date of the last commit touching `path`: the data release date (reproducible)."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", "."],
+            cwd=path,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return dt.date.fromisoformat(out) if out else None

@@ -1,0 +1,151 @@
+"""Stage 3: valid records -> the model (validity on the as-of date, labels, URLs). Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from generator.load import LoadedCatalog, Record
+from generator.model import (
+    Catalog,
+    Certificate,
+    Outlet,
+    Photo,
+    Place,
+    Producer,
+    Product,
+    Revocation,
+    Source,
+    Validity,
+    Withdrawal,
+)
+from generator.photocheck import PhotoFacts
+from generator.places import Places
+from generator.vocab import Vocabulary
+
+VALIDITY_MONTHS = 36
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for d in (day.day, 30, 29, 28):  # 29 Feb + 36 months -> 28 Feb
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def derive_certificate(raw: dict[str, Any], default_stars: int) -> Certificate:
+    issued = dt.date.fromisoformat(raw["date"])
+    revoked = raw.get("revoked")
+    return Certificate(
+        number=raw["number"],
+        date=issued,
+        issuer=raw["issuer"],
+        valid_until=_date(raw.get("valid_until")) or add_months(issued, VALIDITY_MONTHS),
+        valid_until_given="valid_until" in raw,
+        stars=raw.get("stars", default_stars),
+        score=raw.get("score"),
+        revoked=Revocation(dt.date.fromisoformat(revoked["date"]), revoked["decision"],
+                           revoked.get("reason")) if revoked else None,
+    )
+
+
+def derive_place(raw: dict[str, Any], places: Places) -> Place:
+    province = places.provinces[raw["province"]]
+    commune = places.communes[raw["commune"]]
+    return Place(province.code, province.short_name, province.slug, commune.code, commune.name,
+                 raw.get("address"), raw.get("former_address"))
+
+
+def derive_producer(record: Record, places: Places, vocab: Vocabulary) -> Producer:
+    d = record.data
+    kind = d["kind"]
+    # A household business's phone is a person's phone: published only when marked public.
+    phone = d.get("phone") if kind != "household_business" or d.get("phone_public") else None
+    return Producer(
+        id=d["id"], name=d["name"], kind=kind, kind_label=vocab.producer_kinds[kind].vi,
+        place=derive_place(d["place"], places), representative=d.get("representative"),
+        tax_code=d.get("tax_code"), phone=phone, email=d.get("email"), website=d.get("website"),
+        example=bool(d.get("example", False)), record_path=record.display,
+    )
+
+
+def validity_on(day: dt.date, certificate: Certificate, withdrawn: Withdrawal | None) -> Validity:
+    if withdrawn and withdrawn.date <= day:
+        return Validity.WITHDRAWN
+    return certificate.status_on(day)
+
+
+def derive_product(
+    record: Record,
+    producers: dict[str, Producer],
+    photos: dict[tuple[str, str], PhotoFacts],
+    places: Places,
+    vocab: Vocabulary,
+    as_of: dt.date,
+) -> Product:
+    d = record.data
+    certificate = derive_certificate(d["certificate"], d["stars"])
+    withdrawn = d.get("withdrawn")
+    withdrawal = Withdrawal(dt.date.fromisoformat(withdrawn["date"]), withdrawn["reason"],
+                            withdrawn.get("replaced_by")) if withdrawn else None
+    subgroup = d.get("subgroup")
+    gtin = d.get("gtin")
+    return Product(
+        id=d["id"], name=d["name"], name_en=d.get("name_en"), group=d["group"],
+        group_label=vocab.groups[d["group"]].vi, subgroup=subgroup,
+        subgroup_label=vocab.subgroups[d["group"]][subgroup].vi if subgroup else None,
+        stars=d["stars"], certificate=certificate,
+        previous_certificates=tuple(
+            derive_certificate(c, c["stars"]) for c in d.get("previous_certificates", [])
+        ),
+        producer=producers[d["producer"]], place=derive_place(d["place"], places),
+        gtin=gtin, gtin14=gtin.zfill(14) if gtin else None,
+        description=d.get("description"), story=d.get("story"),
+        ingredients=d.get("ingredients"), net_quantity=d.get("net_quantity"),
+        shelf_life=d.get("shelf_life"), storage=d.get("storage"),
+        standards=tuple(d.get("standards", [])),
+        where_to_buy=tuple(Outlet(w["name"], w.get("address"), w.get("url"))
+                           for w in d.get("where_to_buy", [])),
+        photos=tuple(
+            Photo(p["file"], record.folder / p["file"], p["alt"], p.get("credit"),
+                  p.get("licence"), photos[(d["id"], p["file"])].width,
+                  photos[(d["id"], p["file"])].height, photos[(d["id"], p["file"])].sha256)
+            for p in d["photos"]
+        ),
+        sources=tuple(Source(s["title"], s.get("url"), s.get("document"), _date(s.get("date")))
+                      for s in d["sources"]),
+        updated=dt.date.fromisoformat(d["updated"]), withdrawn=withdrawal,
+        example=bool(d.get("example", False)),
+        validity=validity_on(as_of, certificate, withdrawal),
+        record_path=record.display, folder=record.folder, record_sha256=record.sha256,
+    )
+
+
+def derive_catalog(
+    loaded: LoadedCatalog,
+    photos: dict[tuple[str, str], PhotoFacts],
+    places: Places,
+    vocab: Vocabulary,
+    as_of: dt.date,
+    release_date: dt.date,
+    published_ids: frozenset[str] = frozenset(),
+) -> Catalog:
+    """Only called on a catalog without problems: every lookup here is known to succeed."""
+    producers = {r.data["id"]: derive_producer(r, places, vocab) for r in loaded.producers}
+    products = [derive_product(r, producers, photos, places, vocab, as_of)
+                for r in loaded.products]
+    return Catalog(
+        products=tuple(sorted(products, key=lambda p: p.id)),
+        producers=tuple(sorted(producers.values(), key=lambda p: p.id)),
+        as_of=as_of,
+        release_date=release_date,
+        published_ids=published_ids,
+    )

@@ -1,0 +1,281 @@
+"""Every problem code with its message, Vietnamese first, then English.
+
+Codes are stable: tests, CI annotations and the contribution guide refer to them. A message says
+what is wrong and what to write instead. Parameters are filled with str.format.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- the file itself -------------------------------------------------------------------
+    "file-too-large": {
+        "vi": "tệp quá lớn (tối đa {limit}); hồ sơ chỉ chứa chữ, ảnh để thành tệp riêng",
+        "en": "file too large (at most {limit}); a record holds text only, photos are "
+        "separate files",
+    },
+    "not-utf8": {
+        "vi": "tệp không ở bảng mã UTF-8; lưu lại tệp với bảng mã UTF-8",
+        "en": "file is not UTF-8; save it again as UTF-8",
+    },
+    "tab-character": {
+        "vi": "dòng có ký tự tab; dùng dấu cách (2 dấu cách cho mỗi mức thụt lề)",
+        "en": "line contains a tab; use spaces (2 per indentation level)",
+    },
+    "yaml-syntax": {
+        "vi": "sai cú pháp YAML ({detail}); kiểm tra dấu hai chấm, thụt lề và dấu nháy",
+        "en": "YAML syntax error ({detail}); check colons, indentation and quotes",
+    },
+    "yaml-alias": {
+        "vi": "không dùng neo/tham chiếu YAML (& hoặc *); viết đầy đủ giá trị, "
+        "và đặt văn bản có * hoặc & trong dấu nháy kép",
+        "en": "YAML anchors and aliases (& or *) are not allowed; write values out in full "
+        "and quote text that contains * or &",
+    },
+    "yaml-tag": {
+        "vi": "không dùng thẻ YAML {tag}; viết giá trị thường (chữ trong dấu nháy kép)",
+        "en": "YAML tag {tag} is not allowed; write a plain value (text in double quotes)",
+    },
+    "empty-file": {
+        "vi": "tệp rỗng; chạy `ocop new` để có mẫu hồ sơ",
+        "en": "the file is empty; run `ocop new` for a template",
+    },
+    "not-a-mapping": {
+        "vi": "hồ sơ phải là danh sách các trường dạng `tên: giá trị`",
+        "en": "a record must be a list of `field: value` lines",
+    },
+    "too-deep": {
+        "vi": "lồng quá nhiều cấp; hồ sơ chỉ có vài cấp trường theo mẫu",
+        "en": "nested too deeply; records only have a few levels of fields",
+    },
+    "duplicate-key": {
+        "vi": "trường `{key}` viết hai lần; giữ một dòng và xóa dòng kia",
+        "en": "field `{key}` appears twice; keep one and delete the other",
+    },
+    "non-string-key": {
+        "vi": "tên trường `{key}` không hợp lệ; tên trường là chữ thường không dấu, ví dụ `name`",
+        "en": "`{key}` is not a valid field name; field names are words such as `name`",
+    },
+    "not-nfc": {
+        "vi": "chữ tiếng Việt ở dạng tổ hợp (NFD); chạy `ocop fix {file}` để chuyển sang dạng "
+        "dựng sẵn (NFC)",
+        "en": "Vietnamese text is decomposed (NFD); run `ocop fix {file}` to convert it to NFC",
+    },
+    # --- files and folders -----------------------------------------------------------------
+    "wrong-file-name": {
+        "vi": "tên tệp phải là `{expected}`; đổi tên tệp",
+        "en": "the file must be named `{expected}`; rename it",
+    },
+    "missing-record": {
+        "vi": "thư mục sản phẩm không có tệp product.yaml; thêm tệp hoặc xóa thư mục",
+        "en": "the product folder has no product.yaml; add it or remove the folder",
+    },
+    "stray-file": {
+        "vi": "tệp không đúng chỗ; sản phẩm nằm ở catalog/products/<tỉnh>/<mã>/product.yaml, "
+        "chủ thể ở catalog/producers/<mã>.yaml",
+        "en": "file in the wrong place; products go in "
+        "catalog/products/<province>/<id>/product.yaml, producers in "
+        "catalog/producers/<id>.yaml",
+    },
+    "symlink": {
+        "vi": "không dùng liên kết tượng trưng (symlink); đặt tệp thật vào thư mục",
+        "en": "symbolic links are not allowed; put the real file in the folder",
+    },
+    "unknown-province-folder": {
+        "vi": "thư mục tỉnh `{folder}` không có; dùng tên như {example} (danh sách trong "
+        "CONTRIBUTING.md)",
+        "en": "province folder `{folder}` does not exist; use a name such as {example} "
+        "(listed in CONTRIBUTING.md)",
+    },
+    "case-clash": {
+        "vi": "trùng tên với `{other}` khi không phân biệt chữ hoa/thường; đổi tên một trong hai",
+        "en": "same name as `{other}` on a case-insensitive disk; rename one of them",
+    },
+    # --- schema ----------------------------------------------------------------------------
+    "missing-field": {
+        "vi": "thiếu trường bắt buộc `{key}`; thêm dòng `{key}: ...` ({hint})",
+        "en": "required field `{key}` is missing; add a line `{key}: ...` ({hint})",
+    },
+    "unknown-field": {
+        "vi": "trường `{key}` không có trong mẫu{suggestion}",
+        "en": "field `{key}` is not part of the record{suggestion}",
+    },
+    "wrong-type": {
+        "vi": "cần {expected}, đang là {actual}{hint}",
+        "en": "expected {expected}, found {actual}{hint}",
+    },
+    "empty-value": {
+        "vi": "đang để trống; điền giá trị hoặc xóa cả dòng nếu trường không bắt buộc",
+        "en": "empty; write a value, or delete the line if the field is optional",
+    },
+    "bad-format": {
+        "vi": "`{value}` không đúng dạng; {hint}",
+        "en": "`{value}` has the wrong form; {hint}",
+    },
+    "not-allowed-value": {
+        "vi": "`{value}` không phải giá trị cho phép; viết một trong: {allowed}",
+        "en": "`{value}` is not allowed; write one of: {allowed}",
+    },
+    "too-long": {
+        "vi": "quá dài ({length} ký tự, tối đa {limit}); rút gọn",
+        "en": "too long ({length} characters, at most {limit}); shorten it",
+    },
+    "too-few-items": {
+        "vi": "cần ít nhất {limit} mục; thêm mục bắt đầu bằng `- `",
+        "en": "needs at least {limit} item(s); add an item starting with `- `",
+    },
+    "too-many-items": {
+        "vi": "nhiều quá {limit} mục; bớt đi",
+        "en": "more than {limit} items; remove some",
+    },
+    "out-of-range": {
+        "vi": "`{value}` nằm ngoài khoảng cho phép ({hint})",
+        "en": "`{value}` is out of range ({hint})",
+    },
+    "source-needs-link": {
+        "vi": "nguồn cần `url` (địa chỉ web) hoặc `document` (số, tên văn bản)",
+        "en": "a source needs a `url` or a `document` reference",
+    },
+    "schema": {
+        "vi": "giá trị không hợp lệ ({detail})",
+        "en": "invalid value ({detail})",
+    },
+    # --- meaning ---------------------------------------------------------------------------
+    "id-folder-mismatch": {
+        "vi": "mã `{value}` khác tên thư mục `{folder}`; mã phải trùng tên thư mục",
+        "en": "id `{value}` differs from the folder name `{folder}`; they must be equal",
+    },
+    "id-file-mismatch": {
+        "vi": "mã `{value}` khác tên tệp `{file}`; đặt `id: {file}` hoặc đổi tên tệp",
+        "en": "id `{value}` differs from the file name `{file}`; write `id: {file}` or rename",
+    },
+    "duplicate-id": {
+        "vi": "mã `{value}` đã dùng ở {other}; chọn mã khác (mã không bao giờ dùng lại)",
+        "en": "id `{value}` is already used in {other}; choose another (ids are never reused)",
+    },
+    "unknown-producer": {
+        "vi": "không có chủ thể `{value}` trong catalog/producers/{suggestion}; thêm tệp "
+        "catalog/producers/{value}.yaml (chạy `ocop new producer`)",
+        "en": "no producer `{value}` in catalog/producers/{suggestion}; add "
+        "catalog/producers/{value}.yaml (run `ocop new producer`)",
+    },
+    "unknown-province": {
+        "vi": "không có tỉnh/thành mã `{value}` (34 tỉnh/thành sau sắp xếp 2025); ví dụ "
+        "\"22\" là Quảng Ninh",
+        "en": "no province with code `{value}` (34 provinces since 2025); e.g. \"22\" is "
+        "Quảng Ninh",
+    },
+    "unknown-commune": {
+        "vi": "không có xã/phường mã `{value}` (mã sau sắp xếp 2025, 5 chữ số); tra mã bằng "
+        "`ocop places {province}`",
+        "en": "no commune with code `{value}` (5-digit code since 2025); look it up with "
+        "`ocop places {province}`",
+    },
+    "commune-not-in-province": {
+        "vi": "xã/phường `{value}` ({name}) thuộc {actual}, không thuộc tỉnh `{province}`; sửa "
+        "mã tỉnh hoặc mã xã",
+        "en": "commune `{value}` ({name}) lies in {actual}, not in province `{province}`; fix "
+        "one of the codes",
+    },
+    "province-folder-mismatch": {
+        "vi": "sản phẩm của {province_name} phải nằm trong thư mục catalog/products/{expected}/",
+        "en": "a product of {province_name} belongs in catalog/products/{expected}/",
+    },
+    "invalid-date": {
+        "vi": "ngày {value} không tồn tại; viết theo dạng YYYY-MM-DD, ví dụ 2023-06-15",
+        "en": "date {value} does not exist; write YYYY-MM-DD, e.g. 2023-06-15",
+    },
+    "future-date": {
+        "vi": "ngày {value} ở tương lai (hôm nay {today}); kiểm tra lại năm, tháng",
+        "en": "date {value} is in the future (today is {today}); check year and month",
+    },
+    "date-order": {
+        "vi": "ngày {value} phải sau {other_field} ({other})",
+        "en": "date {value} must come after {other_field} ({other})",
+    },
+    "unknown-group": {
+        "vi": "`{value}` không phải mã ngành; viết một trong: {allowed}",
+        "en": "`{value}` is not a group code; write one of: {allowed}",
+    },
+    "unknown-subgroup": {
+        "vi": "`{value}` không phải mã nhóm của ngành {group}; viết một trong: {allowed}",
+        "en": "`{value}` is not a subgroup of group {group}; write one of: {allowed}",
+    },
+    "gtin-check-digit": {
+        "vi": "mã GTIN {value} sai số kiểm tra (số cuối phải là {expected}); chép lại từ mã "
+        "vạch trên bao bì",
+        "en": "GTIN {value} has a wrong check digit (last digit should be {expected}); copy it "
+        "again from the barcode",
+    },
+    "stars-mismatch": {
+        "vi": "`stars: {value}` khác số sao của chứng nhận hiện hành ({other}); hai số phải "
+        "bằng nhau",
+        "en": "`stars: {value}` differs from the current certificate's stars ({other})",
+    },
+    "raw-html": {
+        "vi": "không dùng thẻ HTML (`{tag}`); viết Markdown: **đậm**, *nghiêng*, "
+        "[chữ](https://...)",
+        "en": "HTML tags are not allowed (`{tag}`); write Markdown: **bold**, *italic*, "
+        "[text](https://...)",
+    },
+    "unknown-replacement": {
+        "vi": "không có sản phẩm `{value}` để thay thế; ghi mã một sản phẩm có trong danh mục",
+        "en": "no product `{value}` to point to; write the id of a product in the catalog",
+    },
+    # --- photos ----------------------------------------------------------------------------
+    "photo-missing": {
+        "vi": "không thấy tệp ảnh `{value}` trong thư mục sản phẩm{suggestion}; tải ảnh lên "
+        "cùng thư mục với product.yaml",
+        "en": "photo `{value}` is not in the product folder{suggestion}; upload it next to "
+        "product.yaml",
+    },
+    "photo-path": {
+        "vi": "`{value}` trỏ ra ngoài thư mục sản phẩm; chỉ ghi tên tệp, ví dụ `anh-1.jpg`",
+        "en": "`{value}` points outside the product folder; write just the file name",
+    },
+    "photo-not-image": {
+        "vi": "tệp `{value}` không phải ảnh JPEG, PNG hay WebP; xuất lại ảnh ở dạng JPEG",
+        "en": "`{value}` is not a JPEG, PNG or WebP image; export it again as JPEG",
+    },
+    "photo-type-mismatch": {
+        "vi": "tệp `{value}` thực chất là ảnh {actual}; đổi đuôi tệp thành .{extension}",
+        "en": "`{value}` is really a {actual} image; rename it with the .{extension} extension",
+    },
+    "photo-too-large": {
+        "vi": "ảnh `{value}` nặng {size} (tối đa {limit}); giảm cỡ ảnh trước khi tải lên",
+        "en": "photo `{value}` is {size} (at most {limit}); make it smaller before uploading",
+    },
+    "photo-too-small": {
+        "vi": "ảnh `{value}` chỉ {width}×{height} điểm ảnh (cạnh ngắn cần ít nhất {limit}); "
+        "dùng ảnh gốc rõ hơn",
+        "en": "photo `{value}` is only {width}×{height} pixels (the short side needs at least "
+        "{limit}); use a sharper original",
+    },
+    "photo-too-many-pixels": {
+        "vi": "ảnh `{value}` có {pixels} triệu điểm ảnh (tối đa {limit}); thu nhỏ ảnh",
+        "en": "photo `{value}` has {pixels} megapixels (at most {limit}); scale it down",
+    },
+    "photo-broken": {
+        "vi": "ảnh `{value}` bị hỏng, không đọc được; xuất lại ảnh",
+        "en": "photo `{value}` is damaged and cannot be read; export it again",
+    },
+    "photo-duplicate": {
+        "vi": "ảnh `{value}` đã liệt kê ở trên; mỗi ảnh ghi một lần",
+        "en": "photo `{value}` is listed twice; list each photo once",
+    },
+    "alt-is-file-name": {
+        "vi": "`alt` đang là tên tệp; mô tả những gì thấy trong ảnh, ví dụ \"Chai rượu mơ màu "
+        "hổ phách\"",
+        "en": "`alt` is just the file name; describe what the photo shows",
+    },
+    "unused-file": {
+        "vi": "tệp `{value}` không được dùng trong `photos`; thêm vào `photos` hoặc xóa tệp",
+        "en": "file `{value}` is not used in `photos`; list it under `photos` or delete it",
+    },
+    # --- permanent addresses ---------------------------------------------------------------
+    "published-product-missing": {
+        "vi": "sản phẩm `{value}` đã công bố (có thể đã in mã QR) nhưng hồ sơ không còn; không "
+        "xóa hay đổi mã: khôi phục hồ sơ và ghi `withdrawn:` với `date` và `reason`",
+        "en": "product `{value}` was published (its QR may be printed) but its record is gone; "
+        "never delete or rename: restore it and add `withdrawn:` with `date` and `reason`",
+    },
+}

@@ -1,0 +1,155 @@
+"""The validated, derived catalog: plain frozen objects passed to every renderer.
+
+A `record` is raw YAML (see load.py); these are what records become once they are valid
+(see derive.py). Renderers read these and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Validity(str, Enum):
+    """The certification's state on the build's as-of date, most serious first."""
+
+    WITHDRAWN = "withdrawn"  # the product itself is withdrawn from the programme
+    REVOKED = "revoked"  # the current certificate was revoked
+    EXPIRED = "expired"  # past valid_until, not renewed
+    VALID = "valid"
+
+
+@dataclass(frozen=True)
+class Revocation:
+    date: dt.date
+    decision: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Certificate:
+    number: str
+    date: dt.date
+    issuer: str
+    valid_until: dt.date  # given, or date + 36 months
+    valid_until_given: bool
+    stars: int
+    score: float | None
+    revoked: Revocation | None
+
+    def status_on(self, day: dt.date) -> Validity:
+        if self.revoked and self.revoked.date <= day:
+            return Validity.REVOKED
+        return Validity.VALID if day <= self.valid_until else Validity.EXPIRED
+
+
+@dataclass(frozen=True)
+class Place:
+    province_code: str
+    province_name: str  # "Quảng Ninh"
+    province_slug: str  # "quang-ninh"
+    commune_code: str
+    commune_name: str  # "Phường Yên Tử"
+    address: str | None
+    former_address: str | None
+
+
+@dataclass(frozen=True)
+class Photo:
+    file: str  # name in the product folder
+    source: Path  # absolute path of the original
+    alt: str
+    credit: str | None
+    licence: str | None
+    width: int  # after EXIF orientation
+    height: int
+    sha256: str  # of the source bytes
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str | None
+    document: str | None
+    date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    address: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    date: dt.date
+    reason: str
+    replaced_by: str | None
+
+
+@dataclass(frozen=True)
+class Producer:
+    id: str
+    name: str
+    kind: str  # cooperative | cooperative_group | enterprise | household_business
+    kind_label: str  # Vietnamese label
+    place: Place
+    representative: str | None
+    tax_code: str | None
+    phone: str | None  # None when it must not be published (household, not marked public)
+    email: str | None
+    website: str | None
+    example: bool
+    record_path: str  # "catalog/producers/htx-yen-tu.yaml"
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name: str
+    name_en: str | None
+    group: str  # "I"
+    group_label: str
+    subgroup: str | None  # "I.4.a"
+    subgroup_label: str | None
+    stars: int
+    certificate: Certificate
+    previous_certificates: tuple[Certificate, ...]
+    producer: Producer
+    place: Place
+    gtin: str | None  # as written (8/12/13/14 digits)
+    gtin14: str | None  # padded to 14 for GS1 Digital Link
+    description: str | None  # Markdown
+    story: str | None  # Markdown
+    ingredients: str | None
+    net_quantity: str | None
+    shelf_life: str | None
+    storage: str | None
+    standards: tuple[str, ...]
+    where_to_buy: tuple[Outlet, ...]
+    photos: tuple[Photo, ...]
+    sources: tuple[Source, ...]
+    updated: dt.date
+    withdrawn: Withdrawal | None
+    example: bool
+    validity: Validity  # on the as-of date
+    record_path: str  # "catalog/products/quang_ninh/qn-ruou-mo-yen-tu/product.yaml"
+    folder: Path  # absolute folder holding the record and its photos
+    record_sha256: str  # of product.yaml bytes: part of every artifact's cache key
+
+    @property
+    def url_path(self) -> str:
+        """Site-relative permanent address: "p/<id>/"."""
+        return f"p/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    products: tuple[Product, ...]  # sorted by id
+    producers: tuple[Producer, ...]  # sorted by id
+    as_of: dt.date  # the day validity is computed for
+    release_date: dt.date  # date of the catalog's last commit (or as_of outside git)
+    published_ids: frozenset[str] = field(default_factory=frozenset)  # from the ledger

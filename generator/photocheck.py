@@ -1,0 +1,87 @@
+"""Checks on the photo files a product record lists: real images, safe paths, sane sizes."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from generator.errors import Problem, problem
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024  # phone JPEGs are 5-10 MB
+MAX_PIXELS = 50_000_000  # decompression-bomb guard (a 12 MP phone photo is 12,000,000)
+MIN_SHORT_SIDE = 600  # enough for the 640 px derivative without blur
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp"}
+_FORMAT_EXTENSIONS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    width: int  # after EXIF orientation
+    height: int
+    format: str
+    sha256: str
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The real format by content, never by name."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def check_photo(
+    folder: Path, name: str, display: str, line: int, field_path: str
+) -> tuple[PhotoFacts | None, list[Problem]]:
+    def fail(code: str, **params: object) -> tuple[None, list[Problem]]:
+        return None, [problem(display, line, field_path, code, value=name, **params)]
+
+    if "/" in name or "\\" in name or name in (".", "..") or name.startswith("~"):
+        return fail("photo-path")
+    path = folder / name
+    if path.is_symlink():
+        return None, [problem(display, line, field_path, "symlink")]
+    if not path.is_file():
+        near = [p.name for p in folder.iterdir() if p.name.casefold() == name.casefold()]
+        hint = f" (có `{near[0]}`: tên phân biệt chữ hoa/thường)" if near else ""
+        return fail("photo-missing", suggestion=(hint, hint.replace("có", "found").replace(
+            ": tên phân biệt chữ hoa/thường", ": names are case-sensitive")))
+    size = path.stat().st_size
+    if size > MAX_PHOTO_BYTES:
+        return fail("photo-too-large", size=f"{size / 1e6:.1f} MB",
+                    limit=f"{MAX_PHOTO_BYTES / 1e6:.0f} MB")
+    raw = path.read_bytes()
+    kind = sniff_format(raw[:16])
+    if kind is None:
+        return fail("photo-not-image")
+    extension = path.suffix.lower().lstrip(".")
+    if extension not in _FORMAT_EXTENSIONS[kind]:
+        return fail("photo-type-mismatch", actual=kind, extension=_FORMAT_EXTENSIONS[kind][0])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return fail("photo-too-many-pixels", pixels=f"{width * height / 1e6:.0f}",
+                                limit=f"{MAX_PIXELS // 1_000_000}")
+                orientation = image.getexif().get(0x0112, 1)
+                if kind != "JPEG":
+                    image.verify()  # PNG/WebP: cheap structural check
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        return fail("photo-broken")
+    if orientation in (5, 6, 7, 8):  # rotated 90°: the displayed sides swap
+        width, height = height, width
+    if min(width, height) < MIN_SHORT_SIDE:
+        return fail("photo-too-small", width=width, height=height, limit=MIN_SHORT_SIDE)
+    return PhotoFacts(width, height, kind, hashlib.sha256(raw).hexdigest()), []
+
+

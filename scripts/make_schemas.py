@@ -1,0 +1,301 @@
+"""Writes schemas/product.schema.json and schemas/producer.schema.json.
+
+The schemas are the public contract for contributors: every property carries a Vietnamese
+`description`, an English `x-description-en` and, where it helps, an example. Edit this file and
+run `python scripts/make_schemas.py`; the JSON files are committed and are what validation reads.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+BASE = "https://ocop.example/schemas/"  # an identifier, never fetched
+
+
+def prop(kind: str, vi: str, en: str, example: Any = None, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": kind, "description": vi, "x-description-en": en}
+    if example is not None:
+        out["examples"] = [example]
+    out.update(extra)
+    return out
+
+
+def text(vi: str, en: str, example: Any = None, max_length: int = 300, **extra: Any):
+    return prop("string", vi, en, example, minLength=1, maxLength=max_length, **extra)
+
+
+DATE = {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+URL = {"pattern": r"^https?://[^\s<>\"'`]+$", "maxLength": 500}
+
+
+def obj(vi: str, en: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": vi,
+        "x-description-en": en,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def date(vi: str, en: str, example: str) -> dict[str, Any]:
+    return prop("string", vi, en, example, **DATE)
+
+
+def place(address_required: bool) -> dict[str, Any]:
+    return obj(
+        "Nơi sản xuất theo đơn vị hành chính hiện hành (sau sắp xếp năm 2025).",
+        "Place, as current administrative units (after the 2025 reform).",
+        {
+            "province": prop(
+                "string",
+                "Mã tỉnh/thành phố hiện hành, 2 chữ số, viết trong dấu nháy.",
+                "Current province code, 2 digits, in quotes.",
+                "22",
+                pattern=r"^[0-9]{2}$",
+            ),
+            "commune": prop(
+                "string",
+                "Mã xã/phường/đặc khu hiện hành, 5 chữ số, viết trong dấu nháy.",
+                "Current commune (ward, special zone) code, 5 digits, in quotes.",
+                "06832",
+                pattern=r"^[0-9]{5}$",
+            ),
+            "address": text(
+                "Địa chỉ (thôn, số nhà, đường) theo địa giới hiện hành.",
+                "Street address within the current commune.",
+                "Thôn Nam Mẫu",
+            ),
+            "former_address": text(
+                "Địa chỉ cũ như in trên giấy chứng nhận trước sắp xếp năm 2025.",
+                "Address as printed on a certificate issued before the 2025 reform.",
+                "xã Thượng Yên Công, thành phố Uông Bí, tỉnh Quảng Ninh",
+            ),
+        },
+        ["province", "commune", "address"] if address_required else ["province", "commune"],
+    )
+
+
+def certificate(previous: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "number": text(
+            "Số quyết định công nhận, đúng như in.",
+            "Decision number, exactly as printed.",
+            "1978/QĐ-UBND",
+            max_length=80,
+        ),
+        "date": date("Ngày ký quyết định (YYYY-MM-DD).", "Decision date.", "2023-06-15"),
+        "issuer": text(
+            "Cơ quan ban hành quyết định.",
+            "The body that issued the decision.",
+            "UBND tỉnh Quảng Ninh",
+            max_length=200,
+        ),
+        "valid_until": date(
+            "Ngày hết hiệu lực; bỏ trống thì tính 36 tháng từ ngày quyết định.",
+            "Expiry date; when empty, 36 months after the decision date.",
+            "2026-06-15",
+        ),
+        "stars": prop("integer", "Số sao được công nhận.", "Star rating awarded.", 4,
+                      enum=[3, 4, 5]),
+        "score": prop("number", "Điểm đánh giá (trên 100), nếu có.",
+                      "Score out of 100, if published.", 78, minimum=50, maximum=100),
+        "revoked": obj(
+            "Quyết định thu hồi chứng nhận, nếu có.",
+            "Revocation of the certificate, if any.",
+            {
+                "date": date("Ngày thu hồi.", "Revocation date.", "2024-03-01"),
+                "decision": text("Số quyết định thu hồi.", "Revocation decision number.",
+                                 "245/QĐ-UBND", max_length=80),
+                "reason": text("Lý do thu hồi.", "Reason given.", max_length=500),
+            },
+            ["date", "decision"],
+        ),
+    }
+    required = ["number", "date", "issuer"] + (["stars"] if previous else [])
+    return obj(
+        "Chứng nhận OCOP trước đây (xếp hạng cũ)." if previous else "Chứng nhận OCOP hiện hành.",
+        "An earlier OCOP certificate." if previous else "The current OCOP certificate.",
+        props,
+        required,
+    )
+
+
+def product_schema() -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "id": prop(
+            "string",
+            "Mã sản phẩm cố định, dùng làm địa chỉ trang: chữ thường không dấu, số và dấu gạch "
+            "ngang, tối đa 32 ký tự, trùng tên thư mục. Không bao giờ đổi hay dùng lại.",
+            "Permanent product key and URL slug: lowercase ASCII letters, digits, single hyphens,"
+            " at most 32 characters, equal to the folder name. Never changed or reused.",
+            "qn-ruou-mo-yen-tu",
+            pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            maxLength=32,
+        ),
+        "name": text("Tên sản phẩm như trên giấy chứng nhận.", "Product name as certified.",
+                     "Rượu mơ Yên Tử", max_length=200),
+        "name_en": text("Tên tiếng Anh (nếu có).", "English name, if any.",
+                        "Yen Tu apricot wine", max_length=200),
+        "group": prop("string", "Mã ngành sản phẩm (I–VI) theo Quyết định 148/QĐ-TTg.",
+                      "Product group code (I–VI), Decision 148/QĐ-TTg.", "II"),
+        "subgroup": prop("string", "Mã nhóm/phân nhóm sản phẩm, ví dụ I.4.a.",
+                         "Product subgroup code, e.g. I.4.a.", "II.1.b"),
+        "stars": prop("integer", "Số sao OCOP hiện hành: 3, 4 hoặc 5.",
+                      "Current OCOP star rating: 3, 4 or 5.", 4, enum=[3, 4, 5]),
+        "certificate": certificate(previous=False),
+        "previous_certificates": {
+            "type": "array",
+            "description": "Các chứng nhận trước (lịch sử xếp hạng), cũ trước mới sau.",
+            "x-description-en": "Earlier certificates (rating history), oldest first.",
+            "items": certificate(previous=True),
+        },
+        "producer": prop("string", "Mã chủ thể sản xuất (tên tệp trong catalog/producers/).",
+                         "Producer id (file name in catalog/producers/).", "htx-yen-tu",
+                         pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", maxLength=40),
+        "place": place(address_required=False),
+        "gtin": prop("string", "Mã vạch GTIN 8, 12, 13 hoặc 14 chữ số, viết trong dấu nháy.",
+                     "GTIN barcode number (8, 12, 13 or 14 digits), in quotes.",
+                     "8930000000019", pattern=r"^([0-9]{8}|[0-9]{12,14})$"),
+        "description": text("Mô tả sản phẩm (Markdown, không dùng HTML).",
+                            "Description (Markdown, no HTML).", max_length=5000),
+        "story": text("Câu chuyện sản phẩm, một tiêu chí OCOP (Markdown, không dùng HTML).",
+                      "The product's story, an OCOP criterion (Markdown, no HTML).",
+                      max_length=20000),
+        "ingredients": text("Thành phần.", "Ingredients.", max_length=1000),
+        "net_quantity": text("Khối lượng/thể tích tịnh.", "Net quantity.", "500 ml",
+                             max_length=100),
+        "shelf_life": text("Hạn sử dụng.", "Shelf life.", "24 tháng", max_length=100),
+        "storage": text("Cách bảo quản.", "Storage.", "Nơi khô ráo, thoáng mát",
+                        max_length=300),
+        "standards": {
+            "type": "array",
+            "description": "Tiêu chuẩn, chứng nhận chất lượng đạt được.",
+            "x-description-en": "Quality standards met.",
+            "items": text("Tên tiêu chuẩn.", "Standard name.", "VietGAP", max_length=100),
+            "examples": [["VietGAP"]],
+        },
+        "where_to_buy": {
+            "type": "array",
+            "description": "Nơi bán.",
+            "x-description-en": "Where to buy.",
+            "items": obj("Một điểm bán.", "A point of sale.", {
+                "name": text("Tên điểm bán.", "Name.", max_length=200),
+                "address": text("Địa chỉ.", "Address."),
+                "url": prop("string", "Trang web (http:// hoặc https://).",
+                            "Web address (http or https).", "https://example.org", **URL),
+            }, ["name"]),
+        },
+        "photos": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 20,
+            "description": "Ảnh sản phẩm (ít nhất một), ảnh đầu là ảnh chính.",
+            "x-description-en": "Product photos (at least one); the first is the main photo.",
+            "items": obj("Một ảnh.", "A photo.", {
+                "file": prop("string", "Tên tệp ảnh trong thư mục sản phẩm (.jpg, .png, .webp).",
+                             "Photo file name in the product folder.", "chai-ruou.jpg",
+                             pattern=r"^[^/\\]+\.(jpg|jpeg|png|webp|JPG|JPEG|PNG|WEBP)$",
+                             maxLength=100),
+                "alt": text("Mô tả nội dung ảnh cho người khiếm thị.",
+                            "Describes the photo for blind readers.",
+                            "Chai rượu mơ màu hổ phách trên bàn gỗ", max_length=300),
+                "credit": text("Người chụp hoặc nguồn ảnh.", "Photographer or source.",
+                               max_length=200),
+                "licence": text("Giấy phép sử dụng ảnh.", "Photo licence.", "CC BY 4.0",
+                                max_length=100),
+            }, ["file", "alt"]),
+        },
+        "sources": {
+            "type": "array",
+            "minItems": 1,
+            "description": "Nguồn công khai của thông tin (ít nhất một).",
+            "x-description-en": "Public sources of the facts (at least one).",
+            "items": {
+                **obj("Một nguồn.", "A source.", {
+                    "title": text("Tiêu đề nguồn.", "Title.", max_length=300),
+                    "url": prop("string", "Địa chỉ trang.", "Web address.", **URL),
+                    "document": text("Văn bản (số, tên) nếu không có địa chỉ web.",
+                                     "Document reference when there is no web address."),
+                    "date": date("Ngày đăng.", "Publication date.", "2021-09-07"),
+                }, ["title"]),
+                "anyOf": [{"required": ["url"]}, {"required": ["document"]}],
+            },
+        },
+        "updated": date("Ngày kiểm tra hồ sơ gần nhất.", "Date the record was last checked.",
+                        "2026-11-20"),
+        "withdrawn": obj(
+            "Sản phẩm ngừng (không xóa hồ sơ: trang vẫn trả lời mã QR đã in).",
+            "Withdrawn product (never delete a record: its page keeps answering printed QRs).",
+            {
+                "date": date("Ngày ngừng.", "Withdrawal date.", "2026-01-10"),
+                "reason": text("Lý do.", "Reason.", max_length=500),
+                "replaced_by": prop("string", "Mã sản phẩm thay thế (nếu có).",
+                                    "Id of the product that replaces it, if any.",
+                                    pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", maxLength=32),
+            },
+            ["date", "reason"],
+        ),
+        "example": prop("boolean", "true nếu hồ sơ là ví dụ minh họa, không phải dữ liệu có nguồn.",
+                        "true when the record's values are illustrative, not sourced.", True),
+    }
+    required = ["id", "name", "group", "stars", "certificate", "producer", "place", "photos",
+                "sources", "updated"]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE + "product.schema.json",
+        **obj("Hồ sơ một sản phẩm OCOP (catalog/products/<tỉnh>/<mã>/product.yaml).",
+              "One OCOP product record.", props, required),
+    }
+
+
+def producer_schema() -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "id": prop("string", "Mã chủ thể, trùng tên tệp (không có .yaml).",
+                   "Producer id, equal to the file name.", "htx-yen-tu",
+                   pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", maxLength=40),
+        "name": text("Tên chủ thể như đăng ký kinh doanh.", "Registered name.",
+                     "Hợp tác xã Yên Tử", max_length=200),
+        "kind": prop("string", "Loại chủ thể.", "Kind of producer.", "cooperative",
+                     enum=["cooperative", "cooperative_group", "enterprise",
+                           "household_business"]),
+        "place": place(address_required=True),
+        "representative": text("Người đại diện.", "Legal representative.", max_length=100),
+        "tax_code": prop("string", "Mã số thuế (10 chữ số, có thể thêm -xxx), trong dấu nháy.",
+                         "Tax code (10 digits, optional -xxx), in quotes.", "5700100256",
+                         pattern=r"^[0-9]{10}(-[0-9]{3})?$"),
+        "phone": prop("string", "Số điện thoại liên hệ, trong dấu nháy.",
+                      "Contact phone number, in quotes.", "0203 3888 888",
+                      pattern=r"^\+?[0-9][0-9 .()-]{6,18}[0-9]$"),
+        "phone_public": prop("boolean",
+                             "true để công bố số điện thoại của hộ kinh doanh (mặc định không).",
+                             "true to publish a household business's phone (default: not).",
+                             False),
+        "email": prop("string", "Thư điện tử.", "E-mail address.", "lienhe@example.org",
+                      pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-zA-Z]{2,}$", maxLength=200),
+        "website": prop("string", "Trang web.", "Website.", "https://example.org", **URL),
+        "sources": product_schema()["properties"]["sources"] | {"minItems": 0},
+        "example": prop("boolean", "true nếu hồ sơ là ví dụ minh họa.",
+                        "true when the record is illustrative.", True),
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE + "producer.schema.json",
+        **obj("Hồ sơ một chủ thể OCOP (catalog/producers/<mã>.yaml).",
+              "One OCOP producer record.", props, ["id", "name", "kind", "place"]),
+    }
+
+
+def main() -> None:
+    for name, schema in (("product", product_schema()), ("producer", producer_schema())):
+        path = SCHEMAS / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
