@@ -72,11 +72,15 @@ def check_photo(
                 if width * height > MAX_PIXELS:
                     return fail("photo-too-many-pixels", pixels=f"{width * height / 1e6:.0f}",
                                 limit=f"{MAX_PIXELS // 1_000_000}")
-                orientation = image.getexif().get(0x0112, 1)
                 if kind != "JPEG":
-                    image.verify()  # PNG/WebP: cheap structural check
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+                    image.verify()  # PNG/WebP: cheap structural check; must come first
+            with Image.open(path) as image:
+                orientation = image.getexif().get(0x0112, 1)
+                if kind == "JPEG":  # decode at 1/8 scale: cheap, and finds truncated files
+                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                    image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning):
         return fail("photo-broken")
     if orientation in (5, 6, 7, 8):  # rotated 90°: the displayed sides swap
         width, height = height, width

@@ -174,13 +174,16 @@ def _strings(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]
 
 
 def _get(data: Any, *path: str | int) -> Any:
+    """The value at `path`, or None when any step is missing or of the wrong kind."""
     for part in path:
         if isinstance(part, int):
-            if not isinstance(data, list) or part >= len(data):
+            if not isinstance(data, list) or not 0 <= part < len(data):
                 return None
-        elif not isinstance(data, dict):
+            data = data[part]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
             return None
-        data = data[part]
     return data
 
 

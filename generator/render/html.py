@@ -1,0 +1,142 @@
+"""Jinja2 environment shared by every HTML page the generator renders itself.
+
+Templates autoescape; record text reaches pages only through escaping or through `markdown`,
+which renders a safe subset (no raw HTML, no images, links limited to http(s)/mailto/tel).
+Links between pages are relative, so the site works under any sub-path (GitHub Pages) and
+from disk; canonical and Open Graph addresses are absolute, from the base URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from generator.config import BuildConfig
+from generator.write import SiteWriter
+
+SITE_NAME = "Danh mục OCOP mở"
+SITE_NAME_EN = "OCOP Open Catalog"
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+
+
+def safe_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    return url if url.strip().lower().startswith(SAFE_SCHEMES) else None
+
+
+def make_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["image", "html_block", "html_inline"])
+    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)  # type: ignore
+
+    def link_open(tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
+        return md.renderer.renderToken(tokens, idx, options, env)
+
+    md.add_render_rule("link_open", link_open)
+    # Headings inside a record must not compete with the page's own outline.
+    md.disable(["heading", "lheading"])
+    return md
+
+
+def date_vi(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def stars_text(n: int) -> str:
+    return "★" * n + "☆" * (5 - n)
+
+
+def relative_root(page_path: str) -> str:
+    """"p/abc/index.html" -> "../../"; "index.html" -> "" (then "./" for clarity)."""
+    depth = len(PurePosixPath(page_path).parts) - 1
+    return "../" * depth if depth else "./"
+
+
+@dataclass
+class Assets:
+    """Static files (CSS, JS) published under content-hashed names."""
+
+    urls: dict[str, str] = field(default_factory=dict)  # "site.css" -> "assets/site.1a2b3c4d.css"
+
+    def publish(self, source_dir: Path, writer: SiteWriter) -> None:
+        for path in sorted(source_dir.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()[:10]
+                rel = f"assets/{path.stem}.{digest}{path.suffix}"
+                writer.write_bytes(rel, data)
+                self.urls[path.name] = rel
+
+
+@dataclass
+class PageIndex:
+    """Every HTML page written, for the sitemap."""
+
+    pages: list[str] = field(default_factory=list)  # site-relative paths of index.html files
+
+
+class Html:
+    def __init__(self, config: BuildConfig, assets: Assets, writer: SiteWriter) -> None:
+        self.config = config
+        self.assets = assets
+        self.writer = writer
+        self.index = PageIndex()
+        self.md = make_markdown()
+        self.env = Environment(
+            loader=FileSystemLoader(str(config.templates_dir)),
+            autoescape=select_autoescape(["html", "xml", "svg"], default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            date_vi=date_vi,
+            stars=stars_text,
+            markdown=self.markdown,
+            safe_url=safe_url,
+            tojson_ld=lambda v: Markup(
+                json.dumps(v, ensure_ascii=False, sort_keys=True, indent=1)
+                .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            ),
+        )
+
+    def markdown(self, text: str | None) -> Markup:
+        return Markup(self.md.render(text or ""))
+
+    def absolute(self, rel: str) -> str:
+        return self.config.base_url + rel.removesuffix("index.html")
+
+    def render(self, template: str, page_path: str, **context: Any) -> str:
+        root = relative_root(page_path)
+        return self.env.get_template(template).render(
+            root=root,
+            asset=lambda name: root + self.assets.urls[name],
+            page_url=self.absolute(page_path),
+            base_url=self.config.base_url,
+            site_name=SITE_NAME,
+            csp=CSP,
+            as_of=self.config.as_of,
+            **context,
+        )
+
+    def write_page(self, template: str, page_path: str, **context: Any) -> None:
+        """page_path is the file ("p/abc/index.html"); pages are listed in the sitemap."""
+        self.writer.write_text(page_path, self.render(template, page_path, **context))
+        if page_path.endswith(".html") and context.get("in_sitemap", True):
+            self.index.pages.append(page_path)
