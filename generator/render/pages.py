@@ -1,0 +1,341 @@
+"""Product pages, browse pages (province, commune, group, stars, producer), home and sitemap.
+
+Rendered with Jinja2 by the generator itself, not by MkDocs: at 20,000 products MkDocs needs
+over a minute and its plugins would tie the pages to one theme engine (see README design notes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from generator.model import Catalog, Product, Validity
+from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
+from generator.render.html import Html, date_vi
+
+PAGE_SIZE = 200  # products per browse page: about 60 KB of HTML
+NEWEST_ON_HOME = 12
+VALIDITY_TEXT = {
+    Validity.VALID: "Còn hiệu lực",
+    Validity.EXPIRED: "Hết hiệu lực",
+    Validity.REVOKED: "Đã bị thu hồi",
+    Validity.WITHDRAWN: "Đã ngừng",
+}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What other renderers made, for the product page to link to."""
+
+    photos: PhotoIndex
+    labels: LabelIndex
+    data: DataIndex
+
+
+def group_slug(code: str) -> str:
+    return code.lower().replace(".", "-")
+
+
+def validity_sentence(product: Product) -> str:
+    c = product.certificate
+    if product.validity is Validity.WITHDRAWN and product.withdrawn:
+        return f"Sản phẩm đã ngừng tham gia OCOP từ {date_vi(product.withdrawn.date)}"
+    if product.validity is Validity.REVOKED and c.revoked:
+        return f"Chứng nhận OCOP đã bị thu hồi ngày {date_vi(c.revoked.date)}"
+    if product.validity is Validity.EXPIRED:
+        return f"Chứng nhận OCOP đã hết hiệu lực từ {date_vi(c.valid_until + dt.timedelta(1))}"
+    return f"Chứng nhận OCOP còn hiệu lực đến {date_vi(c.valid_until)}"
+
+
+def product_description(product: Product) -> str:
+    return (
+        f"{product.name}: sản phẩm OCOP {product.stars} sao của {product.producer.name}, "
+        f"{product.place.commune_name}, {product.place.province_name}. "
+        f"{validity_sentence(product)}."
+    )
+
+
+def json_ld(product: Product, html: Html, outputs: Outputs) -> dict[str, Any]:
+    c = product.certificate
+    producer = product.producer
+    url = html.absolute(f"p/{product.id}/")
+    renditions = outputs.photos.per_product.get(product.id, ())
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "@id": url,
+        "url": url,
+        "name": product.name,
+        "productID": product.id,
+        "category": product.subgroup_label or product.group_label,
+        "manufacturer": {
+            "@type": "Organization",
+            "name": producer.name,
+            "url": html.absolute(f"chu-the/{producer.id}/"),
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": producer.place.commune_name,
+                "addressRegion": producer.place.province_name,
+                "addressCountry": "VN",
+                **({"streetAddress": producer.place.address} if producer.place.address else {}),
+            },
+        },
+        "hasCertification": {
+            "@type": "Certification",
+            "name": f"OCOP {product.stars} sao",
+            "certificationIdentification": c.number,
+            "issuedBy": {"@type": "Organization", "name": c.issuer},
+            "validFrom": c.date.isoformat(),
+            "expires": c.valid_until.isoformat(),
+            "certificationStatus": "CertificationActive"
+            if product.validity is Validity.VALID
+            else "CertificationInactive",
+            "certificationRating": {
+                "@type": "Rating",
+                "ratingValue": product.stars,
+                "bestRating": 5,
+                "worstRating": 3,
+            },
+        },
+    }
+    if product.gtin14:
+        data["gtin14"] = product.gtin14
+    if product.description:
+        data["description"] = product.description[:500]
+    if renditions:
+        data["image"] = [html.absolute(r.largest.jpeg) for r in renditions]
+    return data
+
+
+class PageRenderer:
+    def __init__(self, catalog: Catalog, html: Html, outputs: Outputs) -> None:
+        self.catalog = catalog
+        self.html = html
+        self.outputs = outputs
+        self.places = self._places()
+
+    def _places(self) -> dict[str, Any]:
+        from generator.places import load_places
+
+        return {"provinces": load_places().provinces}
+
+    # --- product pages -------------------------------------------------------------------
+    def product_pages(self) -> None:
+        by_id = {p.id: p for p in self.catalog.products}
+        for product in self.catalog.products:
+            replacement = (
+                by_id.get(product.withdrawn.replaced_by)
+                if product.withdrawn and product.withdrawn.replaced_by
+                else None
+            )
+            self.html.write_page(
+                "product.html",
+                f"p/{product.id}/index.html",
+                title=f"{product.name} ({product.stars} sao OCOP)",
+                description=product_description(product),
+                product=product,
+                validity_text=VALIDITY_TEXT[product.validity],
+                validity_sentence=validity_sentence(product),
+                replacement=replacement,
+                photos=self.outputs.photos.per_product.get(product.id, ()),
+                share_card=self.outputs.photos.share_cards.get(product.id),
+                label=self.outputs.labels.per_product.get(product.id),
+                product_json=self.outputs.data.product_json.get(product.id),
+                json_ld=json_ld(product, self.html, self.outputs),
+                group_slug=group_slug,
+            )
+
+    # --- browse pages --------------------------------------------------------------------
+    def listing(
+        self,
+        base: str,
+        title: str,
+        description: str,
+        products: Sequence[Product],
+        crumbs: list[tuple[str, str]],
+        intro: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Writes base/index.html, base/trang-2/index.html, ... of PAGE_SIZE products each."""
+        pages = max(1, -(-len(products) // PAGE_SIZE))
+        for number in range(1, pages + 1):
+            path = f"{base}index.html" if number == 1 else f"{base}trang-{number}/index.html"
+            chunk = products[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+            self.html.write_page(
+                "list.html",
+                path,
+                title=title if number == 1 else f"{title} (trang {number})",
+                description=description,
+                products=chunk,
+                total=len(products),
+                page_number=number,
+                page_count=pages,
+                page_base=base,
+                crumbs=crumbs,
+                intro=intro,
+                extra=extra or {},
+                validity_text=VALIDITY_TEXT,
+                in_sitemap=True,
+            )
+
+    def browse_pages(self) -> None:
+        products = self.catalog.products
+        by_province: dict[str, list[Product]] = defaultdict(list)
+        by_commune: dict[str, list[Product]] = defaultdict(list)
+        by_group: dict[str, list[Product]] = defaultdict(list)
+        by_stars: dict[int, list[Product]] = defaultdict(list)
+        by_producer: dict[str, list[Product]] = defaultdict(list)
+        for p in products:
+            by_province[p.place.province_code].append(p)
+            by_commune[p.place.commune_code].append(p)
+            by_group[p.group].append(p)
+            if p.subgroup:
+                by_group[p.subgroup].append(p)
+            by_stars[p.stars].append(p)
+            by_producer[p.producer.id].append(p)
+        home = ("Trang chủ", "")
+        provinces = self.places["provinces"]
+        # Provinces: all 34 get a page, an empty one says so.
+        self.html.write_page(
+            "index_list.html", "tinh/index.html", title="Sản phẩm OCOP theo tỉnh, thành",
+            description="Danh sách 34 tỉnh, thành phố và số sản phẩm OCOP của mỗi nơi.",
+            heading="Tỉnh, thành phố", crumbs=[home],
+            items=[(f"tinh/{info.slug}/", info.name, len(by_province.get(code, [])))
+                   for code, info in provinces.items()],
+        )
+        for code, info in provinces.items():
+            items = by_province.get(code, [])
+            communes = sorted({(p.place.commune_code, p.place.commune_name) for p in items})
+            self.listing(
+                f"tinh/{info.slug}/", f"Sản phẩm OCOP {info.name}",
+                f"{len(items)} sản phẩm OCOP của {info.name}: sao, hiệu lực chứng nhận, chủ thể.",
+                items, [home, ("Tỉnh, thành", "tinh/")],
+                extra={"communes": [(f"xa/{c}/", n, len(by_commune[c])) for c, n in communes],
+                       "labels_sheet": self._sheet("province", info.short_name)},
+            )
+        for code, items in by_commune.items():
+            first = items[0].place
+            self.listing(
+                f"xa/{code}/", f"Sản phẩm OCOP {first.commune_name}, {first.province_name}",
+                f"{len(items)} sản phẩm OCOP của {first.commune_name}, {first.province_name}.",
+                items, [home, ("Tỉnh, thành", "tinh/"),
+                        (first.province_name, f"tinh/{first.province_slug}/")],
+            )
+        self._group_pages(by_group, home)
+        self.html.write_page(
+            "index_list.html", "sao/index.html", title="Sản phẩm OCOP theo số sao",
+            description="Sản phẩm OCOP 3 sao, 4 sao và 5 sao.", heading="Theo số sao",
+            crumbs=[home],
+            items=[(f"sao/{n}/", f"{n} sao", len(by_stars.get(n, []))) for n in (5, 4, 3)],
+        )
+        for n in (3, 4, 5):
+            items = by_stars.get(n, [])
+            self.listing(f"sao/{n}/", f"Sản phẩm OCOP {n} sao",
+                         f"{len(items)} sản phẩm OCOP được công nhận {n} sao.", items,
+                         [home, ("Theo số sao", "sao/")])
+        self._producer_pages(by_producer, home)
+
+    def _sheet(self, kind: str, title: str) -> str | None:
+        for sheet in self.outputs.labels.sheets:
+            if sheet.kind == kind and sheet.title == title:
+                return sheet.path
+        return None
+
+    def _group_pages(self, by_group: dict[str, list[Product]], home: tuple[str, str]) -> None:
+        from generator.vocab import load_vocabulary
+
+        vocab = load_vocabulary(self.html.config.schemas_dir)
+        entries = []
+        for code, label in vocab.groups.items():
+            entries.append((f"nhom/{group_slug(code)}/", f"{code}. {label.vi}",
+                            len(by_group.get(code, []))))
+            for sub_code, sub in vocab.subgroups[code].items():
+                entries.append((f"nhom/{group_slug(sub_code)}/", f"{sub_code}. {sub.vi}",
+                                len(by_group.get(sub_code, []))))
+        self.html.write_page(
+            "index_list.html", "nhom/index.html", title="Sản phẩm OCOP theo nhóm",
+            description=f"Sáu ngành sản phẩm OCOP và các nhóm theo Quyết định {vocab.decision}.",
+            heading="Nhóm sản phẩm", crumbs=[home], items=entries, nested=True,
+        )
+        for code, label in vocab.groups.items():
+            items = by_group.get(code, [])
+            self.listing(f"nhom/{group_slug(code)}/", f"{code}. {label.vi}",
+                         f"{len(items)} sản phẩm OCOP ngành {label.vi}.", items,
+                         [home, ("Nhóm sản phẩm", "nhom/")])
+            for sub_code, sub in vocab.subgroups[code].items():
+                items = by_group.get(sub_code, [])
+                self.listing(f"nhom/{group_slug(sub_code)}/", f"{sub_code}. {sub.vi}",
+                             f"{len(items)} sản phẩm OCOP nhóm {sub.vi}.", items,
+                             [home, ("Nhóm sản phẩm", "nhom/"),
+                              (f"{code}. {label.vi}", f"nhom/{group_slug(code)}/")])
+
+    def _producer_pages(self, by_producer: dict[str, list[Product]],
+                        home: tuple[str, str]) -> None:
+        producers = self.catalog.producers
+        self.html.write_page(
+            "index_list.html", "chu-the/index.html", title="Chủ thể sản xuất OCOP",
+            description="Hợp tác xã, doanh nghiệp, tổ hợp tác và hộ kinh doanh có sản phẩm OCOP.",
+            heading="Chủ thể sản xuất", crumbs=[home],
+            items=[(f"chu-the/{p.id}/", p.name, len(by_producer.get(p.id, [])))
+                   for p in producers],
+        )
+        for producer in producers:
+            items = by_producer.get(producer.id, [])
+            self.listing(
+                f"chu-the/{producer.id}/", producer.name,
+                f"{producer.kind_label} {producer.name}, {producer.place.commune_name}, "
+                f"{producer.place.province_name}: {len(items)} sản phẩm OCOP.",
+                items, [home, ("Chủ thể", "chu-the/")],
+                extra={"producer": producer,
+                       "labels_sheet": self._sheet("producer", producer.name)},
+            )
+
+    # --- home, search, sitemap -----------------------------------------------------------
+    def home(self) -> None:
+        products = self.catalog.products
+        newest = sorted(products, key=lambda p: (p.certificate.date, p.id), reverse=True)
+        counts = {
+            "products": len(products),
+            "valid": sum(p.validity is Validity.VALID for p in products),
+            "producers": len(self.catalog.producers),
+            "provinces": len({p.place.province_code for p in products}),
+            "stars": {n: sum(p.stars == n for p in products) for n in (5, 4, 3)},
+        }
+        self.html.write_page(
+            "home.html", "index.html", title="Tra cứu sản phẩm OCOP",
+            description="Tra cứu sản phẩm OCOP: chứng nhận còn hiệu lực hay không, số sao, "
+            "nơi sản xuất, nguồn thông tin. Dữ liệu mở tải về được.",
+            counts=counts, newest=newest[:NEWEST_ON_HOME], validity_text=VALIDITY_TEXT,
+        )
+
+    def search_page(self, filters: dict[str, Any]) -> None:
+        self.html.write_page(
+            "search.html", "tim-kiem/index.html", title="Tìm sản phẩm OCOP",
+            description="Tìm sản phẩm OCOP theo tên, chủ thể, xã, tỉnh; gõ có dấu hay không dấu.",
+            filters=filters,
+        )
+
+
+def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:
+    pages = sorted(set(html.index.pages) | set(extra_pages))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{html.absolute(p)}</loc></url>" for p in pages]
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def render_robots(html: Html) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {html.absolute('sitemap.xml')}\n"
+
+
+def render_pages(catalog: Catalog, html: Html, outputs: Outputs,
+                 search_filters: dict[str, Any]) -> None:
+    renderer = PageRenderer(catalog, html, outputs)
+    renderer.product_pages()
+    renderer.browse_pages()
+    renderer.home()
+    renderer.search_page(search_filters)

@@ -1,0 +1,107 @@
+"""A static search index sized for phones: the first query fetches a few small files.
+
+Measured alternatives (README design notes): Material's lunr index is one 66 MB file at 20,000
+products; Pagefind does not fold "đ" and its first query fetched up to 940 KB. Here only what a
+shopper searches by is indexed (name, producer, commune, province, id), folded the same way in
+Python and in the browser, and split into files:
+  search/meta.json   the filter facets of every product, 7 characters each
+  search/t/<xx>.json tokens starting with the two letters xx -> delta-encoded product numbers
+  search/d/<k>.json  display rows of products k*CHUNK ... (k+1)*CHUNK-1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from typing import Any
+
+from generator.model import Catalog, Product, Validity
+from generator.places import load_places
+from generator.text import fold
+from generator.write import SiteWriter
+
+CHUNK = 250
+EPOCH = dt.date(2000, 1, 1)
+_WORD = re.compile(r"[a-z0-9]+")
+_STATUS = {Validity.VALID: "v", Validity.EXPIRED: "e", Validity.REVOKED: "r",
+           Validity.WITHDRAWN: "w"}
+_GROUPS = ["I", "II", "III", "IV", "V", "VI"]
+
+
+def tokens(product: Product) -> set[str]:
+    texts = [product.name, product.producer.name, product.place.commune_name,
+             product.place.province_name, product.id.replace("-", " ")]
+    if product.name_en:
+        texts.append(product.name_en)
+    found = set()
+    for text in texts:
+        found.update(_WORD.findall(fold(text)))
+    return found
+
+
+def _base36(n: int, width: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    for _ in range(width):
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
+    """Writes the index; returns the filter choices for the search page."""
+    places = load_places()
+    province_codes = list(places.provinces)  # 34, stable order
+    postings: dict[str, list[int]] = defaultdict(list)
+    facets = []
+    for number, product in enumerate(catalog.products):  # sorted by id: numbers are stable
+        for token in tokens(product):
+            postings[token].append(number)
+        days = (product.certificate.valid_until - EPOCH).days
+        facets.append(
+            chr(48 + province_codes.index(product.place.province_code))
+            + str(_GROUPS.index(product.group) + 1)
+            + str(product.stars)
+            + _STATUS[product.validity]
+            + _base36(max(days, 0), 3)
+        )
+    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for token in sorted(postings):
+        numbers = postings[token]
+        deltas = [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
+        shards[token[:2]][token] = deltas
+    for prefix, shard in sorted(shards.items()):
+        writer.write_text(f"search/t/{prefix}.json", _dump(shard))
+    for start in range(0, len(catalog.products), CHUNK):
+        rows = [
+            [p.id, p.name, p.producer.name, p.place.commune_name, p.place.province_name,
+             p.stars, _STATUS[p.validity], p.certificate.valid_until.isoformat(),
+             1 if p.example else 0]
+            for p in catalog.products[start : start + CHUNK]
+        ]
+        writer.write_text(f"search/d/{start // CHUNK}.json", _dump(rows))
+    meta = {
+        "version": 1,
+        "count": len(catalog.products),
+        "chunk": CHUNK,
+        "epoch": EPOCH.isoformat(),
+        "facets": "".join(facets),
+        "provinces": province_codes,
+        "groups": _GROUPS,
+        "shards": sorted(shards),
+    }
+    writer.write_text("search/meta.json", _dump(meta))
+    from generator.vocab import load_vocabulary  # noqa: PLC0415 (only for the labels)
+    from generator.config import PROJECT_ROOT
+
+    vocab = load_vocabulary(PROJECT_ROOT / "schemas")
+    return {
+        "provinces": [(code, places.provinces[code].name) for code in province_codes],
+        "groups": [(code, vocab.groups[code].vi) for code in _GROUPS],
+    }

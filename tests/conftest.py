@@ -1,0 +1,90 @@
+"""Shared fixtures: the small fixture catalog, a built site, a local server, headless Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.config import PROJECT_ROOT, BuildConfig
+
+FIXTURE_CATALOG = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
+AS_OF = dt.date(2026, 11, 23)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def make_config(catalog: Path, out: Path, cache: Path, base_url: str) -> BuildConfig:
+    return BuildConfig(
+        catalog_dir=catalog,
+        out_dir=out,
+        base_url=base_url,
+        as_of=AS_OF,
+        cache_dir=cache,
+        ledger_path=catalog / "published-ids.txt",
+    )
+
+
+@pytest.fixture(scope="session")
+def fixture_catalog_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy: a build updates the ledger, the committed fixture must not change."""
+    target = tmp_path_factory.mktemp("catalog") / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, target)
+    return target
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """Serves a folder under a sub-path, as GitHub Pages does: http://127.0.0.1:PORT/ocop/."""
+    root = tmp_path_factory.mktemp("www")
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/ocop/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def built_site(
+    fixture_catalog_copy: Path, site_server: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
+    """The fixture catalog built once per session, served at its base URL."""
+    from generator.build import build_site, BuildReport
+
+    www, base_url = site_server
+    out = www / "ocop"
+    config = make_config(fixture_catalog_copy, out, tmp_path_factory.mktemp("cache"), base_url)
+    assert build_site(config, BuildReport()) == 0
+    return out, base_url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (./run test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
