@@ -154,6 +154,8 @@ def cmd_places(args: argparse.Namespace) -> int:
 
     places = load_places()
     query = args.query.strip()
+    if query.isdigit() and len(query) < 2:
+        query = query.zfill(2)  # "1" -> "01" (Hà Nội)
     if query in places.provinces:
         for c in places.communes_of(query):
             print(f'"{c.code}"  {c.name}')
@@ -205,4 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except BrokenPipeError:  # `ocop places 31 | head`
+        sys.stderr.close()
+        return 0

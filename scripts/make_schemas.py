@@ -278,7 +278,12 @@ def producer_schema() -> dict[str, Any]:
         "email": prop("string", "Thư điện tử.", "E-mail address.", "lienhe@example.org",
                       pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-zA-Z]{2,}$", maxLength=200),
         "website": prop("string", "Trang web.", "Website.", "https://example.org", **URL),
-        "sources": product_schema()["properties"]["sources"] | {"minItems": 0},
+        "sources": product_schema()["properties"]["sources"]
+        | {
+            "minItems": 0,
+            "description": "Nguồn công khai của thông tin chủ thể (nếu có).",
+            "x-description-en": "Public sources of the producer's facts, if any.",
+        },
         "example": prop("boolean", "true nếu hồ sơ là ví dụ minh họa.",
                         "true when the record is illustrative.", True),
     }
