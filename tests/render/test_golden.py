@@ -1,0 +1,74 @@
+"""Golden files for rendered output, and byte-identical rebuilds.
+
+Regenerate after an intended change, then review the diff:
+    OCOP_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/render/test_golden.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, build_site
+from generator.config import PROJECT_ROOT
+
+from support import FIXTURE_CATALOG, make_config
+
+GOLDEN = PROJECT_ROOT / "tests" / "golden"
+BASE_URL = "https://ocop.example/catalog/"
+GOLDEN_FILES = [
+    "p/qn-valid/index.html",
+    "p/hp-withdrawn/index.html",
+    "tinh/quang-ninh/index.html",
+    "chu-the/htx-mau-quang-ninh/index.html",
+    "index.html",
+    "sitemap.xml",
+    "robots.txt",
+    "search/meta.json",
+]
+
+
+def build(tmp: Path, name: str) -> Path:
+    catalog = tmp / f"catalog-{name}"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    out = tmp / f"site-{name}"
+    config = make_config(catalog, out, tmp / f"cache-{name}", BASE_URL)
+    assert build_site(config, BuildReport()) == 0
+    return out
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("golden")
+    return build(tmp, "a"), build(tmp, "b")
+
+
+def test_two_builds_are_byte_identical(two_builds: tuple[Path, Path]) -> None:
+    a, b = two_builds
+    digest_a, digest_b = tree_digest(a), tree_digest(b)
+    assert sorted(digest_a) == sorted(digest_b)
+    differing = [path for path in digest_a if digest_a[path] != digest_b[path]]
+    assert differing == []
+
+
+@pytest.mark.parametrize("rel", GOLDEN_FILES)
+def test_rendered_file_matches_golden(two_builds: tuple[Path, Path], rel: str) -> None:
+    produced = (two_builds[0] / rel).read_text(encoding="utf-8")
+    golden = GOLDEN / rel
+    if os.environ.get("OCOP_REGENERATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(produced, encoding="utf-8")
+    assert golden.is_file(), f"missing golden file; run with OCOP_REGENERATE_GOLDEN=1: {rel}"
+    assert produced == golden.read_text(encoding="utf-8")
