@@ -6,7 +6,8 @@ What is sent, and how
   a year and `immutable` for content-hashed assets (a name segment of at least 8 hex digits
   with at least one letter, so a date such as 20250101 is not taken for a hash; or anything
   under the top-level `assets/`), five minutes for pages, sitemaps, feeds and everything else.
-* Text (html, css, js, json, xml, svg, csv, txt, feeds) is stored gzip-compressed with
+* Text (html, css, js, json, xml, svg, csv, txt, feeds) is stored gzip-compressed (except
+  the open-data downloads under `data/`, which must arrive byte-identical to SHA256SUMS) with
   `Content-Encoding: gzip`. The gzip header carries no time stamp (mtime=0), so the same file
   always gives the same bytes.
 * Each object carries the sha256 of the *local* file as metadata (`x-amz-meta-sha256`), so
@@ -253,6 +254,12 @@ def _walk(site_dir: Path) -> Iterator[Path]:
                 yield Path(root, name)
 
 
+def is_download(rel: str) -> bool:
+    """Open-data files are served as they are: `curl` or `wget` without --compressed would
+    otherwise save gzip bytes, and SHA256SUMS would not match what a journalist downloaded."""
+    return rel.startswith("data/") and not rel.endswith(".html")
+
+
 def scan_site(site_dir: Path, prefix: str) -> list[LocalFile]:
     out = []
     for path in _walk(site_dir):
@@ -268,7 +275,7 @@ def scan_site(site_dir: Path, prefix: str) -> list[LocalFile]:
         headers = Headers(
             content_type=content_type,
             cache_control=cache_control_for(rel, kind),
-            content_encoding="gzip" if is_text(content_type) else None,
+            content_encoding="gzip" if is_text(content_type) and not is_download(rel) else None,
         )
         out.append(LocalFile(path, prefix + rel, digest.hexdigest(), headers, kind))
     return out
