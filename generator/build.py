@@ -53,8 +53,13 @@ def input_fingerprint(config: BuildConfig) -> str:
     settings = [__version__, config.base_url, config.as_of.isoformat(), str(config.out_dir)]
     for part in settings:
         digest.update(part.encode() + b"\n")
-    for folder in (config.catalog_dir, config.schemas_dir, config.templates_dir,
-                   PROJECT_ROOT / "generator", PROJECT_ROOT / "docs"):
+    for folder in (
+        config.catalog_dir,
+        config.schemas_dir,
+        config.templates_dir,
+        PROJECT_ROOT / "generator",
+        PROJECT_ROOT / "docs",
+    ):
         for line in _tree_state(folder):
             digest.update(line.encode() + b"\n")
     for name in ("mkdocs.yml", "CONTRIBUTING.md"):
@@ -81,13 +86,14 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
             return 0
 
     with report.stage("load+validate"):
-        checked = check_catalog(config.catalog_dir, config.schemas_dir, config.as_of,
-                                config.ledger)
+        checked = check_catalog(config.catalog_dir, config.schemas_dir, config.as_of, config.ledger)
     if checked.catalog is None:
         sys.stdout.write(format_text(checked.problems, config.lang))
-        print(f"{len(checked.problems)} lỗi; trang cũ được giữ nguyên. / "
-              f"{len(checked.problems)} problem(s); the previous site is unchanged.",
-              file=sys.stderr)
+        print(
+            f"{len(checked.problems)} lỗi; trang cũ được giữ nguyên. / "
+            f"{len(checked.problems)} problem(s); the previous site is unchanged.",
+            file=sys.stderr,
+        )
         return 1
     catalog = checked.catalog
 
@@ -156,12 +162,18 @@ def run_build(config: BuildConfig) -> int:
         return status
     elapsed = time.perf_counter() - start
     if report.skipped:
-        print(f"Không có gì thay đổi; trang giữ nguyên tại {config.out_dir} ({elapsed:.2f} s). / "
-              "Nothing changed.")
+        print(
+            f"Không có gì thay đổi; trang giữ nguyên tại {config.out_dir} ({elapsed:.2f} s). / "
+            "Nothing changed."
+        )
         return 0
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.stages.items())
-    print(f"Đã dựng {report.files} tệp ({report.bytes / 1e6:.1f} MB) vào {config.out_dir} "
-          f"trong {elapsed:.1f} s [{stages}].")
-    print(f"Xem thử: ocop serve --out {config.out_dir}  rồi mở http://localhost:8000/  "
-          "/ preview with `ocop serve`.")
+    print(
+        f"Đã dựng {report.files} tệp ({report.bytes / 1e6:.1f} MB) vào {config.out_dir} "
+        f"trong {elapsed:.1f} s [{stages}]."
+    )
+    print(
+        f"Xem thử: ocop serve --out {config.out_dir}  rồi mở http://localhost:8000/  "
+        "/ preview with `ocop serve`."
+    )
     return 0

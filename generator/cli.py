@@ -36,13 +36,26 @@ def _date(text: str) -> dt.date:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", type=Path, default=PROJECT_ROOT / "catalog",
-                        help="thư mục danh mục (mặc định: catalog/) / catalog folder")
-    parser.add_argument("--lang", choices=["vi", "en"], default="vi",
-                        help="ngôn ngữ thông báo / message language (vi, en)")
-    parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
-                        help="tính hiệu lực chứng nhận cho ngày này (mặc định: hôm nay, giờ "
-                        "Việt Nam) / compute validity for this day")
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=PROJECT_ROOT / "catalog",
+        help="thư mục danh mục (mặc định: catalog/) / catalog folder",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=["vi", "en"],
+        default="vi",
+        help="ngôn ngữ thông báo / message language (vi, en)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="tính hiệu lực chứng nhận cho ngày này (mặc định: hôm nay, giờ "
+        "Việt Nam) / compute validity for this day",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,15 +66,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="kiểm tra hồ sơ / check the records")
     _common(p)
-    p.add_argument("--format", choices=["text", "github"], default="text",
-                   help="text: dòng lỗi dễ đọc; github: chú thích cho GitHub Actions")
+    p.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="text: dòng lỗi dễ đọc; github: chú thích cho GitHub Actions",
+    )
 
     p = sub.add_parser("build", help="dựng trang web / build the site")
     _common(p)
-    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site",
-                   help="thư mục kết quả (mặc định: site/) / output folder")
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL,
-                   help="địa chỉ công khai của trang, ví dụ https://ten.github.io/kho/")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=PROJECT_ROOT / "site",
+        help="thư mục kết quả (mặc định: site/) / output folder",
+    )
+    p.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        help="địa chỉ công khai của trang, ví dụ https://ten.github.io/kho/",
+    )
     p.add_argument("--jobs", type=int, default=0, help="số tiến trình (0: mọi lõi) / workers")
 
     p = sub.add_parser("serve", help="xem thử trang đã dựng / preview the built site")
@@ -71,14 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new", help="tạo mẫu hồ sơ mới / write a new record skeleton")
     p.add_argument("kind", choices=["product", "producer"])
     p.add_argument("--catalog", type=Path, default=PROJECT_ROOT / "catalog")
-    p.add_argument("--set", action="append", default=[], metavar="TRƯỜNG=GIÁ_TRỊ",
-                   help="trả lời trước một câu hỏi, ví dụ --set id=qn-ruou-mo (không hỏi lại)")
-    p.add_argument("--no-input", action="store_true",
-                   help="không hỏi; dùng các giá trị --set / do not ask")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="TRƯỜNG=GIÁ_TRỊ",
+        help="trả lời trước một câu hỏi, ví dụ --set id=qn-ruou-mo (không hỏi lại)",
+    )
+    p.add_argument(
+        "--no-input", action="store_true", help="không hỏi; dùng các giá trị --set / do not ask"
+    )
 
     p = sub.add_parser("places", help="tra mã tỉnh, xã / look up province and commune codes")
-    p.add_argument("query", nargs="?", default="",
-                   help="mã tỉnh (\"22\") hoặc tên, gõ có dấu hay không dấu")
+    p.add_argument(
+        "query", nargs="?", default="", help='mã tỉnh ("22") hoặc tên, gõ có dấu hay không dấu'
+    )
 
     p = sub.add_parser("fix", help="chuẩn hóa tệp sang NFC, xuống dòng LF / normalise files")
     p.add_argument("files", nargs="+", type=Path)
@@ -125,8 +156,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     assert checked.catalog is not None
     n, m = len(checked.catalog.products), len(checked.catalog.producers)
-    print(f"OK: {n} sản phẩm, {m} chủ thể." if config.lang == "vi"
-          else f"OK: {n} products, {m} producers.")
+    print(
+        f"OK: {n} sản phẩm, {m} chủ thể."
+        if config.lang == "vi"
+        else f"OK: {n} products, {m} producers."
+    )
     return 0
 
 
@@ -191,13 +225,20 @@ def cmd_labels(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from generator.publish import run_publish
 
-    return run_publish(args.out.resolve(), args.bucket, args.endpoint_url, args.prefix,
-                       dry_run=args.dry_run)
+    return run_publish(
+        args.out.resolve(), args.bucket, args.endpoint_url, args.prefix, dry_run=args.dry_run
+    )
 
 
 COMMANDS = {
-    "validate": cmd_validate, "build": cmd_build, "serve": cmd_serve, "new": cmd_new,
-    "places": cmd_places, "fix": cmd_fix, "labels": cmd_labels, "publish": cmd_publish,
+    "validate": cmd_validate,
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "new": cmd_new,
+    "places": cmd_places,
+    "fix": cmd_fix,
+    "labels": cmd_labels,
+    "publish": cmd_publish,
 }
 
 

@@ -52,16 +52,26 @@ def derive_certificate(raw: dict[str, Any], default_stars: int) -> Certificate:
         valid_until_given="valid_until" in raw,
         stars=raw.get("stars", default_stars),
         score=raw.get("score"),
-        revoked=Revocation(dt.date.fromisoformat(revoked["date"]), revoked["decision"],
-                           revoked.get("reason")) if revoked else None,
+        revoked=Revocation(
+            dt.date.fromisoformat(revoked["date"]), revoked["decision"], revoked.get("reason")
+        )
+        if revoked
+        else None,
     )
 
 
 def derive_place(raw: dict[str, Any], places: Places) -> Place:
     province = places.provinces[raw["province"]]
     commune = places.communes[raw["commune"]]
-    return Place(province.code, province.short_name, province.slug, commune.code, commune.name,
-                 raw.get("address"), raw.get("former_address"))
+    return Place(
+        province.code,
+        province.short_name,
+        province.slug,
+        commune.code,
+        commune.name,
+        raw.get("address"),
+        raw.get("former_address"),
+    )
 
 
 def derive_producer(record: Record, places: Places, vocab: Vocabulary) -> Producer:
@@ -70,10 +80,18 @@ def derive_producer(record: Record, places: Places, vocab: Vocabulary) -> Produc
     # A household business's phone is a person's phone: published only when marked public.
     phone = d.get("phone") if kind != "household_business" or d.get("phone_public") else None
     return Producer(
-        id=d["id"], name=d["name"], kind=kind, kind_label=vocab.producer_kinds[kind].vi,
-        place=derive_place(d["place"], places), representative=d.get("representative"),
-        tax_code=d.get("tax_code"), phone=phone, email=d.get("email"), website=d.get("website"),
-        example=bool(d.get("example", False)), record_path=record.display,
+        id=d["id"],
+        name=d["name"],
+        kind=kind,
+        kind_label=vocab.producer_kinds[kind].vi,
+        place=derive_place(d["place"], places),
+        representative=d.get("representative"),
+        tax_code=d.get("tax_code"),
+        phone=phone,
+        email=d.get("email"),
+        website=d.get("website"),
+        example=bool(d.get("example", False)),
+        record_path=record.display,
     )
 
 
@@ -94,38 +112,68 @@ def derive_product(
     d = record.data
     certificate = derive_certificate(d["certificate"], d["stars"])
     withdrawn = d.get("withdrawn")
-    withdrawal = Withdrawal(dt.date.fromisoformat(withdrawn["date"]), withdrawn["reason"],
-                            withdrawn.get("replaced_by")) if withdrawn else None
+    withdrawal = (
+        Withdrawal(
+            dt.date.fromisoformat(withdrawn["date"]),
+            withdrawn["reason"],
+            withdrawn.get("replaced_by"),
+        )
+        if withdrawn
+        else None
+    )
     subgroup = d.get("subgroup")
     gtin = d.get("gtin")
     return Product(
-        id=d["id"], name=d["name"], name_en=d.get("name_en"), group=d["group"],
-        group_label=vocab.groups[d["group"]].vi, subgroup=subgroup,
+        id=d["id"],
+        name=d["name"],
+        name_en=d.get("name_en"),
+        group=d["group"],
+        group_label=vocab.groups[d["group"]].vi,
+        subgroup=subgroup,
         subgroup_label=vocab.subgroups[d["group"]][subgroup].vi if subgroup else None,
-        stars=d["stars"], certificate=certificate,
+        stars=d["stars"],
+        certificate=certificate,
         previous_certificates=tuple(
             derive_certificate(c, c["stars"]) for c in d.get("previous_certificates", [])
         ),
-        producer=producers[d["producer"]], place=derive_place(d["place"], places),
-        gtin=gtin, gtin14=gtin.zfill(14) if gtin else None,
-        description=d.get("description"), story=d.get("story"),
-        ingredients=d.get("ingredients"), net_quantity=d.get("net_quantity"),
-        shelf_life=d.get("shelf_life"), storage=d.get("storage"),
+        producer=producers[d["producer"]],
+        place=derive_place(d["place"], places),
+        gtin=gtin,
+        gtin14=gtin.zfill(14) if gtin else None,
+        description=d.get("description"),
+        story=d.get("story"),
+        ingredients=d.get("ingredients"),
+        net_quantity=d.get("net_quantity"),
+        shelf_life=d.get("shelf_life"),
+        storage=d.get("storage"),
         standards=tuple(d.get("standards", [])),
-        where_to_buy=tuple(Outlet(w["name"], w.get("address"), w.get("url"))
-                           for w in d.get("where_to_buy", [])),
+        where_to_buy=tuple(
+            Outlet(w["name"], w.get("address"), w.get("url")) for w in d.get("where_to_buy", [])
+        ),
         photos=tuple(
-            Photo(p["file"], record.folder / p["file"], p["alt"], p.get("credit"),
-                  p.get("licence"), photos[(d["id"], p["file"])].width,
-                  photos[(d["id"], p["file"])].height, photos[(d["id"], p["file"])].sha256)
+            Photo(
+                p["file"],
+                record.folder / p["file"],
+                p["alt"],
+                p.get("credit"),
+                p.get("licence"),
+                photos[(d["id"], p["file"])].width,
+                photos[(d["id"], p["file"])].height,
+                photos[(d["id"], p["file"])].sha256,
+            )
             for p in d["photos"]
         ),
-        sources=tuple(Source(s["title"], s.get("url"), s.get("document"), _date(s.get("date")))
-                      for s in d["sources"]),
-        updated=dt.date.fromisoformat(d["updated"]), withdrawn=withdrawal,
+        sources=tuple(
+            Source(s["title"], s.get("url"), s.get("document"), _date(s.get("date")))
+            for s in d["sources"]
+        ),
+        updated=dt.date.fromisoformat(d["updated"]),
+        withdrawn=withdrawal,
         example=bool(d.get("example", False)),
         validity=validity_on(as_of, certificate, withdrawal),
-        record_path=record.display, folder=record.folder, record_sha256=record.sha256,
+        record_path=record.display,
+        folder=record.folder,
+        record_sha256=record.sha256,
     )
 
 
@@ -140,8 +188,7 @@ def derive_catalog(
 ) -> Catalog:
     """Only called on a catalog without problems: every lookup here is known to succeed."""
     producers = {r.data["id"]: derive_producer(r, places, vocab) for r in loaded.producers}
-    products = [derive_product(r, producers, photos, places, vocab, as_of)
-                for r in loaded.products]
+    products = [derive_product(r, producers, photos, places, vocab, as_of) for r in loaded.products]
     return Catalog(
         products=tuple(sorted(products, key=lambda p: p.id)),
         producers=tuple(sorted(producers.values(), key=lambda p: p.id)),

@@ -37,9 +37,7 @@ class Problem:
 def problem(path: str, line: int, field_path: str, code: str, **params: object) -> Problem:
     if code not in MESSAGES:
         raise KeyError(f"unknown problem code {code!r}")
-    values = tuple(
-        (k, v if isinstance(v, tuple) else str(v)) for k, v in params.items()
-    )
+    values = tuple((k, v if isinstance(v, tuple) else str(v)) for k, v in params.items())
     return Problem(path, line, field_path, code, values)  # type: ignore[arg-type]
 
 

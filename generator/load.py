@@ -23,6 +23,7 @@ class Record:
     data: dict[str, Any]
     lines: dict[FieldPath, int]
     sha256: str
+    texts: dict[FieldPath, str] = field(default_factory=dict)  # source of non-text values
 
     @property
     def folder(self) -> Path:
@@ -46,6 +47,9 @@ class LoadedCatalog:
     # product folders that exist, by display path, even when their record failed to parse:
     # the ledger check must not claim such a product "disappeared"
     product_folders: dict[str, str] = field(default_factory=dict)  # folder name -> display
+    # likewise every producer file, read or not (misnamed `.yml`, YAML errors): products that
+    # name it are not told that the producer does not exist
+    producer_files: dict[str, str] = field(default_factory=dict)  # file stem -> display
 
 
 def display_path(root: Path, file: Path) -> str:
@@ -65,12 +69,16 @@ def _read(root: Path, file: Path, kind: str, out: LoadedCatalog) -> Record | Non
     if file.is_symlink():
         out.problems.append(problem(shown, 1, "", "symlink"))
         return None
+    if not file.is_file():  # a FIFO named `x.yaml` would block the read forever
+        out.problems.append(problem(shown, 1, "", "stray-file"))
+        return None
     raw = file.read_bytes()
     parsed = parse_record(raw, shown)
     out.problems += parsed.problems
     if parsed.data is None:
         return None
-    return Record(kind, shown, file, parsed.data, parsed.lines, hashlib.sha256(raw).hexdigest())
+    sha256 = hashlib.sha256(raw).hexdigest()
+    return Record(kind, shown, file, parsed.data, parsed.lines, sha256, parsed.texts)
 
 
 def _case_clashes(root: Path, entries: list[Path], out: LoadedCatalog) -> None:
@@ -86,6 +94,9 @@ def _case_clashes(root: Path, entries: list[Path], out: LoadedCatalog) -> None:
 
 def _load_products(root: Path, out: LoadedCatalog) -> None:
     products_dir = root / "products"
+    if products_dir.is_symlink():  # would read records from outside the catalog
+        out.problems.append(problem(display_path(root, products_dir), 1, "", "symlink"))
+        return
     if not products_dir.is_dir():
         return
     provinces = sorted(products_dir.iterdir())
@@ -129,6 +140,9 @@ def _load_products(root: Path, out: LoadedCatalog) -> None:
 
 def _load_producers(root: Path, out: LoadedCatalog) -> None:
     producers_dir = root / "producers"
+    if producers_dir.is_symlink():
+        out.problems.append(problem(display_path(root, producers_dir), 1, "", "symlink"))
+        return
     if not producers_dir.is_dir():
         return
     files = sorted(producers_dir.iterdir())
@@ -137,6 +151,8 @@ def _load_producers(root: Path, out: LoadedCatalog) -> None:
         if file.name in _IGNORED:
             continue
         shown = display_path(root, file)
+        if file.suffix.lower() in (".yaml", ".yml") and not file.is_dir():
+            out.producer_files.setdefault(file.stem, shown)
         if file.suffix in (".yml", ".YAML", ".YML"):
             expected = file.stem + ".yaml"
             out.problems.append(problem(shown, 1, "", "wrong-file-name", expected=expected))

@@ -14,16 +14,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "separate files",
     },
     "not-utf8": {
-        "vi": "tệp không ở bảng mã UTF-8; lưu lại tệp với bảng mã UTF-8",
-        "en": "file is not UTF-8; save it again as UTF-8",
+        "vi": "tệp không ở bảng mã UTF-8; lưu lại tệp với bảng mã UTF-8 (trong Notepad: Lưu "
+        "thành…, Mã hóa: UTF-8)",
+        "en": "file is not UTF-8; save it again as UTF-8 (in Notepad: Save as…, Encoding: UTF-8)",
     },
     "tab-character": {
         "vi": "dòng có ký tự tab; dùng dấu cách (2 dấu cách cho mỗi mức thụt lề)",
         "en": "line contains a tab; use spaces (2 per indentation level)",
     },
     "yaml-syntax": {
-        "vi": "sai cú pháp YAML ({detail}); kiểm tra dấu hai chấm, thụt lề và dấu nháy",
-        "en": "YAML syntax error ({detail}); check colons, indentation and quotes",
+        "vi": "sai cú pháp YAML: {detail}",
+        "en": "YAML syntax error: {detail}",
     },
     "yaml-alias": {
         "vi": "không dùng neo/tham chiếu YAML (& hoặc *); viết đầy đủ giá trị, "
@@ -40,8 +41,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the file is empty; run `ocop new` for a template",
     },
     "not-a-mapping": {
-        "vi": "hồ sơ phải là danh sách các trường dạng `tên: giá trị`",
-        "en": "a record must be a list of `field: value` lines",
+        "vi": "hồ sơ phải là các dòng dạng `tên: giá trị` (có dấu cách sau dấu hai chấm)",
+        "en": "a record must be lines of the form `field: value` (a space after the colon)",
     },
     "too-deep": {
         "vi": "lồng quá nhiều cấp; hồ sơ chỉ có vài cấp trường theo mẫu",
@@ -56,9 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "`{key}` is not a valid field name; field names are words such as `name`",
     },
     "not-nfc": {
-        "vi": "chữ tiếng Việt ở dạng tổ hợp (NFD); chạy `ocop fix {file}` để chuyển sang dạng "
-        "dựng sẵn (NFC)",
-        "en": "Vietnamese text is decomposed (NFD); run `ocop fix {file}` to convert it to NFC",
+        "vi": "chữ tiếng Việt ở dạng tổ hợp (NFD){more}; chạy `ocop fix {file}` để chuyển cả "
+        "tệp sang dạng dựng sẵn (NFC)",
+        "en": "Vietnamese text is decomposed (NFD){more}; run `ocop fix {file}` to convert the "
+        "whole file to NFC",
     },
     # --- files and folders -----------------------------------------------------------------
     "wrong-file-name": {
@@ -81,10 +83,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "symbolic links are not allowed; put the real file in the folder",
     },
     "unknown-province-folder": {
-        "vi": "thư mục tỉnh `{folder}` không có; dùng tên như {example} (danh sách trong "
-        "CONTRIBUTING.md)",
-        "en": "province folder `{folder}` does not exist; use a name such as {example} "
-        "(listed in CONTRIBUTING.md)",
+        "vi": "không có tỉnh nào dùng thư mục `{folder}`; đổi tên thư mục thành {example} "
+        "(tên thư mục của các tỉnh: chạy `ocop places`)",
+        "en": "no province uses the folder name `{folder}`; rename the folder to {example} "
+        "(province folder names: run `ocop places`)",
     },
     "case-clash": {
         "vi": "trùng tên với `{other}` khi không phân biệt chữ hoa/thường; đổi tên một trong hai",
@@ -141,8 +143,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- meaning ---------------------------------------------------------------------------
     "id-folder-mismatch": {
-        "vi": "mã `{value}` khác tên thư mục `{folder}`; mã phải trùng tên thư mục",
-        "en": "id `{value}` differs from the folder name `{folder}`; they must be equal",
+        "vi": "mã `{value}` khác tên thư mục `{folder}`; viết `id: {folder}`, hoặc đổi tên thư "
+        "mục nếu sản phẩm chưa công bố",
+        "en": "id `{value}` differs from the folder name `{folder}`; write `id: {folder}`, or "
+        "rename the folder if the product is not yet published",
     },
     "id-file-mismatch": {
         "vi": "mã `{value}` khác tên tệp `{file}`; đặt `id: {file}` hoặc đổi tên tệp",
@@ -160,9 +164,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown-province": {
         "vi": "không có tỉnh/thành mã `{value}` (34 tỉnh/thành sau sắp xếp 2025); ví dụ "
-        "\"22\" là Quảng Ninh",
-        "en": "no province with code `{value}` (34 provinces since 2025); e.g. \"22\" is "
-        "Quảng Ninh",
+        '"22" là Quảng Ninh',
+        "en": 'no province with code `{value}` (34 provinces since 2025); e.g. "22" is Quảng Ninh',
     },
     "unknown-commune": {
         "vi": "không có xã/phường mã `{value}` (mã sau sắp xếp 2025, 5 chữ số); tra mã bằng "
@@ -189,16 +192,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "date {value} is in the future (today is {today}); check year and month",
     },
     "date-order": {
-        "vi": "ngày {value} phải sau {other_field} ({other})",
-        "en": "date {value} must come after {other_field} ({other})",
+        "vi": "ngày {value} phải sau {other_field} ({other}); kiểm tra lại năm, tháng",
+        "en": "date {value} must come after {other_field} ({other}); check year and month",
+    },
+    "date-format": {
+        "vi": "`{value}` không phải ngày dạng YYYY-MM-DD (năm-tháng-ngày); viết {suggestion}",
+        "en": "`{value}` is not a date of the form YYYY-MM-DD (year-month-day); write {suggestion}",
+    },
+    "previous-not-earlier": {
+        "vi": "chứng nhận trước ngày {value} không sớm hơn chứng nhận hiện hành ({other}); ghi "
+        "chứng nhận mới nhất ở `certificate:`, các chứng nhận cũ ở `previous_certificates:`",
+        "en": "earlier certificate of {value} is not older than the current one ({other}); put "
+        "the newest in `certificate:` and older ones in `previous_certificates:`",
     },
     "unknown-group": {
         "vi": "`{value}` không phải mã ngành; viết một trong: {allowed}",
         "en": "`{value}` is not a group code; write one of: {allowed}",
     },
     "unknown-subgroup": {
-        "vi": "`{value}` không phải mã nhóm của ngành {group}; viết một trong: {allowed}",
-        "en": "`{value}` is not a subgroup of group {group}; write one of: {allowed}",
+        "vi": "`{value}` không phải mã nhóm của ngành {group}{hint}; viết một trong: {allowed}",
+        "en": "`{value}` is not a subgroup of group {group}{hint}; write one of: {allowed}",
     },
     "gtin-check-digit": {
         "vi": "mã GTIN {value} sai số kiểm tra (số cuối phải là {expected}); chép lại từ mã "
@@ -209,7 +222,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stars-mismatch": {
         "vi": "`stars: {value}` khác số sao của chứng nhận hiện hành ({other}); hai số phải "
         "bằng nhau",
-        "en": "`stars: {value}` differs from the current certificate's stars ({other})",
+        "en": "`stars: {value}` differs from the current certificate's stars ({other}); the "
+        "two must be equal",
     },
     "raw-html": {
         "vi": "không dùng thẻ HTML (`{tag}`); viết Markdown: **đậm**, *nghiêng*, "
@@ -218,8 +232,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "[text](https://...)",
     },
     "unknown-replacement": {
-        "vi": "không có sản phẩm `{value}` để thay thế; ghi mã một sản phẩm có trong danh mục",
-        "en": "no product `{value}` to point to; write the id of a product in the catalog",
+        "vi": "không có sản phẩm `{value}` để thay thế{suggestion}; ghi mã một sản phẩm có "
+        "trong danh mục",
+        "en": "no product `{value}` to point to{suggestion}; write the id of a product in the "
+        "catalog",
     },
     # --- photos ----------------------------------------------------------------------------
     "photo-missing": {
@@ -229,16 +245,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "product.yaml",
     },
     "photo-path": {
-        "vi": "`{value}` trỏ ra ngoài thư mục sản phẩm; chỉ ghi tên tệp, ví dụ `anh-1.jpg`",
-        "en": "`{value}` points outside the product folder; write just the file name",
+        "vi": "`{value}` không phải tên tệp trong thư mục sản phẩm; chỉ ghi tên tệp, ví dụ "
+        "`{name}`, và đặt ảnh cùng thư mục với product.yaml",
+        "en": "`{value}` is not a file name in the product folder; write just the file name, "
+        "e.g. `{name}`, and put the photo next to product.yaml",
     },
     "photo-not-image": {
         "vi": "tệp `{value}` không phải ảnh JPEG, PNG hay WebP; xuất lại ảnh ở dạng JPEG",
         "en": "`{value}` is not a JPEG, PNG or WebP image; export it again as JPEG",
     },
     "photo-type-mismatch": {
-        "vi": "tệp `{value}` thực chất là ảnh {actual}; đổi đuôi tệp thành .{extension}",
-        "en": "`{value}` is really a {actual} image; rename it with the .{extension} extension",
+        "vi": "tệp `{value}` thực chất là ảnh {actual}; đổi đuôi tệp thành .{extension} và sửa "
+        "dòng `file:` cho khớp",
+        "en": "`{value}` is really a {actual} image; rename it with the .{extension} extension "
+        "and change the `file:` line to match",
     },
     "photo-too-large": {
         "vi": "ảnh `{value}` nặng {size} (tối đa {limit}); giảm cỡ ảnh trước khi tải lên",
@@ -263,8 +283,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "photo `{value}` is listed twice; list each photo once",
     },
     "alt-is-file-name": {
-        "vi": "`alt` đang là tên tệp; mô tả những gì thấy trong ảnh, ví dụ \"Chai rượu mơ màu "
-        "hổ phách\"",
+        "vi": '`alt` đang là tên tệp; mô tả những gì thấy trong ảnh, ví dụ "Chai rượu mơ màu '
+        'hổ phách"',
         "en": "`alt` is just the file name; describe what the photo shows",
     },
     "unused-file": {

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Validity(str, Enum):
+class Validity(StrEnum):
     """The certification's state on the build's as-of date, most serious first."""
 
     WITHDRAWN = "withdrawn"  # the product itself is withdrawn from the programme

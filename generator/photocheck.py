@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from PIL import Image, UnidentifiedImageError
 
@@ -44,19 +45,28 @@ def check_photo(
         return None, [problem(display, line, field_path, code, value=name, **params)]
 
     if "/" in name or "\\" in name or name in (".", "..") or name.startswith("~"):
-        return fail("photo-path")
+        base = PurePosixPath(name.replace("\\", "/")).name.lstrip("~")
+        return fail("photo-path", name=base if base not in ("", ".", "..") else "anh-1.jpg")
     path = folder / name
     if path.is_symlink():
         return None, [problem(display, line, field_path, "symlink")]
     if not path.is_file():
         near = [p.name for p in folder.iterdir() if p.name.casefold() == name.casefold()]
         hint = f" (có `{near[0]}`: tên phân biệt chữ hoa/thường)" if near else ""
-        return fail("photo-missing", suggestion=(hint, hint.replace("có", "found").replace(
-            ": tên phân biệt chữ hoa/thường", ": names are case-sensitive")))
+        return fail(
+            "photo-missing",
+            suggestion=(
+                hint,
+                hint.replace("có", "found").replace(
+                    ": tên phân biệt chữ hoa/thường", ": names are case-sensitive"
+                ),
+            ),
+        )
     size = path.stat().st_size
     if size > MAX_PHOTO_BYTES:
-        return fail("photo-too-large", size=f"{size / 1e6:.1f} MB",
-                    limit=f"{MAX_PHOTO_BYTES / 1e6:.0f} MB")
+        return fail(
+            "photo-too-large", size=f"{size / 1e6:.1f} MB", limit=f"{MAX_PHOTO_BYTES / 1e6:.0f} MB"
+        )
     raw = path.read_bytes()
     kind = sniff_format(raw[:16])
     if kind is None:
@@ -70,8 +80,11 @@ def check_photo(
             with Image.open(path) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    return fail("photo-too-many-pixels", pixels=f"{width * height / 1e6:.0f}",
-                                limit=f"{MAX_PIXELS // 1_000_000}")
+                    return fail(
+                        "photo-too-many-pixels",
+                        pixels=f"{width * height / 1e6:.0f}",
+                        limit=f"{MAX_PIXELS // 1_000_000}",
+                    )
                 if kind != "JPEG":
                     image.verify()  # PNG/WebP: cheap structural check; must come first
             with Image.open(path) as image:
@@ -79,13 +92,16 @@ def check_photo(
                 if kind == "JPEG":  # decode at 1/8 scale: cheap, and finds truncated files
                     image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                     image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses a huge declared size while reading the header, before any decode:
+        # the contributor needs the same advice as for our own limit, not "damaged".
+        declared = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{int(declared[1]) / 1e6:.0f}" if declared else f"> {MAX_PIXELS // 1_000_000}"
+        return fail("photo-too-many-pixels", pixels=pixels, limit=f"{MAX_PIXELS // 1_000_000}")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError):
         return fail("photo-broken")
     if orientation in (5, 6, 7, 8):  # rotated 90°: the displayed sides swap
         width, height = height, width
     if min(width, height) < MIN_SHORT_SIDE:
         return fail("photo-too-small", width=width, height=height, limit=MIN_SHORT_SIDE)
     return PhotoFacts(width, height, kind, hashlib.sha256(raw).hexdigest()), []
-
-

@@ -51,7 +51,8 @@ class Places:
         return [
             c
             for c in sorted(self.communes.values(), key=lambda c: c.code)
-            if wanted in fold(c.name) and (province_code is None or c.province_code == province_code)
+            if wanted in fold(c.name)
+            and (province_code is None or c.province_code == province_code)
         ]
 
     def find_provinces(self, query: str) -> list[ProvinceInfo]:
@@ -70,7 +71,9 @@ def load_places() -> Places:
     for p in Province.iter_all():
         code = f"{int(p.code):02d}"
         short = _short(p.name)
-        provinces[code] = ProvinceInfo(code, p.codename, p.name, short, p.codename.replace("_", "-"))
+        provinces[code] = ProvinceInfo(
+            code, p.codename, p.name, short, p.codename.replace("_", "-")
+        )
     communes = {}
     for w in Ward.iter_all():
         code = f"{int(w.code):05d}"

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import fastjsonschema
@@ -23,6 +24,7 @@ from generator.errors import Problem, problem
 from generator.load import LoadedCatalog, Record
 from generator.photocheck import IMAGE_EXTENSIONS, PhotoFacts, check_photo
 from generator.places import Places
+from generator.text import fold, slug
 from generator.vocab import Vocabulary
 from generator.yamlfile import FieldPath, dotted
 
@@ -33,8 +35,10 @@ _TYPE_NAMES = {
     "integer": ("số nguyên", "a whole number"),
     "number": ("số", "a number"),
     "boolean": ("true hoặc false", "true or false"),
-    "array": ("danh sách (mỗi mục một dòng bắt đầu bằng `- `)",
-              "a list (one item per line starting with `- `)"),
+    "array": (
+        "danh sách (mỗi mục một dòng bắt đầu bằng `- `)",
+        "a list (one item per line starting with `- `)",
+    ),
     "object": ("nhóm trường thụt lề bên dưới", "indented fields below"),
     "null": ("trống", "empty"),
 }
@@ -75,6 +79,12 @@ class _SchemaChecker:
             return sorted(self.full.iter_errors(data), key=lambda e: list(map(str, e.path)))
 
 
+@functools.lru_cache(maxsize=8)
+def _checker(schema_json: str) -> _SchemaChecker:
+    """Compiling a schema takes ~20 ms: once per schema text, not once per run."""
+    return _SchemaChecker(json.loads(schema_json))
+
+
 def json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -95,71 +105,272 @@ def _pair(key: str) -> tuple[str, str]:
     return _TYPE_NAMES.get(key, (key, key))
 
 
-def _schema_problems(record: Record, checker: _SchemaChecker) -> Iterator[Problem]:
-    for err in checker.errors(record.data):
+# Field names people write in Vietnamese (folded, spaces as "_") -> the record's field name.
+_VIETNAMESE_FIELDS = {
+    "ma": "id",
+    "ma_san_pham": "id",
+    "ten": "name",
+    "ten_san_pham": "name",
+    "ten_tieng_anh": "name_en",
+    "nganh": "group",
+    "nhom": "subgroup",
+    "sao": "stars",
+    "so_sao": "stars",
+    "hang_sao": "stars",
+    "chung_nhan": "certificate",
+    "so": "number",
+    "so_quyet_dinh": "number",
+    "ngay": "date",
+    "ngay_cap": "date",
+    "co_quan": "issuer",
+    "noi_cap": "issuer",
+    "han": "valid_until",
+    "het_han": "valid_until",
+    "ngay_het_han": "valid_until",
+    "diem": "score",
+    "chu_the": "producer",
+    "dia_diem": "place",
+    "tinh": "province",
+    "xa": "commune",
+    "phuong": "commune",
+    "dia_chi": "address",
+    "dia_chi_cu": "former_address",
+    "ma_vach": "gtin",
+    "mo_ta": "description",
+    "cau_chuyen": "story",
+    "thanh_phan": "ingredients",
+    "khoi_luong": "net_quantity",
+    "the_tich": "net_quantity",
+    "han_su_dung": "shelf_life",
+    "bao_quan": "storage",
+    "tieu_chuan": "standards",
+    "noi_ban": "where_to_buy",
+    "anh": "photos",
+    "hinh_anh": "photos",
+    "tep": "file",
+    "mo_ta_anh": "alt",
+    "nguon": "sources",
+    "tieu_de": "title",
+    "van_ban": "document",
+    "cap_nhat": "updated",
+    "ngay_cap_nhat": "updated",
+    "ngung": "withdrawn",
+    "ly_do": "reason",
+    "loai": "kind",
+    "nguoi_dai_dien": "representative",
+    "dai_dien": "representative",
+    "ma_so_thue": "tax_code",
+    "dien_thoai": "phone",
+    "so_dien_thoai": "phone",
+    "email": "email",
+    "trang_web": "website",
+    "website": "website",
+}
+_SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+_DMY = re.compile(
+    r"^\s*(?:ngày\s*)?(\d{1,2})\s*(?:[/.\-]|tháng)\s*(\d{1,2})\s*(?:[/.\-]|năm)\s*"
+    r"(\d{4})\s*$",
+    re.IGNORECASE,
+)
+_YMD = re.compile(r"^\s*(\d{4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*$")
+_LEADING_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
+
+
+def suggest_date(text: str) -> str | None:
+    """ "15/06/2023", "15-6-2023", "ngày 15 tháng 6 năm 2023", "2023/6/15" -> "2023-06-15"."""
+    if match := _DMY.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _YMD.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _suggest_field(key: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    folded = re.sub(r"[\s-]+", "_", fold(key))
+    target = _VIETNAMESE_FIELDS.get(folded)
+    return target if target in known else None
+
+
+def _wrong_type_hint(expected: str, instance: Any, source: str | None) -> tuple[str, str]:
+    actual = json_type(instance)
+    if expected == "string" and actual in ("integer", "number", "boolean"):
+        shown = source if source is not None else "…"
+        return (f'; viết trong dấu nháy kép: "{shown}"', f'; put it in double quotes: "{shown}"')
+    if expected in ("integer", "number") and actual == "string":
+        match = _LEADING_NUMBER.match(instance)
+        if match:
+            number = match.group(1).replace(",", ".")
+            return (
+                f"; viết chỉ con số, không kèm chữ hay dấu nháy: {number}",
+                f"; write just the number, without words or quotes: {number}",
+            )
+        return (
+            "; viết chỉ con số, không kèm chữ hay dấu nháy",
+            "; write just the number, without words or quotes",
+        )
+    if expected == "boolean" and actual == "string":
+        return ("; viết true (có) hoặc false (không)", "; write true or false")
+    return ("", "")
+
+
+def _schema_problems(record: Record, checker: _SchemaChecker) -> list[Problem]:
+    errors = checker.errors(record.data)
+    # a value of the wrong type also fails its enum, pattern...: say only that the type is wrong
+    wrong_type = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    # `ten:` for `name:` is one mistake: the unknown field's suggestion replaces "missing name"
+    suggested: set[FieldPath] = set()
+    found: list[Problem] = []
+    for err in errors:
         path: FieldPath = tuple(err.absolute_path)
         line = record.line(path)
         where = dotted(path)
         kind = err.validator
+        if path in wrong_type and kind != "type":
+            continue
         if kind == "required":
-            key = re.sub(r"^'(.*)' is a required property$", r"\1", err.message)
-            described = err.schema.get("properties", {}).get(key, {})
-            hint = (described.get("description", ""), described.get("x-description-en", ""))
-            yield problem(record.display, line, dotted((*path, key)), "missing-field",
-                          key=key, hint=hint)
-        elif kind == "additionalProperties":
+            continue  # below, once every suggestion is known
+        if kind == "additionalProperties":
             known = list(err.schema.get("properties", {}))
             for key in sorted(set(err.instance) - set(known)):
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                target = _suggest_field(key, known)
+                if target is not None and target not in err.instance:
+                    suggested.add((*path, target))
                 suggestion = (
-                    (f"; có phải `{close[0]}`?", f"; did you mean `{close[0]}`?")
-                    if close
-                    else ("; xóa dòng này hoặc xem các trường trong CONTRIBUTING.md",
-                          "; delete the line or see the fields in CONTRIBUTING.md")
+                    (f"; có phải `{target}`?", f"; did you mean `{target}`?")
+                    if target
+                    else (
+                        "; xóa dòng này hoặc xem các trường trong CONTRIBUTING.md",
+                        "; delete the line or see the fields in CONTRIBUTING.md",
+                    )
                 )
-                yield problem(record.display, record.line((*path, key)), dotted((*path, key)),
-                              "unknown-field", key=key, suggestion=suggestion)
+                found.append(
+                    problem(
+                        record.display,
+                        record.line((*path, key)),
+                        dotted((*path, key)),
+                        "unknown-field",
+                        key=key,
+                        suggestion=suggestion,
+                    )
+                )
         elif kind == "type":
             if err.instance is None:
-                yield problem(record.display, line, where, "empty-value")
+                found.append(problem(record.display, line, where, "empty-value"))
                 continue
             expected = err.validator_value
-            actual = json_type(err.instance)
-            hint = ("", "")
-            if expected == "string" and actual in ("integer", "number", "boolean"):
-                hint = ("; viết trong dấu nháy kép, ví dụ \"…\"", "; put it in double quotes")
-            yield problem(record.display, line, where, "wrong-type",
-                          expected=_pair(expected), actual=_pair(actual), hint=hint)
+            hint = _wrong_type_hint(expected, err.instance, record.texts.get(path))
+            found.append(
+                problem(
+                    record.display,
+                    line,
+                    where,
+                    "wrong-type",
+                    expected=_pair(expected),
+                    actual=_pair(json_type(err.instance)),
+                    hint=hint,
+                )
+            )
         elif kind == "enum":
             allowed = ", ".join(str(v) for v in err.validator_value)
-            yield problem(record.display, line, where, "not-allowed-value",
-                          value=err.instance, allowed=allowed)
+            found.append(
+                problem(
+                    record.display,
+                    line,
+                    where,
+                    "not-allowed-value",
+                    value=err.instance,
+                    allowed=allowed,
+                )
+            )
         elif kind == "pattern":
-            example = (err.schema.get("examples") or [None])[0]
-            vi = err.schema.get("description", "")
-            en = err.schema.get("x-description-en", "")
-            if example is not None:
-                vi += f" Ví dụ: {example}"
-                en += f" Example: {example}"
-            yield problem(record.display, line, where, "bad-format", value=err.instance,
-                          hint=(vi, en))
+            found += _pattern_problem(record, err, path)
         elif kind == "minLength":
-            yield problem(record.display, line, where, "empty-value")
+            found.append(problem(record.display, line, where, "empty-value"))
         elif kind == "maxLength":
-            yield problem(record.display, line, where, "too-long",
-                          length=len(err.instance), limit=err.validator_value)
+            found.append(
+                problem(
+                    record.display,
+                    line,
+                    where,
+                    "too-long",
+                    length=len(err.instance),
+                    limit=err.validator_value,
+                )
+            )
         elif kind == "minItems":
-            yield problem(record.display, line, where, "too-few-items", limit=err.validator_value)
+            found.append(
+                problem(record.display, line, where, "too-few-items", limit=err.validator_value)
+            )
         elif kind == "maxItems":
-            yield problem(record.display, line, where, "too-many-items", limit=err.validator_value)
+            found.append(
+                problem(record.display, line, where, "too-many-items", limit=err.validator_value)
+            )
         elif kind in ("minimum", "maximum"):
             hint = f"{err.schema.get('minimum', '')}–{err.schema.get('maximum', '')}"
-            yield problem(record.display, line, where, "out-of-range", value=err.instance,
-                          hint=hint)
+            found.append(
+                problem(record.display, line, where, "out-of-range", value=err.instance, hint=hint)
+            )
         elif kind == "anyOf" and path and path[0] == "sources":
-            yield problem(record.display, line, where, "source-needs-link")
+            found.append(problem(record.display, line, where, "source-needs-link"))
         else:
-            yield problem(record.display, line, where, "schema", detail=err.message)
+            found.append(problem(record.display, line, where, "schema", detail=err.message))
+    for err in errors:
+        if err.validator != "required":
+            continue
+        path = tuple(err.absolute_path)
+        key = re.sub(r"^'(.*)' is a required property$", r"\1", err.message)
+        if (*path, key) in suggested:
+            continue
+        described = err.schema.get("properties", {}).get(key, {})
+        hint = (described.get("description", ""), described.get("x-description-en", ""))
+        found.append(
+            problem(
+                record.display,
+                record.line(path),
+                dotted((*path, key)),
+                "missing-field",
+                key=key,
+                hint=hint,
+            )
+        )
+    return found
+
+
+def _pattern_problem(
+    record: Record, err: jsonschema.ValidationError, path: FieldPath
+) -> list[Problem]:
+    value = err.instance
+    line, where = record.line(path), dotted(path)
+    if err.validator_value == _DATE_SHAPE.pattern:
+        suggestion = suggest_date(value)
+        pair = (
+            (suggestion, suggestion)
+            if suggestion
+            else (
+                "theo mẫu 2023-06-15 (ngày 15 tháng 6 năm 2023)",
+                "it like 2023-06-15 (15 June 2023)",
+            )
+        )
+        return [problem(record.display, line, where, "date-format", value=value, suggestion=pair)]
+    if path[:1] == ("photos",) and path[-1:] == ("file",) and ("/" in value or "\\" in value):
+        return []  # photocheck says what to write instead (the bare file name)
+    example = (err.schema.get("examples") or [None])[0]
+    if err.validator_value == _SLUG_PATTERN and slug(value):
+        example = slug(value)[: err.schema.get("maxLength", 40)].strip("-")
+    vi = err.schema.get("description", "")
+    en = err.schema.get("x-description-en", "")
+    if example is not None:
+        vi += f" Ví dụ: {example}"
+        en += f" Example: {example}"
+    return [problem(record.display, line, where, "bad-format", value=value, hint=(vi, en))]
 
 
 def _strings(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
@@ -198,6 +409,8 @@ class _Checker:
         self.record = record
         self.as_of = as_of
         self.out = out
+        self._dates: dict[FieldPath, dt.date | None] = {}  # each date is judged once
+        self._future_reported: set[FieldPath] = set()
 
     def add(self, path: FieldPath, code: str, **params: object) -> None:
         self.out.problems.append(
@@ -205,29 +418,57 @@ class _Checker:
         )
 
     def date(self, path: FieldPath, future_ok: bool = False) -> dt.date | None:
-        value = _get(self.record.data, *path)
-        if not isinstance(value, str) or not _DATE_SHAPE.match(value):
-            return None  # absent, or the schema already reports its shape
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            self.add(path, "invalid-date", value=value)
-            return None
-        if not future_ok and day > self.as_of:
-            self.add(path, "future-date", value=value, today=self.as_of.isoformat())
+        """The date at `path`, once checked; None when absent or wrong (reported once)."""
+        if path not in self._dates:
+            value = _get(self.record.data, *path)
+            day = None
+            if isinstance(value, str) and _DATE_SHAPE.match(value):  # else the schema reports
+                try:
+                    day = dt.date.fromisoformat(value)
+                except ValueError:
+                    self.add(path, "invalid-date", value=value)
+            self._dates[path] = day
+        day = self._dates[path]
+        if (
+            day is not None
+            and not future_ok
+            and day > self.as_of
+            and path not in self._future_reported
+        ):
+            self._future_reported.add(path)
+            self.add(path, "future-date", value=day.isoformat(), today=self.as_of.isoformat())
         return day
 
     def order(self, later: FieldPath, earlier: FieldPath, earlier_label: str) -> None:
         a = self.date(later, future_ok=True)
         b = self.date(earlier, future_ok=True)
         if a is not None and b is not None and a <= b:
-            self.add(later, "date-order", value=a.isoformat(), other_field=earlier_label,
-                     other=b.isoformat())
+            self.add(
+                later,
+                "date-order",
+                value=a.isoformat(),
+                other_field=earlier_label,
+                other=b.isoformat(),
+            )
 
     def nfc(self) -> None:
-        for path, text in _strings(self.record.data):
-            if not unicodedata.is_normalized("NFC", text):
-                self.add(path, "not-nfc", file=self.record.display)
+        """One problem per file: `ocop fix` converts the whole file at once."""
+        paths = [
+            path
+            for path, text in _strings(self.record.data)
+            if not unicodedata.is_normalized("NFC", text)
+        ]
+        if paths:
+            first = min(paths, key=lambda p: (self.record.line(p), dotted(p)))
+            more = len(paths) - 1
+            self.add(
+                first,
+                "not-nfc",
+                file=self.record.display,
+                more=(f" (và {more} trường khác)", f" (and {more} more field(s))")
+                if more
+                else ("", ""),
+            )
 
     def place(self, places: Places) -> str | None:
         province = _get(self.record.data, "place", "province")
@@ -241,12 +482,21 @@ class _Checker:
         if isinstance(commune, str) and commune.isdigit() and len(commune) == 5:
             info = places.communes.get(commune)
             if info is None:
-                self.add(("place", "commune"), "unknown-commune", value=commune,
-                         province=province or "22")
+                self.add(
+                    ("place", "commune"),
+                    "unknown-commune",
+                    value=commune,
+                    province=province or "22",
+                )
             elif province and info.province_code != province:
-                self.add(("place", "commune"), "commune-not-in-province", value=commune,
-                         name=info.name, actual=places.provinces[info.province_code].name,
-                         province=province)
+                self.add(
+                    ("place", "commune"),
+                    "commune-not-in-province",
+                    value=commune,
+                    name=info.name,
+                    actual=places.provinces[info.province_code].name,
+                    province=province,
+                )
         return province
 
 
@@ -268,18 +518,38 @@ def _check_product(
         c.add(("id",), "id-folder-mismatch", value=data["id"], folder=folder)
     c.nfc()
     province = c.place(places)
-    if province:
-        info = places.provinces[province]
+    if province and places.province_by_folder(record.folder.parent.name) is not None:
+        info = places.provinces[province]  # (an unknown province folder is reported once)
         if record.folder.parent.name != info.codename:
-            c.add(("place", "province"), "province-folder-mismatch", province_name=info.name,
-                  expected=info.codename)
+            c.add(
+                ("place", "province"),
+                "province-folder-mismatch",
+                province_name=info.name,
+                expected=info.codename,
+            )
     group, subgroup = data.get("group"), data.get("subgroup")
     if isinstance(group, str):
         if group not in vocab.groups:
             c.add(("group",), "unknown-group", value=group, allowed=", ".join(vocab.groups))
         elif isinstance(subgroup, str) and subgroup not in vocab.subgroups[group]:
             allowed = ", ".join(vocab.subgroups[group]) or "—"
-            c.add(("subgroup",), "unknown-subgroup", value=subgroup, group=group, allowed=allowed)
+            owner = next((g for g, subs in vocab.subgroups.items() if subgroup in subs), None)
+            hint = (
+                (
+                    f' (mã này thuộc ngành {owner}: nếu đúng thì sửa `group: "{owner}"`)',
+                    f' (it belongs to group {owner}: if right, write `group: "{owner}"`)',
+                )
+                if owner
+                else ("", "")
+            )
+            c.add(
+                ("subgroup",),
+                "unknown-subgroup",
+                value=subgroup,
+                group=group,
+                hint=hint,
+                allowed=allowed,
+            )
     _check_certificate(c, ("certificate",))
     current_date = c.date(("certificate", "date"), future_ok=True)
     stars, cert_stars = data.get("stars"), _get(data, "certificate", "stars")
@@ -290,9 +560,12 @@ def _check_product(
         _check_certificate(c, ("previous_certificates", i))
         earlier = c.date(("previous_certificates", i, "date"), future_ok=True)
         if earlier and current_date and earlier >= current_date:
-            c.add(("previous_certificates", i, "date"), "date-order",
-                  value=current_date.isoformat(), other_field="previous_certificates.date",
-                  other=earlier.isoformat())
+            c.add(
+                ("previous_certificates", i, "date"),
+                "previous-not-earlier",
+                value=earlier.isoformat(),
+                other=current_date.isoformat(),
+            )
     c.date(("updated",))
     if isinstance(data.get("withdrawn"), dict):
         c.date(("withdrawn", "date"))
@@ -314,8 +587,11 @@ def _check_product(
 def _check_photos(c: _Checker, out: Validation) -> None:
     record = c.record
     photos = record.data.get("photos")
+    if not isinstance(photos, list):
+        return  # the schema reports it; "photo not used" for every file would only repeat it
     listed: set[str] = set()
-    for i, photo in enumerate(photos if isinstance(photos, list) else []):
+    accounted: set[str] = set()  # files a problem above already talks about
+    for i, photo in enumerate(photos):
         name = _get(photo, "file")
         if not isinstance(name, str):
             continue
@@ -328,15 +604,26 @@ def _check_photos(c: _Checker, out: Validation) -> None:
             record.folder, name, record.display, record.line(path), dotted(path)
         )
         out.problems += problems
+        if problems and problems[0].code == "photo-missing":  # `Anh.JPG` for `anh.jpg`
+            accounted |= {
+                p.name for p in record.folder.iterdir() if p.name.casefold() == name.casefold()
+            }
+        elif problems and problems[0].code == "photo-path":  # `../anh.jpg`, `anh/anh.jpg`
+            accounted.add(PurePosixPath(name.replace("\\", "/")).name)
         if facts is not None:
             out.photos[(record.folder.name, name)] = facts
         alt = _get(photo, "alt")
         if isinstance(alt, str) and alt.strip().casefold() in (
-            name.casefold(), Path(name).stem.casefold()
+            name.casefold(),
+            Path(name).stem.casefold(),
         ):
             c.add(("photos", i, "alt"), "alt-is-file-name")
     for extra in sorted(record.folder.iterdir()):
-        if extra.name in listed or extra.name == "product.yaml" or extra.name.startswith("."):
+        if (
+            extra.name in listed | accounted
+            or extra.name == "product.yaml"
+            or extra.name.startswith(".")
+        ):
             continue
         shown = f"{record.display.rsplit('/', 1)[0]}/{extra.name}"
         if extra.suffix.lower() in IMAGE_EXTENSIONS:
@@ -369,6 +656,31 @@ def read_ledger(path: Path) -> list[tuple[int, str]]:
     return entries
 
 
+def _province_folder_problems(loaded: LoadedCatalog, places: Places) -> list[Problem]:
+    """One problem per province folder whose name is no province's (`quang-ninh`, `QuangNinh`)."""
+    codenames = sorted(p.codename for p in places.provinces.values())
+    found = []
+    folders = sorted({shown.rsplit("/", 1)[0] for shown in loaded.product_folders.values()})
+    for shown in folders:
+        name = shown.rsplit("/", 1)[1]
+        if places.province_by_folder(name) is not None:
+            continue
+        wanted = re.sub(r"[\s-]+", "_", fold(name))
+        close = difflib.get_close_matches(wanted, codenames, n=1, cutoff=0.6)
+        example = (
+            (f"`{close[0]}`", f"`{close[0]}`")
+            if close
+            else (
+                "tên không dấu, nối bằng `_`, ví dụ `quang_ninh`",
+                "the name without tone marks joined by `_`, e.g. `quang_ninh`",
+            )
+        )
+        found.append(
+            problem(shown + "/", 1, "", "unknown-province-folder", folder=name, example=example)
+        )
+    return found
+
+
 def validate_records(
     loaded: LoadedCatalog,
     schemas: Schemas,
@@ -378,8 +690,9 @@ def validate_records(
     ledger: Path | None = None,
 ) -> Validation:
     out = Validation(problems=list(loaded.problems))
-    product_checker = _SchemaChecker(schemas.product)
-    producer_checker = _SchemaChecker(schemas.producer)
+    out.problems += _province_folder_problems(loaded, places)
+    product_checker = _checker(json.dumps(schemas.product, sort_keys=True))
+    producer_checker = _checker(json.dumps(schemas.producer, sort_keys=True))
     producer_ids: dict[str, Record] = {}
     for record in loaded.producers:
         out.problems += _schema_problems(record, producer_checker)
@@ -387,11 +700,21 @@ def validate_records(
         pid = record.data.get("id")
         if isinstance(pid, str):
             if pid in producer_ids:
-                out.problems.append(problem(record.display, record.line(("id",)), "id",
-                                            "duplicate-id", value=pid,
-                                            other=producer_ids[pid].display))
+                out.problems.append(
+                    problem(
+                        record.display,
+                        record.line(("id",)),
+                        "id",
+                        "duplicate-id",
+                        value=pid,
+                        other=producer_ids[pid].display,
+                    )
+                )
             else:
                 producer_ids[pid] = record
+    # products name a producer by its file name; a file whose id differs, or that could not be
+    # read, is reported on its own, not again on every product that names it
+    producer_files = {r.file.stem for r in loaded.producers} | set(loaded.producer_files)
     product_ids: dict[str, Record] = {}
     for record in loaded.products:
         out.problems += _schema_problems(record, product_checker)
@@ -399,31 +722,66 @@ def validate_records(
         pid = record.data.get("id")
         if isinstance(pid, str):
             if pid in product_ids:
-                out.problems.append(problem(record.display, record.line(("id",)), "id",
-                                            "duplicate-id", value=pid,
-                                            other=product_ids[pid].display))
+                out.problems.append(
+                    problem(
+                        record.display,
+                        record.line(("id",)),
+                        "id",
+                        "duplicate-id",
+                        value=pid,
+                        other=product_ids[pid].display,
+                    )
+                )
             else:
                 product_ids[pid] = record
         producer = record.data.get("producer")
-        if isinstance(producer, str) and producer not in producer_ids:
-            close = difflib.get_close_matches(producer, list(producer_ids), n=1, cutoff=0.7)
-            suggestion = (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)") if close \
+        if isinstance(producer, str) and producer not in producer_files:
+            close = difflib.get_close_matches(producer, sorted(producer_files), n=1, cutoff=0.7)
+            suggestion = (
+                (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)")
+                if close
                 else ("", "")
-            out.problems.append(problem(record.display, record.line(("producer",)), "producer",
-                                        "unknown-producer", value=producer, suggestion=suggestion))
+            )
+            out.problems.append(
+                problem(
+                    record.display,
+                    record.line(("producer",)),
+                    "producer",
+                    "unknown-producer",
+                    value=producer,
+                    suggestion=suggestion,
+                )
+            )
+    known_products = set(product_ids) | set(loaded.product_folders)  # unreadable ones too
     for record in loaded.products:
         replaced_by = _get(record.data, "withdrawn", "replaced_by")
-        if isinstance(replaced_by, str) and replaced_by not in product_ids:
-            out.problems.append(problem(record.display,
-                                        record.line(("withdrawn", "replaced_by")),
-                                        "withdrawn.replaced_by", "unknown-replacement",
-                                        value=replaced_by))
+        if isinstance(replaced_by, str) and replaced_by not in known_products:
+            close = difflib.get_close_matches(replaced_by, sorted(known_products), n=1, cutoff=0.7)
+            suggestion = (
+                (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)")
+                if close
+                else ("", "")
+            )
+            out.problems.append(
+                problem(
+                    record.display,
+                    record.line(("withdrawn", "replaced_by")),
+                    "withdrawn.replaced_by",
+                    "unknown-replacement",
+                    value=replaced_by,
+                    suggestion=suggestion,
+                )
+            )
     if ledger is not None:
-        shown = f"{loaded.root.name}/{ledger.resolve().relative_to(loaded.root).as_posix()}" \
-            if ledger.resolve().is_relative_to(loaded.root) else ledger.name
+        shown = (
+            f"{loaded.root.name}/{ledger.resolve().relative_to(loaded.root).as_posix()}"
+            if ledger.resolve().is_relative_to(loaded.root)
+            else ledger.name
+        )
         for number, pid in read_ledger(ledger):
             if pid not in loaded.product_folders:
-                out.problems.append(problem(shown, number, "", "published-product-missing",
-                                            value=pid))
+                out.problems.append(
+                    problem(shown, number, "", "published-product-missing", value=pid)
+                )
     out.problems.sort()
     return out

@@ -7,6 +7,7 @@ are errors, and dates stay strings so that a date that does not exist is reporte
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +36,18 @@ _SCALAR_TAGS = {
 }
 
 
+_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+_MAX_NUMBER_CHARS = 100  # no field holds a longer number; longer ones cannot even be printed
+
+
 @dataclass
 class ParsedYaml:
     data: Any = None
     lines: dict[FieldPath, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # source text of every value YAML did not read as text (`22`, `06652`, `yes`): messages
+    # quote what the person wrote, not what YAML made of it (06652 is the octal number 3498)
+    texts: dict[FieldPath, str] = field(default_factory=dict)
 
 
 def dotted(path: FieldPath) -> str:
@@ -79,20 +87,20 @@ def parse_record(raw: bytes, display: str) -> ParsedYaml:
     text, result.problems = decode_text(raw, display)
     if text is None:
         return result
-    if "&" in text or "*" in text:  # cheap pre-check; the event scan is exact
-        result.problems += _alias_problems(text, display)
+    if "&" in text or "*" in text or _nesting_bound(text) > _SAFE_NESTING:
+        # the event scan is flat (no recursion, nothing expanded): aliases and absurd nesting
+        # are refused before compose, whose recursion in C would crash on deep nesting
+        result.problems += _scan_events(text, display)
         if result.problems:
             return result
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
-        detail = " ".join(filter(None, [err.context, err.problem]))
+        line, detail = explain_syntax_error(err, text)
         result.problems.append(problem(display, line, "", "yaml-syntax", detail=detail))
         return result
     except (yaml.YAMLError, RecursionError):
-        result.problems.append(problem(display, 1, "", "yaml-syntax", detail="?"))
+        result.problems.append(_unreadable(text, display))
         return result
     if node is None:
         result.problems.append(problem(display, 1, "", "empty-file"))
@@ -104,15 +112,217 @@ def parse_record(raw: bytes, display: str) -> ParsedYaml:
     return result
 
 
-def _alias_problems(text: str, display: str) -> list[Problem]:
-    found: list[Problem] = []
+_FALLBACK = ("kiểm tra dấu hai chấm, thụt lề và dấu nháy", "check colons, indentation and quotes")
+# characters libyaml refuses anywhere in a file (its reader error carries no line)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _unreadable(text: str, display: str) -> Problem:
+    """A syntax error without a mark: most often an invisible control character pasted from
+    Word or a PDF; say which one and on which line."""
+    match = _CONTROL.search(text)
+    if match is None:
+        return problem(display, 1, "", "yaml-syntax", detail=_FALLBACK)
+    line = text.count("\n", 0, match.start()) + 1
+    code = f"U+{ord(match.group()):04X}"
+    return problem(
+        display,
+        line,
+        "",
+        "yaml-syntax",
+        detail=(
+            f"có ký tự điều khiển vô hình {code}; xóa ký tự này (thường do dán từ Word hoặc PDF)",
+            f"an invisible control character {code}; delete it (often pasted from Word or a PDF)",
+        ),
+    )
+
+
+_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_]*:[^\s]")
+# PyYAML's wording -> what a contributor should do (Vietnamese, English), and whether the line
+# to show is where the construct started (an unclosed quote) rather than where PyYAML gave up
+_SYNTAX_HINTS: tuple[tuple[str, bool, tuple[str, str]], ...] = (
+    (
+        "could not find expected ':'",
+        True,
+        (
+            "thiếu dấu hai chấm sau tên trường; viết `tên: giá trị` (có dấu cách sau dấu hai chấm)",
+            "a colon is missing after the field name; write `field: value` (with a space after "
+            "the colon)",
+        ),
+    ),
+    (
+        "mapping values are not allowed",
+        False,
+        (
+            "dấu hai chấm không đúng chỗ; văn bản có dấu hai chấm phải đặt trong dấu nháy kép, "
+            'ví dụ `name: "Rượu mơ: loại đặc biệt"`, và các trường cùng cấp phải thẳng cột',
+            "a colon in the wrong place; text containing a colon must be in double quotes, e.g. "
+            '`name: "Apricot wine: special"`, and fields of one level must line up',
+        ),
+    ),
+    (
+        "did not find expected key",
+        False,
+        (
+            "thụt lề không thẳng cột, hoặc có chữ sau dấu nháy đóng; các trường cùng cấp "
+            "phải thẳng cột (2 dấu cách mỗi cấp), và cả giá trị phải nằm trong dấu nháy",
+            "indentation does not line up, or text follows a closing quote; fields of one level "
+            "must line up (2 spaces per level) and the whole value must be inside the quotes",
+        ),
+    ),
+    (
+        "did not find expected '-' indicator",
+        False,
+        (
+            "mục danh sách thụt lề sai; mỗi mục bắt đầu bằng `- `, thẳng cột với các mục khác",
+            "a list item is misaligned; every item starts with `- `, lined up with the others",
+        ),
+    ),
+    (
+        "found unexpected end of stream",
+        True,
+        (
+            "dấu nháy mở ở dòng này chưa được đóng; thêm dấu nháy đóng ở cuối giá trị",
+            "the quote opened on this line is never closed; add the closing quote",
+        ),
+    ),
+    (
+        "expected hexdecimal number",
+        False,
+        (
+            "dấu `\\` trong dấu nháy kép bắt đầu một mã đặc biệt; viết `\\\\` hoặc dùng dấu nháy "
+            "đơn `'...'`",
+            "a `\\` inside double quotes starts an escape; write `\\\\` or use single quotes",
+        ),
+    ),
+    (
+        "found unknown escape character",
+        False,
+        (
+            "dấu `\\` trong dấu nháy kép bắt đầu một mã đặc biệt; viết `\\\\` hoặc dùng dấu nháy "
+            "đơn `'...'`",
+            "a `\\` inside double quotes starts an escape; write `\\\\` or use single quotes",
+        ),
+    ),
+    (
+        "expected alphabetic or numeric character",
+        False,
+        (
+            "giá trị bắt đầu bằng `*` hoặc `&` (như chữ đậm, nghiêng Markdown) bị hiểu là "
+            "tham chiếu YAML; đặt cả giá trị trong dấu nháy kép, ví dụ "
+            '`description: "*Thơm* ngon"`',
+            "a value starting with `*` or `&` (Markdown bold or italics) reads as a YAML alias; "
+            'put the whole value in double quotes, e.g. `description: "*Fragrant* and sweet"`',
+        ),
+    ),
+    (
+        "cannot start any token",
+        False,
+        (
+            "giá trị bắt đầu bằng ký tự đặc biệt (`@`, `` ` ``, `%`); đặt cả giá trị trong dấu "
+            "nháy kép",
+            "a value starts with a special character (`@`, `` ` ``, `%`); put it in double quotes",
+        ),
+    ),
+    (
+        "expected a single document",
+        False,
+        (
+            "tệp chỉ chứa một hồ sơ; xóa dòng `---` (mỗi sản phẩm một thư mục, mỗi chủ thể "
+            "một tệp)",
+            "a file holds one record; delete the `---` line (one folder per product, one file per "
+            "producer)",
+        ),
+    ),
+    (
+        "did not find expected ',' or",
+        True,
+        (
+            "thiếu dấu `]` hoặc `}` đóng; hoặc viết mỗi mục một dòng bắt đầu bằng `- `",
+            "a closing `]` or `}` is missing; or write one item per line starting with `- `",
+        ),
+    ),
+)
+
+
+_UNCLOSED_QUOTE = next(hint for needle, _, hint in _SYNTAX_HINTS if "end of stream" in needle)
+_QUOTE = re.compile(r'(?<!\\)"')
+_OPENS_QUOTED_VALUE = re.compile(r'^\s*(?:-\s+)?(?:[^"#:]+:\s+)?"')  # `name: "…`, `- "…`
+
+
+def _unclosed_quote_line(text: str, error_line: int) -> int | None:
+    """A `"` opened and not closed on its line swallows the following lines until the next
+    quote, and YAML stumbles further down: find the line where the quote was opened."""
+    opened: int | None = None
+    for number, content in enumerate(text.split("\n")[:error_line], start=1):
+        if content.lstrip().startswith("#") or not len(_QUOTE.findall(content)) % 2:
+            continue
+        if opened is not None:
+            opened = None  # the line that closes a value spread over lines
+        elif _OPENS_QUOTED_VALUE.match(content):
+            opened = number
+    return opened
+
+
+def explain_syntax_error(err: yaml.MarkedYAMLError, text: str) -> tuple[int, tuple[str, str]]:
+    """The line to show and what to do, in both languages, for a PyYAML syntax error."""
+    problem_mark, context_mark = err.problem_mark, err.context_mark
+    line = (problem_mark or context_mark).line + 1 if (problem_mark or context_mark) else 1
+    wording = f"{err.context or ''} {err.problem or ''}".strip()
+    hint = (f"{wording}; {_FALLBACK[0]}", f"{wording}; {_FALLBACK[1]}")
+    for needle, at_start, known in _SYNTAX_HINTS:
+        if needle in wording:
+            hint = known
+            if at_start and context_mark is not None:
+                line = context_mark.line + 1
+            break
+    unclosed = _unclosed_quote_line(text, line)
+    if unclosed is not None:
+        return unclosed, _UNCLOSED_QUOTE
+    if "mapping values are not allowed" in wording:
+        # `id:qn-abc` (no space after the colon) is text, so YAML stumbles on the next line
+        lines = text.split("\n")
+        for number in range(line - 1, 0, -1):
+            previous = lines[number - 1]
+            if not previous.strip() or previous.lstrip().startswith("#"):
+                continue
+            if _NO_SPACE_AFTER_COLON.match(previous):
+                return number, (
+                    "thiếu dấu cách sau dấu hai chấm; viết `tên: giá trị`",
+                    "a space is missing after the colon; write `field: value`",
+                )
+            break
+    return line, hint
+
+
+_SAFE_NESTING = 200  # far below the depth at which libyaml's composer exhausts the C stack
+_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the nesting depth, in microseconds: every collection starts with its
+    own `[`, `{`, `-`, `?` or `:` (a key's colon)."""
+    return sum(text.count(c) for c in "[{-?:") + 1
+
+
+def _scan_events(text: str, display: str) -> list[Problem]:
+    """Anchors and aliases (one problem per line), then nesting beyond MAX_DEPTH."""
+    lines: set[int] = set()
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                found.append(problem(display, event.start_mark.line + 1, "", "yaml-alias"))
+                lines.add(event.start_mark.line + 1)
+            elif isinstance(event, _STARTS):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    return [problem(display, event.start_mark.line + 1, "", "too-deep")]
+            elif isinstance(event, _ENDS):
+                depth -= 1
     except yaml.YAMLError:
-        pass  # compose reports the syntax error with its line
-    return found
+        pass  # compose reports the syntax error with its line, without nesting deeper than here
+    return [problem(display, line, "", "yaml-alias") for line in sorted(lines)]
 
 
 def _convert(node: yaml.Node, path: FieldPath, out: ParsedYaml, display: str) -> Any:
@@ -123,6 +333,9 @@ def _convert(node: yaml.Node, path: FieldPath, out: ParsedYaml, display: str) ->
         return None
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, path, out, display)
+    if node.tag not in _COLLECTION_TAGS:  # `!!python/object:x {...}`, `!!set`, `!!omap`
+        out.problems.append(problem(display, line, dotted(path), "yaml-tag", tag=node.tag))
+        return None
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), out, display) for i, item in enumerate(node.value)]
     mapping: dict[str, Any] = {}
@@ -154,10 +367,31 @@ def _scalar(node: yaml.ScalarNode, path: FieldPath, out: ParsedYaml, display: st
         return None
     if tag in (_STR, "tag:yaml.org,2002:timestamp"):
         return node.value  # dates stay text: validation checks they exist
+    out.texts[path] = node.value
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":
         return _CONSTRUCTOR.construct_yaml_bool(node)
-    if tag == "tag:yaml.org,2002:int":
-        return _CONSTRUCTOR.construct_yaml_int(node)
-    return _CONSTRUCTOR.construct_yaml_float(node)
+    number: int | float | None = None
+    if len(node.value) <= _MAX_NUMBER_CHARS:  # `1:59:59:...` costs quadratic time to read
+        try:
+            if tag == "tag:yaml.org,2002:int":
+                number = _CONSTRUCTOR.construct_yaml_int(node)
+            else:
+                number = _CONSTRUCTOR.construct_yaml_float(node)
+        except (ValueError, OverflowError):
+            number = None
+    if number is None or number != number:  # too long, overflowing, or .nan (passes min/max)
+        shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+        out.problems.append(
+            problem(
+                display,
+                node.start_mark.line + 1,
+                dotted(path),
+                "out-of-range",
+                value=shown,
+                hint=("không phải một số dùng được", "not a usable number"),
+            )
+        )
+        return None
+    return number

@@ -13,6 +13,7 @@ import pytest
 
 from support import CHROMIUM, CHROMIUM_ARGS, FIXTURE_CATALOG, make_config
 
+
 @pytest.fixture(scope="session")
 def fixture_catalog_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy: a build updates the ledger, the committed fixture must not change."""
@@ -22,7 +23,7 @@ def fixture_catalog_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -40,10 +41,12 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
 
 @pytest.fixture(scope="session")
 def built_site(
-    fixture_catalog_copy: Path, site_server: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+    fixture_catalog_copy: Path,
+    site_server: tuple[Path, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, str]:
     """The fixture catalog built once per session, served at its base URL."""
-    from generator.build import build_site, BuildReport
+    from generator.build import BuildReport, build_site
 
     www, base_url = site_server
     out = www / "ocop"

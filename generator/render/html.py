@@ -62,7 +62,7 @@ def stars_text(n: int) -> str:
 
 
 def relative_root(page_path: str) -> str:
-    """"p/abc/index.html" -> "../../"; "index.html" -> "" (then "./" for clarity)."""
+    """ "p/abc/index.html" -> "../../"; "index.html" -> "" (then "./" for clarity)."""
     depth = len(PurePosixPath(page_path).parts) - 1
     return "../" * depth if depth else "./"
 
@@ -112,7 +112,9 @@ class Html:
             safe_url=safe_url,
             tojson_ld=lambda v: Markup(
                 json.dumps(v, ensure_ascii=False, sort_keys=True, indent=1)
-                .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                .replace("<", "\\u003c")
+                .replace(">", "\\u003e")
+                .replace("&", "\\u0026")
             ),
         )
 

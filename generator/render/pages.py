@@ -200,42 +200,63 @@ class PageRenderer:
         provinces = self.places["provinces"]
         # Provinces: all 34 get a page, an empty one says so.
         self.html.write_page(
-            "index_list.html", "tinh/index.html", title="Sản phẩm OCOP theo tỉnh, thành",
+            "index_list.html",
+            "tinh/index.html",
+            title="Sản phẩm OCOP theo tỉnh, thành",
             description="Danh sách 34 tỉnh, thành phố và số sản phẩm OCOP của mỗi nơi.",
-            heading="Tỉnh, thành phố", crumbs=[home],
-            items=[(f"tinh/{info.slug}/", info.name, len(by_province.get(code, [])))
-                   for code, info in provinces.items()],
+            heading="Tỉnh, thành phố",
+            crumbs=[home],
+            items=[
+                (f"tinh/{info.slug}/", info.name, len(by_province.get(code, [])))
+                for code, info in provinces.items()
+            ],
         )
         for code, info in provinces.items():
             items = by_province.get(code, [])
             communes = sorted({(p.place.commune_code, p.place.commune_name) for p in items})
             self.listing(
-                f"tinh/{info.slug}/", f"Sản phẩm OCOP {info.name}",
+                f"tinh/{info.slug}/",
+                f"Sản phẩm OCOP {info.name}",
                 f"{len(items)} sản phẩm OCOP của {info.name}: sao, hiệu lực chứng nhận, chủ thể.",
-                items, [home, ("Tỉnh, thành", "tinh/")],
-                extra={"communes": [(f"xa/{c}/", n, len(by_commune[c])) for c, n in communes],
-                       "labels_sheet": self._sheet("province", info.short_name)},
+                items,
+                [home, ("Tỉnh, thành", "tinh/")],
+                extra={
+                    "communes": [(f"xa/{c}/", n, len(by_commune[c])) for c, n in communes],
+                    "labels_sheet": self._sheet("province", info.short_name),
+                },
             )
         for code, items in by_commune.items():
             first = items[0].place
             self.listing(
-                f"xa/{code}/", f"Sản phẩm OCOP {first.commune_name}, {first.province_name}",
+                f"xa/{code}/",
+                f"Sản phẩm OCOP {first.commune_name}, {first.province_name}",
                 f"{len(items)} sản phẩm OCOP của {first.commune_name}, {first.province_name}.",
-                items, [home, ("Tỉnh, thành", "tinh/"),
-                        (first.province_name, f"tinh/{first.province_slug}/")],
+                items,
+                [
+                    home,
+                    ("Tỉnh, thành", "tinh/"),
+                    (first.province_name, f"tinh/{first.province_slug}/"),
+                ],
             )
         self._group_pages(by_group, home)
         self.html.write_page(
-            "index_list.html", "sao/index.html", title="Sản phẩm OCOP theo số sao",
-            description="Sản phẩm OCOP 3 sao, 4 sao và 5 sao.", heading="Theo số sao",
+            "index_list.html",
+            "sao/index.html",
+            title="Sản phẩm OCOP theo số sao",
+            description="Sản phẩm OCOP 3 sao, 4 sao và 5 sao.",
+            heading="Theo số sao",
             crumbs=[home],
             items=[(f"sao/{n}/", f"{n} sao", len(by_stars.get(n, []))) for n in (5, 4, 3)],
         )
         for n in (3, 4, 5):
             items = by_stars.get(n, [])
-            self.listing(f"sao/{n}/", f"Sản phẩm OCOP {n} sao",
-                         f"{len(items)} sản phẩm OCOP được công nhận {n} sao.", items,
-                         [home, ("Theo số sao", "sao/")])
+            self.listing(
+                f"sao/{n}/",
+                f"Sản phẩm OCOP {n} sao",
+                f"{len(items)} sản phẩm OCOP được công nhận {n} sao.",
+                items,
+                [home, ("Theo số sao", "sao/")],
+            )
         self._producer_pages(by_producer, home)
 
     def _sheet(self, kind: str, title: str) -> str | None:
@@ -250,47 +271,74 @@ class PageRenderer:
         vocab = load_vocabulary(self.html.config.schemas_dir)
         entries = []
         for code, label in vocab.groups.items():
-            entries.append((f"nhom/{group_slug(code)}/", f"{code}. {label.vi}",
-                            len(by_group.get(code, []))))
+            entries.append(
+                (f"nhom/{group_slug(code)}/", f"{code}. {label.vi}", len(by_group.get(code, [])))
+            )
             for sub_code, sub in vocab.subgroups[code].items():
-                entries.append((f"nhom/{group_slug(sub_code)}/", f"{sub_code}. {sub.vi}",
-                                len(by_group.get(sub_code, []))))
+                entries.append(
+                    (
+                        f"nhom/{group_slug(sub_code)}/",
+                        f"{sub_code}. {sub.vi}",
+                        len(by_group.get(sub_code, [])),
+                    )
+                )
         self.html.write_page(
-            "index_list.html", "nhom/index.html", title="Sản phẩm OCOP theo nhóm",
+            "index_list.html",
+            "nhom/index.html",
+            title="Sản phẩm OCOP theo nhóm",
             description=f"Sáu ngành sản phẩm OCOP và các nhóm theo Quyết định {vocab.decision}.",
-            heading="Nhóm sản phẩm", crumbs=[home], items=entries, nested=True,
+            heading="Nhóm sản phẩm",
+            crumbs=[home],
+            items=entries,
+            nested=True,
         )
         for code, label in vocab.groups.items():
             items = by_group.get(code, [])
-            self.listing(f"nhom/{group_slug(code)}/", f"{code}. {label.vi}",
-                         f"{len(items)} sản phẩm OCOP ngành {label.vi}.", items,
-                         [home, ("Nhóm sản phẩm", "nhom/")])
+            self.listing(
+                f"nhom/{group_slug(code)}/",
+                f"{code}. {label.vi}",
+                f"{len(items)} sản phẩm OCOP ngành {label.vi}.",
+                items,
+                [home, ("Nhóm sản phẩm", "nhom/")],
+            )
             for sub_code, sub in vocab.subgroups[code].items():
                 items = by_group.get(sub_code, [])
-                self.listing(f"nhom/{group_slug(sub_code)}/", f"{sub_code}. {sub.vi}",
-                             f"{len(items)} sản phẩm OCOP nhóm {sub.vi}.", items,
-                             [home, ("Nhóm sản phẩm", "nhom/"),
-                              (f"{code}. {label.vi}", f"nhom/{group_slug(code)}/")])
+                self.listing(
+                    f"nhom/{group_slug(sub_code)}/",
+                    f"{sub_code}. {sub.vi}",
+                    f"{len(items)} sản phẩm OCOP nhóm {sub.vi}.",
+                    items,
+                    [
+                        home,
+                        ("Nhóm sản phẩm", "nhom/"),
+                        (f"{code}. {label.vi}", f"nhom/{group_slug(code)}/"),
+                    ],
+                )
 
-    def _producer_pages(self, by_producer: dict[str, list[Product]],
-                        home: tuple[str, str]) -> None:
+    def _producer_pages(self, by_producer: dict[str, list[Product]], home: tuple[str, str]) -> None:
         producers = self.catalog.producers
         self.html.write_page(
-            "index_list.html", "chu-the/index.html", title="Chủ thể sản xuất OCOP",
+            "index_list.html",
+            "chu-the/index.html",
+            title="Chủ thể sản xuất OCOP",
             description="Hợp tác xã, doanh nghiệp, tổ hợp tác và hộ kinh doanh có sản phẩm OCOP.",
-            heading="Chủ thể sản xuất", crumbs=[home],
-            items=[(f"chu-the/{p.id}/", p.name, len(by_producer.get(p.id, [])))
-                   for p in producers],
+            heading="Chủ thể sản xuất",
+            crumbs=[home],
+            items=[(f"chu-the/{p.id}/", p.name, len(by_producer.get(p.id, []))) for p in producers],
         )
         for producer in producers:
             items = by_producer.get(producer.id, [])
             self.listing(
-                f"chu-the/{producer.id}/", producer.name,
+                f"chu-the/{producer.id}/",
+                producer.name,
                 f"{producer.kind_label} {producer.name}, {producer.place.commune_name}, "
                 f"{producer.place.province_name}: {len(items)} sản phẩm OCOP.",
-                items, [home, ("Chủ thể", "chu-the/")],
-                extra={"producer": producer,
-                       "labels_sheet": self._sheet("producer", producer.name)},
+                items,
+                [home, ("Chủ thể", "chu-the/")],
+                extra={
+                    "producer": producer,
+                    "labels_sheet": self._sheet("producer", producer.name),
+                },
             )
 
     # --- home, search, sitemap -----------------------------------------------------------
@@ -305,15 +353,21 @@ class PageRenderer:
             "stars": {n: sum(p.stars == n for p in products) for n in (5, 4, 3)},
         }
         self.html.write_page(
-            "home.html", "index.html", title="Tra cứu sản phẩm OCOP",
+            "home.html",
+            "index.html",
+            title="Tra cứu sản phẩm OCOP",
             description="Tra cứu sản phẩm OCOP: chứng nhận còn hiệu lực hay không, số sao, "
             "nơi sản xuất, nguồn thông tin. Dữ liệu mở tải về được.",
-            counts=counts, newest=newest[:NEWEST_ON_HOME], validity_text=VALIDITY_TEXT,
+            counts=counts,
+            newest=newest[:NEWEST_ON_HOME],
+            validity_text=VALIDITY_TEXT,
         )
 
     def search_page(self, filters: dict[str, Any]) -> None:
         self.html.write_page(
-            "search.html", "tim-kiem/index.html", title="Tìm sản phẩm OCOP",
+            "search.html",
+            "tim-kiem/index.html",
+            title="Tìm sản phẩm OCOP",
             description="Tìm sản phẩm OCOP theo tên, chủ thể, xã, tỉnh; gõ có dấu hay không dấu.",
             filters=filters,
         )
@@ -321,8 +375,10 @@ class PageRenderer:
 
 def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:
     pages = sorted(set(html.index.pages) | set(extra_pages))
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     lines += [f"  <url><loc>{html.absolute(p)}</loc></url>" for p in pages]
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
@@ -332,8 +388,9 @@ def render_robots(html: Html) -> str:
     return f"User-agent: *\nAllow: /\nSitemap: {html.absolute('sitemap.xml')}\n"
 
 
-def render_pages(catalog: Catalog, html: Html, outputs: Outputs,
-                 search_filters: dict[str, Any]) -> None:
+def render_pages(
+    catalog: Catalog, html: Html, outputs: Outputs, search_filters: dict[str, Any]
+) -> None:
     renderer = PageRenderer(catalog, html, outputs)
     renderer.product_pages()
     renderer.browse_pages()

@@ -12,6 +12,7 @@ Python and in the browser, and split into files:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -25,14 +26,23 @@ from generator.write import SiteWriter
 CHUNK = 250
 EPOCH = dt.date(2000, 1, 1)
 _WORD = re.compile(r"[a-z0-9]+")
-_STATUS = {Validity.VALID: "v", Validity.EXPIRED: "e", Validity.REVOKED: "r",
-           Validity.WITHDRAWN: "w"}
+_STATUS = {
+    Validity.VALID: "v",
+    Validity.EXPIRED: "e",
+    Validity.REVOKED: "r",
+    Validity.WITHDRAWN: "w",
+}
 _GROUPS = ["I", "II", "III", "IV", "V", "VI"]
 
 
 def tokens(product: Product) -> set[str]:
-    texts = [product.name, product.producer.name, product.place.commune_name,
-             product.place.province_name, product.id.replace("-", " ")]
+    texts = [
+        product.name,
+        product.producer.name,
+        product.place.commune_name,
+        product.place.province_name,
+        product.id.replace("-", " "),
+    ]
     if product.name_en:
         texts.append(product.name_en)
     found = set()
@@ -74,15 +84,23 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
     shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for token in sorted(postings):
         numbers = postings[token]
-        deltas = [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
+        deltas = [numbers[0]] + [b - a for a, b in itertools.pairwise(numbers)]
         shards[token[:2]][token] = deltas
     for prefix, shard in sorted(shards.items()):
         writer.write_text(f"search/t/{prefix}.json", _dump(shard))
     for start in range(0, len(catalog.products), CHUNK):
         rows = [
-            [p.id, p.name, p.producer.name, p.place.commune_name, p.place.province_name,
-             p.stars, _STATUS[p.validity], p.certificate.valid_until.isoformat(),
-             1 if p.example else 0]
+            [
+                p.id,
+                p.name,
+                p.producer.name,
+                p.place.commune_name,
+                p.place.province_name,
+                p.stars,
+                _STATUS[p.validity],
+                p.certificate.valid_until.isoformat(),
+                1 if p.example else 0,
+            ]
             for p in catalog.products[start : start + CHUNK]
         ]
         writer.write_text(f"search/d/{start // CHUNK}.json", _dump(rows))
@@ -97,8 +115,8 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
         "shards": sorted(shards),
     }
     writer.write_text("search/meta.json", _dump(meta))
-    from generator.vocab import load_vocabulary  # noqa: PLC0415 (only for the labels)
     from generator.config import PROJECT_ROOT
+    from generator.vocab import load_vocabulary
 
     vocab = load_vocabulary(PROJECT_ROOT / "schemas")
     return {

@@ -15,7 +15,6 @@ import pytest
 
 from generator.build import BuildReport, build_site
 from generator.config import PROJECT_ROOT
-
 from support import FIXTURE_CATALOG, make_config
 
 GOLDEN = PROJECT_ROOT / "tests" / "golden"

@@ -159,5 +159,5 @@ def test_accessibility_and_narrow_screens(
 
 def test_not_found_page_resolves_hand_typed_id(page: Any, built_site: tuple[Path, str]) -> None:
     """http.server serves no 404.html, so open it as a host would for a wrong path."""
-    site_dir, base_url = built_site
+    site_dir, _ = built_site
     assert (site_dir / "404.html").is_file()

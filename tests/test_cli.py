@@ -1,0 +1,112 @@
+"""`ocop validate`: exit status, languages and output formats (through generator.cli.main)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "catalog"
+AS_OF = ["--as-of", "2026-11-23"]
+QN_EXPIRED = "catalog/products/quang_ninh/qn-expired/product.yaml"
+
+
+@pytest.fixture
+def bad_catalog(tmp_path: Path) -> Path:
+    """The fixture with two mistakes: a date that does not exist and an unquoted province."""
+    root = tmp_path / "catalog"
+    shutil.copytree(FIXTURE, root)
+    record = root / "products" / "quang_ninh" / "qn-expired" / "product.yaml"
+    text = record.read_text(encoding="utf-8")
+    text = text.replace('date: "2021-03-01"', "date: 2021-02-29").replace(
+        'province: "22"', "province: 22"
+    )
+    record.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_fixture_is_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--catalog", str(FIXTURE), *AS_OF]) == 0
+    out, err = capsys.readouterr()
+    assert out == "OK: 4 sản phẩm, 2 chủ thể.\n"
+    assert err == ""
+
+
+def test_fixture_is_ok_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--catalog", str(FIXTURE), "--lang", "en", *AS_OF]) == 0
+    assert capsys.readouterr().out == "OK: 4 products, 2 producers.\n"
+
+
+def test_bad_catalog_fails_with_error_lines(
+    bad_catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--catalog", str(bad_catalog), *AS_OF]) == 1
+    out, err = capsys.readouterr()
+    assert out == (
+        f"{QN_EXPIRED}:9: certificate.date: ngày 2021-02-29 không tồn tại; viết theo dạng "
+        "YYYY-MM-DD, ví dụ 2023-06-15 [invalid-date]\n"
+        f"{QN_EXPIRED}:13: place.province: cần chữ, đang là số nguyên; viết trong dấu nháy "
+        'kép: "22" [wrong-type]\n'
+    )
+    assert err == "2 lỗi cần sửa.\n"
+
+
+def test_bad_catalog_in_english(bad_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--catalog", str(bad_catalog), "--lang", "en", *AS_OF]) == 1
+    out, err = capsys.readouterr()
+    assert out == (
+        f"{QN_EXPIRED}:9: certificate.date: date 2021-02-29 does not exist; write YYYY-MM-DD, "
+        "e.g. 2023-06-15 [invalid-date]\n"
+        f"{QN_EXPIRED}:13: place.province: expected text, found a whole number; put it in "
+        'double quotes: "22" [wrong-type]\n'
+    )
+    assert err == "2 problem(s) to fix.\n"
+
+
+def test_github_format(bad_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["validate", "--catalog", str(bad_catalog), "--format", "github", "--lang", "en"]
+    assert main([*argv, *AS_OF]) == 1
+    out = capsys.readouterr().out
+    assert out == (
+        f"::error file={QN_EXPIRED},line=9,title=invalid-date::certificate.date: date "
+        "2021-02-29 does not exist; write YYYY-MM-DD, e.g. 2023-06-15\n"
+        f"::error file={QN_EXPIRED},line=13,title=wrong-type::place.province: expected text, "
+        'found a whole number; put it in double quotes: "22"\n'
+    )
+
+
+def test_as_of_changes_what_is_in_the_future(capsys: pytest.CaptureFixture[str]) -> None:
+    # the fixture's records were last checked on 2026-11-20: the day before, that is the future
+    assert main(["validate", "--catalog", str(FIXTURE), "--as-of", "2026-11-19"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("[future-date]") == 4
+    assert "ngày 2026-11-20 ở tương lai (hôm nay 2026-11-19)" in out
+
+
+def test_bad_as_of_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", "--catalog", str(FIXTURE), "--as-of", "23/11/2026"])
+    assert exit_info.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "ocop validate" in capsys.readouterr().out
+
+
+def test_ledger_is_the_catalogs(bad_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(bad_catalog / "products" / "hai_phong" / "hp-revoked")
+    (bad_catalog / "products" / "quang_ninh" / "qn-expired" / "product.yaml").write_text(
+        (FIXTURE / "products" / "quang_ninh" / "qn-expired" / "product.yaml").read_text(
+            encoding="utf-8"
+        ),
+        encoding="utf-8",
+    )
+    assert main(["validate", "--catalog", str(bad_catalog), "--lang", "en", *AS_OF]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("catalog/published-ids.txt:2: product `hp-revoked` was published")
+    assert out.count("\n") == 1
