@@ -33,6 +33,7 @@ def build_editorial_pages(site_dir: Path, base_url: str) -> list[str]:
             config_file=str(PROJECT_ROOT / "mkdocs.yml"),
             site_dir=str(site_dir),
             site_url=base_url,
+            extra={"homepage": base_url},  # Material's logo leads to the catalog's home
         )
         build(config)
     except (MkDocsException, OSError) as err:
