@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,6 +30,11 @@ class PhotoFacts:
     sha256: str
 
 
+def name_key(name: str) -> str:
+    """File names a person cannot tell apart: case, and NFC/NFD forms of one letter."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def sniff_format(head: bytes) -> str | None:
     """The real format by content, never by name."""
     if head.startswith(b"\xff\xd8\xff"):
@@ -48,20 +56,30 @@ def check_photo(
         base = PurePosixPath(name.replace("\\", "/")).name.lstrip("~")
         return fail("photo-path", name=base if base not in ("", ".", "..") else "anh-1.jpg")
     path = folder / name
-    if path.is_symlink():
+    try:
+        mode: int | None = os.lstat(path).st_mode
+    except (OSError, ValueError):  # absent, a name too long for the disk, a NUL character
+        mode = None
+    if mode is not None and stat.S_ISLNK(mode):
         return None, [problem(display, line, field_path, "symlink")]
-    if not path.is_file():
-        near = [p.name for p in folder.iterdir() if p.name.casefold() == name.casefold()]
-        hint = f" (có `{near[0]}`: tên phân biệt chữ hoa/thường)" if near else ""
-        return fail(
-            "photo-missing",
-            suggestion=(
-                hint,
-                hint.replace("có", "found").replace(
-                    ": tên phân biệt chữ hoa/thường", ": names are case-sensitive"
-                ),
-            ),
-        )
+    if mode is not None and not stat.S_ISREG(mode):  # a folder or a FIFO named like a photo
+        return fail("photo-not-image")
+    if mode is None:
+        near = [p.name for p in folder.iterdir() if name_key(p.name) == name_key(name)]
+        hint = ("", "")
+        if near and near[0].casefold() == name.casefold():
+            hint = (
+                f" (có `{near[0]}`: tên phân biệt chữ hoa/thường)",
+                f" (found `{near[0]}`: names are case-sensitive)",
+            )
+        elif near:  # the same letters composed differently (NFD, e.g. copied from a Mac)
+            hint = (
+                f" (có `{near[0]}` nhưng tên tệp viết bằng chữ tổ hợp (NFD); đặt lại tên tệp, "
+                "gõ lại tên)",
+                f" (found `{near[0]}`, but its name is written in decomposed letters (NFD); "
+                "rename the file, typing the name again)",
+            )
+        return fail("photo-missing", suggestion=hint)
     size = path.stat().st_size
     if size > MAX_PHOTO_BYTES:
         return fail(

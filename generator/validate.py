@@ -22,7 +22,7 @@ import jsonschema
 
 from generator.errors import Problem, problem
 from generator.load import LoadedCatalog, Record
-from generator.photocheck import IMAGE_EXTENSIONS, PhotoFacts, check_photo
+from generator.photocheck import IMAGE_EXTENSIONS, PhotoFacts, check_photo, name_key
 from generator.places import Places
 from generator.text import fold, slug
 from generator.vocab import Vocabulary
@@ -239,8 +239,10 @@ def _schema_problems(record: Record, checker: _SchemaChecker) -> list[Problem]:
             continue  # below, once every suggestion is known
         if kind == "additionalProperties":
             known = list(err.schema.get("properties", {}))
-            for key in sorted(set(err.instance) - set(known)):
-                target = _suggest_field(key, known)
+            unknown = sorted(set(err.instance) - set(known))
+            for key in unknown:
+                # difflib for each of 40,000 junk keys would take seconds: suggest for a few
+                target = _suggest_field(key, known) if len(unknown) <= 100 else None
                 if target is not None and target not in err.instance:
                     suggested.add((*path, target))
                 suggestion = (
@@ -605,9 +607,8 @@ def _check_photos(c: _Checker, out: Validation) -> None:
         )
         out.problems += problems
         if problems and problems[0].code == "photo-missing":  # `Anh.JPG` for `anh.jpg`
-            accounted |= {
-                p.name for p in record.folder.iterdir() if p.name.casefold() == name.casefold()
-            }
+            key = name_key(name)  # also `ảnh.jpg` for the same name in NFD
+            accounted |= {p.name for p in record.folder.iterdir() if name_key(p.name) == key}
         elif problems and problems[0].code == "photo-path":  # `../anh.jpg`, `anh/anh.jpg`
             accounted.add(PurePosixPath(name.replace("\\", "/")).name)
         if facts is not None:

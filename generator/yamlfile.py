@@ -124,16 +124,14 @@ def _unreadable(text: str, display: str) -> Problem:
     if match is None:
         return problem(display, 1, "", "yaml-syntax", detail=_FALLBACK)
     line = text.count("\n", 0, match.start()) + 1
-    code = f"U+{ord(match.group()):04X}"
-    return problem(
-        display,
-        line,
-        "",
-        "yaml-syntax",
-        detail=(
-            f"có ký tự điều khiển vô hình {code}; xóa ký tự này (thường do dán từ Word hoặc PDF)",
-            f"an invisible control character {code}; delete it (often pasted from Word or a PDF)",
-        ),
+    return problem(display, line, "", "yaml-syntax", detail=_control_detail(match.group()))
+
+
+def _control_detail(char: str) -> tuple[str, str]:
+    code = f"U+{ord(char):04X}"
+    return (
+        f"có ký tự điều khiển vô hình {code}; xóa ký tự này (thường do dán từ Word hoặc PDF)",
+        f"an invisible control character {code}; delete it (often pasted from Word or a PDF)",
     )
 
 
@@ -366,6 +364,11 @@ def _scalar(node: yaml.ScalarNode, path: FieldPath, out: ParsedYaml, display: st
         out.problems.append(problem(display, line, dotted(path), "yaml-tag", tag=tag))
         return None
     if tag in (_STR, "tag:yaml.org,2002:timestamp"):
+        # `"\x01"`, `"\0"` escapes: invalid in XML (the Atom feed), invisible on a page
+        if control := _CONTROL.search(node.value):
+            detail = _control_detail(control.group())
+            line = node.start_mark.line + 1
+            out.problems.append(problem(display, line, dotted(path), "yaml-syntax", detail=detail))
         return node.value  # dates stay text: validation checks they exist
     out.texts[path] = node.value
     if tag == "tag:yaml.org,2002:null":

@@ -43,9 +43,9 @@ def make_markdown() -> MarkdownIt:
     md.disable(["image", "html_block", "html_inline"])
     md.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)  # type: ignore
 
-    def link_open(tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    def link_open(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
         tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
-        return md.renderer.renderToken(tokens, idx, options, env)
+        return renderer.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("link_open", link_open)
     # Headings inside a record must not compete with the page's own outline.

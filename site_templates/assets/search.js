@@ -57,11 +57,12 @@
     if (text !== undefined) { e.textContent = text; }
     return e;
   }
-  function render(meta, numbers, today) {
+  var generation = 0;  // a newer query wins over answers still arriving for an older one
+  function render(meta, numbers, today, mine) {
     var list = document.getElementById("results");
     var status = document.getElementById("search-status");
-    list.textContent = "";
     var shown = numbers.slice(0, 50);
+    if (mine !== generation) { return Promise.resolve(); }
     status.textContent = numbers.length
       ? numbers.length + " sản phẩm" + (numbers.length > shown.length ? ", hiện " + shown.length + " đầu tiên" : "") + "."
       : "Không tìm thấy sản phẩm nào. Thử bỏ bớt từ hoặc bộ lọc.";
@@ -70,6 +71,8 @@
     return Promise.all(Object.keys(chunks).map(function (k) {
       return get("d/" + k + ".json").then(function (rows) { chunks[k] = rows || []; });
     })).then(function () {
+      if (mine !== generation) { return; }
+      list.textContent = "";
       shown.forEach(function (n) {
         var row = chunks[Math.floor(n / meta.chunk)][n % meta.chunk];
         if (!row) { return; }
@@ -93,6 +96,7 @@
     });
   }
   function run(meta) {
+    var mine = ++generation;
     var form = document.getElementById("search-form");
     var q = form.q.value;
     var province = form.tinh.value, group = form.nhom.value, stars = form.sao.value;
@@ -132,7 +136,7 @@
       numbers.sort(function (a, b) {
         return (meta.facets.charAt(b * 7 + 2) - meta.facets.charAt(a * 7 + 2)) || (a - b);
       });
-      return render(meta, numbers, today);
+      return render(meta, numbers, today, mine);
     });
   }
   var form = document.getElementById("search-form");

@@ -32,7 +32,7 @@ GOLDEN_FILES = [
 
 
 def build(tmp: Path, name: str) -> Path:
-    catalog = tmp / f"catalog-{name}"
+    catalog = tmp / name / "catalog"  # the folder's name appears in published record paths
     shutil.copytree(FIXTURE_CATALOG, catalog)
     out = tmp / f"site-{name}"
     config = make_config(catalog, out, tmp / f"cache-{name}", BASE_URL)

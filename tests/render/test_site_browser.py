@@ -31,7 +31,7 @@ def status_of(page: Any) -> tuple[str, str]:
     ("product_id", "status", "words"),
     [
         ("qn-valid", "valid", "còn hiệu lực đến 15/06/2028"),
-        ("qn-expired", "expired", "hết hiệu lực từ 01/03/2024"),
+        ("qn-expired", "expired", "hết hiệu lực từ 02/03/2024"),
         ("hp-revoked", "revoked", "đã bị thu hồi"),
         ("hp-withdrawn", "withdrawn", "ngừng tham gia OCOP"),
     ],

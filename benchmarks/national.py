@@ -1,0 +1,695 @@
+"""National-scale benchmark: a synthetic catalog of N products, built and compared with Hugo.
+
+    ./run bench [N]                 # N products, default 20,000 (or: python benchmarks/national.py)
+    ... --quick                     # N = 2,000, a fast check
+    ... --skip-hugo --keep          # no Hugo reference; keep benchmarks/out/national-N/
+    ... --photos-only               # only the 12 MP phone-photo micro-benchmark
+
+Measured, each as its own child process (wall time, CPU time of the process and its workers,
+peak memory): `ocop validate`; a cold build (empty cache, no output); a rebuild with nothing
+changed; a rebuild after one product.yaml changed; a full rebuild with a warm cache (output
+deleted); Hugo rendering the same products as the reference. Then the per-item costs, the built
+site's size, the search index's first-query budget, and a photo micro-benchmark. The table goes
+to stdout and to benchmarks/out/results-<N>.md (and .json). See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+# The sibling modules, and the project's own `generator` package first: an editable install
+# made before generator/__init__.py existed resolves `generator` as a namespace package.
+for _path in (str(BENCH), str(BENCH.parent)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import measure  # noqa: E402
+import synthetic  # noqa: E402
+
+from generator.config import PROJECT_ROOT  # noqa: E402
+
+PY = sys.executable
+DRIVER = BENCH / "build_driver.py"
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(BENCH.parent)}  # children import ./generator too
+OCOP = str(Path(PY).with_name("ocop"))
+DEFAULT_OUT = BENCH / "out"
+GB = 1024**3
+TARGETS = {
+    "validate_s": 20.0,
+    "cold_vs_hugo": 5.0,
+    "memory_bytes": 2 * GB,
+    "no_change_s": 1.0,
+    "search_gzip_bytes": 150 * 1024,
+}
+PHONE_PHOTOS = 12
+
+
+def log(message: str) -> None:
+    print(f"== {message}", file=sys.stderr, flush=True)
+
+
+def loadavg() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+# ------------------------------------------------------------------------------ builds
+
+
+def run_build(label: str, work: Path, jobs: int) -> dict[str, Any]:
+    report = work / f"report-{label.replace(' ', '-')}.json"
+    report.unlink(missing_ok=True)
+    cmd = [
+        PY,
+        str(DRIVER),
+        "--catalog",
+        str(work / "catalog"),
+        "--out",
+        str(work / "site"),
+        "--cache",
+        str(work / "cache"),
+        "--report",
+        str(report),
+        "--as-of",
+        synthetic.AS_OF.isoformat(),
+        "--jobs",
+        str(jobs),
+    ]
+    result = measure.run(label, cmd, cwd=PROJECT_ROOT, env=CHILD_ENV).check()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    out = _figures(result)
+    out.update(
+        stages=data["stages"],
+        skipped=data["skipped"],
+        files=data["files"],
+        bytes=data["bytes"],
+        inner_s=data["seconds"],
+    )
+    log(
+        f"{label}: {result.wall:.2f} s wall, {result.cpu:.2f} s CPU, "
+        f"{result.tree_peak / 1e6:.0f} MB peak (load {result.load:.2f}) "
+        + ("skipped" if data["skipped"] else json.dumps(_rounded(data["stages"])))
+    )
+    return out
+
+
+def _figures(result: measure.Measured) -> dict[str, Any]:
+    return {
+        "wall": result.wall,
+        "cpu": result.cpu,
+        "maxrss": result.maxrss,
+        "tree_peak": result.tree_peak,
+        "load": result.load,
+    }
+
+
+def _rounded(stages: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 2) for k, v in stages.items()}
+
+
+def edit_one_record(path: Path) -> bytes:
+    """Renames one product (its page, card, label, search rows change); returns the original."""
+    original = path.read_bytes()
+    text = original.decode("utf-8")
+    changed = text.replace("Sản phẩm tổng hợp", "Sản phẩm tổng hợp (đã sửa)", 1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    return original
+
+
+# ------------------------------------------------------------------------------ hugo
+
+
+def prepare_hugo(work: Path, catalog_dir: Path) -> Path | None:
+    """Writes the Hugo site beside the catalog (preparation, not timed); None without Hugo."""
+    if shutil.which("hugo") is None:
+        log("hugo is not installed: skipped (./run bench installs it)")
+        return None
+    import hugo_content
+
+    from generator.catalog import check_catalog
+
+    log("writing the Hugo content files (preparation, not timed)")
+    checked = check_catalog(catalog_dir, PROJECT_ROOT / "schemas", synthetic.AS_OF)
+    assert checked.catalog is not None, "the synthetic catalog must be valid"
+    site = work.resolve() / "hugo"  # hugo wants absolute folders
+    hugo_content.write_hugo_site(checked.catalog, site)
+    return site
+
+
+def run_hugo(site: Path) -> dict[str, Any]:
+    """One cold `hugo --quiet` (no output, no cache) of the prepared site."""
+    shutil.rmtree(site / "public", ignore_errors=True)
+    shutil.rmtree(site.parent / "hugo-cache", ignore_errors=True)
+    cmd = [
+        "hugo",
+        "--quiet",
+        "--noBuildLock",
+        "--source",
+        str(site),
+        "--destination",
+        str(site / "public"),
+        "--cacheDir",
+        str(site.parent / "hugo-cache"),
+    ]
+    result = measure.run("hugo", cmd).check()
+    log(
+        f"hugo: {result.wall:.2f} s wall, {result.cpu:.2f} s CPU, "
+        f"{result.maxrss / 1e6:.0f} MB (load {result.load:.2f})"
+    )
+    return _figures(result)
+
+
+def best_hugo(site: Path, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    best = dict(min(runs, key=lambda r: r["wall"]))
+    files, size = tree_size(site / "public")
+    best.update(
+        runs=[r["wall"] for r in runs],
+        files=files,
+        bytes=size,
+        product_pages=sum(1 for _ in (site / "public" / "p").glob("*/index.html")),
+    )
+    return best
+
+
+# ------------------------------------------------------------------------------ output checks
+
+
+def tree_size(root: Path) -> tuple[int, int]:
+    files = size = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            files += 1
+            size += os.lstat(os.path.join(folder, name)).st_size
+    return files, size
+
+
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
+
+def search_budget(site: Path) -> dict[str, Any]:
+    """gzip sizes of what a first query fetches: meta, the largest token shard and data chunk."""
+    search = site / "search"
+    meta = search / "meta.json"
+    shards = sorted((gzip_size(p), p.name) for p in (search / "t").glob("*.json"))
+    chunks = sorted((gzip_size(p), p.name) for p in (search / "d").glob("*.json"))
+    out: dict[str, Any] = {
+        "meta": gzip_size(meta) if meta.is_file() else 0,
+        "meta_raw": meta.stat().st_size if meta.is_file() else 0,
+        "shard_max": shards[-1] if shards else (0, "-"),
+        "shard_count": len(shards),
+        "chunk_max": chunks[-1] if chunks else (0, "-"),
+        "chunk_count": len(chunks),
+    }
+    out["largest"] = max(out["meta"], out["shard_max"][0], out["chunk_max"][0])
+    out["first_query_total"] = out["meta"] + out["shard_max"][0] + out["chunk_max"][0]
+    return out
+
+
+# ------------------------------------------------------------------------------ photos
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def photo_benchmark(out_dir: Path, count: int = PHONE_PHOTOS) -> dict[str, Any] | None:
+    """12 MP phone JPEGs through render_photos: ms per source photo, cold and cached."""
+    try:
+        from generator.render.photos import PhotoStats, render_photos
+    except ImportError as err:
+        log(f"photo micro-benchmark skipped: {err}")
+        return None
+    from generator.catalog import check_catalog
+    from generator.config import BuildConfig
+    from generator.write import SiteWriter
+
+    cache = out_dir / "photo-bases"
+    cache.mkdir(parents=True, exist_ok=True)
+    log(f"photo micro-benchmark: {count} phone photos 4000x3000")
+    phones: list[bytes] = []
+    for k in range(count):
+        path = cache / f"phone-{synthetic.GENERATOR_VERSION}-{k:02d}.jpg"
+        if not path.is_file():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(synthetic.phone_photo(1000 + k, rotated=k % 2 == 1))
+            tmp.replace(path)
+        phones.append(path.read_bytes())
+    served = iter(phones)
+
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp_name:
+        tmp = Path(tmp_name)
+        # one photo per product until the phones run out: products get 1-3 photo entries,
+        # every entry one distinct phone photo
+        sizes: list[int] = []
+
+        def phone(_number: int, _k: int) -> bytes:
+            data = next(served, None) or synthetic.with_comment(phones[0], f"{len(sizes)}")
+            sizes.append(len(data))
+            return data
+
+        made = synthetic.write_catalog(
+            tmp / "catalog", max(1, count // 2), cache, photo_bytes=phone, photos_per_product=2
+        )
+        checked = check_catalog(tmp / "catalog", PROJECT_ROOT / "schemas", synthetic.AS_OF)
+        if checked.catalog is None:
+            raise SystemExit(
+                "photo benchmark catalog invalid:\n"
+                + "\n".join(str(p) for p in checked.problems[:10])
+            )
+        config = BuildConfig(
+            catalog_dir=tmp / "catalog",
+            out_dir=tmp / "site",
+            base_url="https://ocop.example/",
+            as_of=synthetic.AS_OF,
+            cache_dir=tmp / "cache",
+            workers=0,
+        )
+        result: dict[str, Any] = {
+            "photos": made.photos,
+            "products": made.products,
+            "source_mb": sum(sizes) / len(sizes) / 1e6,
+        }
+        for state in ("cold", "warm"):
+            stats = PhotoStats()
+            site = tmp / f"site-{state}"
+            site.mkdir()
+            load = os.getloadavg()[0]
+            cpu0, start = _cpu_seconds(), time.perf_counter()
+            render_photos(checked.catalog, config, SiteWriter(site), stats)
+            wall, cpu = time.perf_counter() - start, _cpu_seconds() - cpu0
+            result[state] = {
+                "wall": wall,
+                "cpu": cpu,
+                "load": load,
+                "decoded": stats.decoded,
+                "cards_made": stats.cards_made,
+                "files_made": stats.files_made,
+                "files_linked": stats.files_linked,
+            }
+            log(
+                f"photos {state}: {wall:.2f} s wall, {cpu:.2f} s CPU for {made.photos} photos "
+                f"(load {load:.2f})"
+            )
+    return result
+
+
+# ------------------------------------------------------------------------------ report
+
+
+def _s(value: float) -> str:
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def _mb(value: float) -> str:
+    return f"{value / 1e6:,.0f} MB" if value >= 1e7 else f"{value / 1e6:.1f} MB"
+
+
+def _kb(value: float) -> str:
+    return f"{value / 1024:.1f} KB"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "**FAIL**")
+
+
+def judge(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    runs = results["runs"]
+    hugo = results.get("hugo")
+    rows: list[tuple[str, str, str, str]] = []
+    if "validate" in runs:
+        wall = runs["validate"]["wall"]
+        rows.append(
+            ("`ocop validate`", f"{_s(wall)} s", "< 20 s", _verdict(wall < TARGETS["validate_s"]))
+        )
+    if "cold build" in runs:
+        cold = runs["cold build"]
+        if hugo:
+            ratio = cold["wall"] / hugo["wall"]
+            rows.append(
+                (
+                    "cold build vs Hugo",
+                    f"{ratio:.1f}x Hugo ({_s(cold['wall'])} s vs {_s(hugo['wall'])} s)",
+                    "<= 5x",
+                    _verdict(ratio <= 5),
+                )
+            )
+        else:
+            rows.append(("cold build vs Hugo", f"{_s(cold['wall'])} s", "<= 5x Hugo", "n/a"))
+        peak = max(r["tree_peak"] for r in runs.values())
+        rows.append(
+            (
+                "peak memory of any run (process tree, PSS)",
+                _mb(peak),
+                "< 2 GB",
+                _verdict(peak < TARGETS["memory_bytes"]),
+            )
+        )
+    if "one-record rebuild" in runs:
+        one = runs["one-record rebuild"]
+        if hugo:
+            ratio = one["wall"] / hugo["wall"]
+            rows.append(
+                (
+                    "one-record rebuild vs Hugo",
+                    f"{ratio:.1f}x Hugo ({_s(one['wall'])} s)",
+                    "<= 1x",
+                    _verdict(ratio <= 1),
+                )
+            )
+        else:
+            rows.append(("one-record rebuild", f"{_s(one['wall'])} s", "<= Hugo", "n/a"))
+    if "no-change rebuild" in runs:
+        nc = runs["no-change rebuild"]
+        ok = nc["skipped"] and nc["wall"] < TARGETS["no_change_s"]
+        state = "skipped" if nc["skipped"] else "REBUILT"
+        rows.append(
+            (
+                "no-change rebuild",
+                f"{_s(nc['wall'])} s ({state})",
+                "does no work, < 1 s",
+                _verdict(ok),
+            )
+        )
+    if results.get("search"):
+        s = results["search"]
+        rows.append(
+            (
+                "search: largest file of a first query (gzip)",
+                _kb(s["largest"]),
+                "<= 150 KB",
+                _verdict(s["largest"] <= TARGETS["search_gzip_bytes"]),
+            )
+        )
+    return rows
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    n = results["n"]
+    runs = results["runs"]
+    hugo = results.get("hugo")
+    title = (
+        "Photo micro-benchmark"
+        if results.get("photos_only")
+        else (f"National benchmark: N = {n:,} products")
+    )
+    lines = [
+        f"## {title} ({results['date']})",
+        "",
+        f"Machine: {m['cores']} cores, {m['cpu']}, {m['memory']} RAM; Python {m['python']}; "
+        f"{m['os']}; Hugo {m['hugo']}. Load average at start: {results['load_start']}.",
+        "",
+    ]
+    if "catalog" in results:
+        c = results["catalog"]
+        lines += [
+            f"Synthetic catalog: {c['products']:,} products, {c['producers']:,} producers, "
+            f"{c['photos']:,} photos ({synthetic.PHOTO_SIZE[0]}x{synthetic.PHOTO_SIZE[1]} "
+            f"JPEG), all `example: true`; written in {_s(c['seconds'])} s. "
+            f"As-of date {synthetic.AS_OF.isoformat()}.",
+            "",
+        ]
+    rows = judge(results)
+    if rows:
+        lines += ["### Targets", "", "| target | measured | goal | result |", "|---|---|---|---|"]
+        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+        lines.append("")
+    if runs or hugo:
+        lines += [
+            "### Runs",
+            "",
+            "Each run is its own process. CPU = user + sys of the process and its workers. "
+            "Peak (largest process) = ru_maxrss; peak (tree) = sampled sum of PSS over all "
+            "processes of the run. Load = 1-minute load average before the run.",
+            "",
+            "| run | wall s | CPU s | peak, largest process | peak, tree | load | note |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for label, r in runs.items():
+            note = ""
+            if "skipped" in r:
+                note = "skipped (nothing changed)" if r["skipped"] else f"{r['files']:,} files"
+            lines.append(
+                f"| {label} | {_s(r['wall'])} | {_s(r['cpu'])} | {_mb(r['maxrss'])} | "
+                f"{_mb(r['tree_peak'])} | {r['load']:.2f} | {note} |"
+            )
+        if hugo:
+            runs_text = ", ".join(_s(w) for w in hugo["runs"])
+            lines.append(
+                f"| Hugo (best of {len(hugo['runs'])}: {runs_text} s) | "
+                f"{_s(hugo['wall'])} | {_s(hugo['cpu'])} | {_mb(hugo['maxrss'])} | "
+                f"{_mb(hugo['tree_peak'])} | {hugo['load']:.2f} | "
+                f"{hugo['product_pages']:,} product pages, {hugo['files']:,} files, "
+                f"{_mb(hugo['bytes'])} |"
+            )
+        lines.append("")
+    staged = {k: r for k, r in runs.items() if r.get("stages")}
+    if staged:
+        names: list[str] = []
+        for r in staged.values():
+            names += [s for s in r["stages"] if s not in names]
+        lines += [
+            "### Time per stage (s)",
+            "",
+            "| stage | " + " | ".join(staged) + " |",
+            "|---|" + "---:|" * len(staged),
+        ]
+        for name in names:
+            cells = [_s(r["stages"].get(name, 0.0)) for r in staged.values()]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    per_item = results.get("per_item")
+    if per_item:
+        lines += ["### Per item", "", "| cost | figure |", "|---|---:|"]
+        lines += [f"| {k} | {v} |" for k, v in per_item.items()]
+        lines.append("")
+    if results.get("site"):
+        site = results["site"]
+        lines += [
+            f"Built site: {site['files']:,} files, {_mb(site['bytes'])} "
+            f"({site['media_files']:,} files, {_mb(site['media_bytes'])} under media/).",
+            "",
+        ]
+    if results.get("search"):
+        s = results["search"]
+        lines += [
+            "### Search index, first query (gzip level 6)",
+            "",
+            "| file | gzip |",
+            "|---|---:|",
+            f"| search/meta.json ({_kb(s['meta_raw'])} raw) | {_kb(s['meta'])} |",
+            f"| largest token shard search/t/{s['shard_max'][1]} (of {s['shard_count']}) | "
+            f"{_kb(s['shard_max'][0])} |",
+            f"| largest data chunk search/d/{s['chunk_max'][1]} (of {s['chunk_count']}) | "
+            f"{_kb(s['chunk_max'][0])} |",
+            f"| total of the three | {_kb(s['first_query_total'])} |",
+            "",
+        ]
+    photo = results.get("photo_bench")
+    if photo:
+        count = photo["photos"]
+        lines += [
+            f"### Photo micro-benchmark: {count} phone JPEGs, 4000x3000, "
+            f"{photo['source_mb']:.1f} MB each, {photo['products']} share cards",
+            "",
+            "All derivatives (WebP + JPEG at 320/640/1280 px) and the share cards, "
+            f"`render_photos` on all {m['cores']} cores.",
+            "",
+            "| state | wall s | ms per photo (wall) | CPU ms per photo | decoded | files made |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for state in ("cold", "warm"):
+            r = photo[state]
+            lines.append(
+                f"| {state} | {_s(r['wall'])} | {r['wall'] / count * 1000:.0f} | "
+                f"{r['cpu'] / count * 1000:.0f} | {r['decoded']} | {r['files_made']} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def per_item_costs(results: dict[str, Any]) -> dict[str, str]:
+    runs = results["runs"]
+    n = results["n"]
+    photos = results["catalog"]["photos"]
+    out: dict[str, str] = {}
+    cold = runs.get("cold build", {}).get("stages", {})
+    warm = runs.get("one-record rebuild", {}).get("stages", {})
+    full = runs.get("full rebuild, warm cache", {}).get("stages", {})
+    if "pages" in cold:
+        out["HTML pages stage / product (cold)"] = f"{cold['pages'] / n * 1000:.2f} ms"
+    if "labels" in cold:
+        out["labels stage / product (cold)"] = f"{cold['labels'] / n * 1000:.2f} ms"
+    if "labels" in warm:
+        out["labels stage / product (one-record rebuild)"] = f"{warm['labels'] / n * 1000:.2f} ms"
+    if "photos" in cold:
+        out["photos stage / photo (cold, 800x600 sources)"] = (
+            f"{cold['photos'] / photos * 1000:.2f} ms"
+        )
+    if "photos" in warm:
+        out["photos stage / photo (cached)"] = f"{warm['photos'] / photos * 1000:.3f} ms"
+    if "load+validate" in cold:
+        out["load+validate / product"] = f"{cold['load+validate'] / n * 1000:.2f} ms"
+    if "datasets" in full:
+        out["datasets stage / product (warm)"] = f"{full['datasets'] / n * 1000:.2f} ms"
+    hugo = results.get("hugo")
+    if hugo:
+        out["Hugo / product page (whole run)"] = f"{hugo['wall'] / n * 1000:.2f} ms"
+    if "cold build" in runs:
+        out["cold build / product (whole run)"] = f"{runs['cold build']['wall'] / n * 1000:.1f} ms"
+    return out
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="National-scale benchmark of `ocop build` against Hugo."
+    )
+    parser.add_argument(
+        "count", nargs="?", type=int, default=None, metavar="N", help="products (default 20000)"
+    )
+    parser.add_argument("--n", type=int, default=None, help="products (same as N)")
+    parser.add_argument("--quick", action="store_true", help="N = 2000, a fast check")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep benchmarks/out/national-N/ (catalog, site, cache, Hugo site)",
+    )
+    parser.add_argument("--skip-hugo", action="store_true", help="no Hugo reference run")
+    parser.add_argument("--skip-photos", action="store_true", help="no photo micro-benchmark")
+    parser.add_argument(
+        "--photos-only", action="store_true", help="only the phone-photo micro-benchmark"
+    )
+    parser.add_argument("--hugo-runs", type=int, default=2, help="Hugo runs; the best counts")
+    parser.add_argument("--jobs", type=int, default=0, help="build workers (0: all cores)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="work folder")
+    args = parser.parse_args(argv)
+    args.n = args.n or args.count or (2000 if args.quick else 20000)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out_dir: Path = args.out.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = args.n
+    results: dict[str, Any] = {
+        "n": n,
+        "date": dt.date.today().isoformat(),
+        "machine": measure.machine(),
+        "load_start": loadavg(),
+        "runs": {},
+        "photos_only": args.photos_only,
+    }
+    log(f"machine: {results['machine']}; load {results['load_start']}")
+    name = f"results-{n}" if not args.photos_only else "results-photos"
+
+    if not args.photos_only:
+        work = out_dir / f"national-{n}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        log(f"writing a synthetic catalog of {n:,} products into {work / 'catalog'}")
+        start = time.perf_counter()
+        made = synthetic.write_catalog(work / "catalog", n, out_dir / "photo-bases")
+        results["catalog"] = {
+            "products": made.products,
+            "producers": made.producers,
+            "photos": made.photos,
+            "seconds": time.perf_counter() - start,
+        }
+        log(
+            f"catalog: {made.products:,} products, {made.producers:,} producers, "
+            f"{made.photos:,} photos in {results['catalog']['seconds']:.1f} s"
+        )
+        try:
+            measure_builds(args, work, made, results)
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    if not args.skip_photos or args.photos_only:
+        results["photo_bench"] = photo_benchmark(out_dir)
+
+    results["load_end"] = loadavg()
+    text = render_markdown(results)
+    print(text)
+    (out_dir / f"{name}.md").write_text(text + "\n", encoding="utf-8")
+    (out_dir / f"{name}.json").write_text(
+        json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8"
+    )
+    log(f"written: {out_dir / (name + '.md')}")
+    return 0
+
+
+def measure_builds(
+    args: argparse.Namespace, work: Path, made: synthetic.SyntheticCatalog, results: dict[str, Any]
+) -> None:
+    runs = results["runs"]
+    catalog = work / "catalog"
+    as_of = synthetic.AS_OF.isoformat()
+
+    validate = measure.run(
+        "validate",
+        [OCOP, "validate", "--catalog", str(catalog), "--as-of", as_of],
+        cwd=PROJECT_ROOT,
+        env=CHILD_ENV,
+    ).check()
+    runs["validate"] = _figures(validate)
+    log(f"validate: {validate.wall:.2f} s wall ({validate.stdout.strip()})")
+
+    # Hugo runs before and after the builds (best counts): the machine's load drifts
+    hugo_site = None if args.skip_hugo else prepare_hugo(work, catalog)
+    hugo_runs = (
+        [run_hugo(hugo_site) for _ in range(max(1, args.hugo_runs - 1))] if hugo_site else []
+    )
+
+    runs["cold build"] = run_build("cold build", work, args.jobs)
+    runs["no-change rebuild"] = run_build("no-change rebuild", work, args.jobs)
+    if not runs["no-change rebuild"]["skipped"]:
+        # someone edited generator/ or docs/ meanwhile (the fingerprint covers the code): again
+        log("the no-change rebuild did rebuild (inputs changed during the run?): once more")
+        runs["no-change rebuild"] = run_build("no-change rebuild", work, args.jobs)
+
+    target = made.product_files[len(made.product_files) // 2]
+    original = edit_one_record(target)
+    runs["one-record rebuild"] = run_build("one-record rebuild", work, args.jobs)
+    target.write_bytes(original)
+
+    files, size = tree_size(work / "site")
+    media_files, media_size = tree_size(work / "site" / "media")
+    results["site"] = {
+        "files": files,
+        "bytes": size,
+        "media_files": media_files,
+        "media_bytes": media_size,
+    }
+    results["search"] = search_budget(work / "site")
+
+    shutil.rmtree(work / "site")
+    runs["full rebuild, warm cache"] = run_build("full rebuild, warm cache", work, args.jobs)
+
+    if hugo_site:
+        hugo_runs.append(run_hugo(hugo_site))
+        results["hugo"] = best_hugo(hugo_site, hugo_runs)
+    results["per_item"] = per_item_costs(results)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""The statistics page (thong-ke/): bar charts drawn at build time, each with its numbers.
+
+Charts are inline SVG with presentation attributes only (the CSP allows no inline style), an
+accessible name (`role="img"`, `<title>`, `<desc>`), and a table of the same numbers beside
+them, so the page reads the same without JavaScript, without images and to a screen reader.
+Status is the catalog's as-of day, like every other page of the site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from generator.derive import add_months
+from generator.model import Catalog, Product, Validity
+from generator.render.html import Html
+from generator.vocab import load_vocabulary
+
+STATUSES = (Validity.VALID, Validity.EXPIRED, Validity.REVOKED, Validity.WITHDRAWN)
+BAR = "#0b6e4f"
+INK = "#1b1f23"
+MUTED = "#57606a"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', Arial, sans-serif"
+LABEL_CHARS = 30  # longer labels are cut in the SVG; the table beside it has them whole
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    summary: str  # one sentence: the SVG's <desc>, and the figure caption
+    svg: Markup
+    head: tuple[str, ...]  # table header; the first column labels the rows
+    rows: tuple[tuple[str | int, ...], ...]
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _open_svg(chart_id: str, title: str, summary: str, width: int, height: int) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="{escape(FONT)}" font-size="13">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(summary)}</desc>',
+    ]
+
+
+def hbar_svg(chart_id: str, title: str, summary: str, bars: Sequence[tuple[str, int]]) -> Markup:
+    """Horizontal bars, one row per label: for names (provinces, groups)."""
+    width, label_w, bar_w, row_h, pad = 640, 230, 340, 26, 6
+    height = pad * 2 + row_h * max(len(bars), 1)
+    top = max((v for _, v in bars), default=0) or 1
+    parts = _open_svg(chart_id, title, summary, width, height)
+    for i, (label, value) in enumerate(bars):
+        y = pad + i * row_h
+        w = round(bar_w * value / top)
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" fill="{INK}">'
+            f"{escape(_short(label))}</text>"
+        )
+        if w:
+            parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w}" height="18" fill="{BAR}"/>')
+        parts.append(f'<text x="{label_w + w + 6}" y="{y + 17}" fill="{INK}">{value}</text>')
+    parts.append("</svg>")
+    return Markup("\n".join(parts))
+
+
+def vbar_svg(chart_id: str, title: str, summary: str, bars: Sequence[tuple[str, int]]) -> Markup:
+    """Vertical bars along a time axis (years, months)."""
+    slot, base, bar_h, pad = 52, 190, 150, 10
+    width = max(320, pad * 2 + slot * len(bars))
+    height = 220
+    top = max((v for _, v in bars), default=0) or 1
+    parts = _open_svg(chart_id, title, summary, width, height)
+    parts.append(
+        f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    )
+    for i, (label, value) in enumerate(bars):
+        x = pad + i * slot
+        h = round(bar_h * value / top)
+        if h:
+            parts.append(
+                f'<rect x="{x + 8}" y="{base - h}" width="{slot - 16}" height="{h}" fill="{BAR}"/>'
+            )
+        mid = x + slot // 2
+        parts.append(
+            f'<text x="{mid}" y="{base - h - 5}" text-anchor="middle" fill="{INK}">{value}</text>'
+        )
+        parts.append(
+            f'<text x="{mid}" y="{base + 18}" text-anchor="middle" fill="{MUTED}" '
+            f'font-size="12">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("\n".join(parts))
+
+
+def _status_counts(products: Sequence[Product]) -> Counter[Validity]:
+    return Counter(p.validity for p in products)
+
+
+def province_chart(catalog: Catalog) -> Chart:
+    by: dict[tuple[str, str], list[Product]] = {}
+    for p in catalog.products:
+        by.setdefault((p.place.province_code, p.place.province_name), []).append(p)
+    ordered = sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0][1], kv[0][0]))
+    rows = []
+    for (_, name), products in ordered:
+        c = _status_counts(products)
+        rows.append((name, len(products), *(c[s] for s in STATUSES)))
+    title = "Sản phẩm theo tỉnh, thành phố"
+    summary = f"{len(catalog.products)} sản phẩm ở {len(rows)} tỉnh, thành phố" + (
+        f"; nhiều nhất: {rows[0][0]} ({rows[0][1]})." if rows else "."
+    )
+    return Chart(
+        "tinh",
+        title,
+        summary,
+        hbar_svg("tinh", title, summary, [(r[0], r[1]) for r in rows]),
+        ("Tỉnh, thành phố", "Tổng", "Còn hiệu lực", "Hết hạn", "Bị thu hồi", "Đã ngừng"),
+        tuple(rows),
+    )
+
+
+def group_chart(catalog: Catalog, html: Html) -> Chart:
+    vocab = load_vocabulary(html.config.schemas_dir)
+    by: dict[str, list[Product]] = {code: [] for code in vocab.groups}
+    for p in catalog.products:
+        by.setdefault(p.group, []).append(p)
+    rows = []
+    for code, products in by.items():
+        label = vocab.groups[code].vi if code in vocab.groups else code
+        c = _status_counts(products)
+        rows.append((f"{code}. {label}", len(products), c[Validity.VALID]))
+    title = "Sản phẩm theo ngành (Quyết định 148/QĐ-TTg)"
+    summary = "; ".join(f"{r[0]}: {r[1]}" for r in rows) + "."
+    return Chart(
+        "nganh",
+        title,
+        summary,
+        hbar_svg("nganh", title, summary, [(r[0], r[1]) for r in rows]),
+        ("Ngành", "Tổng", "Còn hiệu lực"),
+        tuple(rows),
+    )
+
+
+def star_chart(catalog: Catalog) -> Chart:
+    rows = []
+    for stars in (3, 4, 5):
+        products = [p for p in catalog.products if p.stars == stars]
+        rows.append((f"{stars} sao", len(products), _status_counts(products)[Validity.VALID]))
+    title = "Số sản phẩm theo hạng sao"
+    summary = "; ".join(f"{r[0]}: {r[1]} sản phẩm ({r[2]} còn hiệu lực)" for r in rows) + "."
+    return Chart(
+        "sao",
+        title,
+        summary,
+        hbar_svg("sao", title, summary, [(r[0], r[1]) for r in rows]),
+        ("Hạng", "Tổng", "Còn hiệu lực"),
+        tuple(rows),
+    )
+
+
+def year_chart(catalog: Catalog) -> Chart:
+    """Every certification decision (current and earlier ones) by the year it was signed."""
+    counts: dict[int, Counter[int]] = {}
+    for p in catalog.products:
+        for cert in (*p.previous_certificates, p.certificate):
+            counts.setdefault(cert.date.year, Counter())[cert.stars] += 1
+    years = range(min(counts), max(counts) + 1) if counts else range(0)
+    rows = [
+        (
+            str(y),
+            sum(counts.get(y, Counter()).values()),
+            *(counts.get(y, Counter())[s] for s in (3, 4, 5)),
+        )
+        for y in years
+    ]
+    title = "Quyết định công nhận theo năm"
+    total = sum(r[1] for r in rows)
+    summary = (
+        f"{total} quyết định công nhận (kể cả công nhận lại), "
+        + "; ".join(f"{r[0]}: {r[1]}" for r in rows)
+        + "."
+    )
+    return Chart(
+        "nam",
+        title,
+        summary,
+        vbar_svg("nam", title, summary, [(r[0], r[1]) for r in rows]),
+        ("Năm", "Tổng", "3 sao", "4 sao", "5 sao"),
+        tuple(rows),
+    )
+
+
+@dataclass(frozen=True)
+class Expiring:
+    within_6: list[Product]
+    within_12: list[Product]
+    chart: Chart
+
+
+def expiring(catalog: Catalog) -> Expiring:
+    """Valid certificates whose last day falls in the next 6 and 12 months after as_of."""
+    day = catalog.as_of
+    end_6, end_12 = add_months(day, 6), add_months(day, 12)
+    valid = [p for p in catalog.products if p.validity is Validity.VALID]
+    soon = sorted(
+        (p for p in valid if day < p.certificate.valid_until <= end_12),
+        key=lambda p: (p.certificate.valid_until, p.id),
+    )
+    within_6 = [p for p in soon if p.certificate.valid_until <= end_6]
+    months = []
+    cursor = dt.date(day.year, day.month, 1)
+    while cursor <= end_12:
+        months.append(cursor)
+        cursor = add_months(cursor, 1)
+    per_month = Counter(
+        (p.certificate.valid_until.year, p.certificate.valid_until.month) for p in soon
+    )
+    rows = tuple((f"{m.month:02d}/{m.year}", per_month[(m.year, m.month)]) for m in months)
+    title = "Chứng nhận sắp hết hạn trong 12 tháng tới"
+    summary = (
+        f"Sau ngày {day.strftime('%d/%m/%Y')}: {len(within_6)} chứng nhận hết hạn trong "
+        f"6 tháng, {len(soon)} trong 12 tháng."
+    )
+    chart = Chart(
+        "sap-het-han",
+        title,
+        summary,
+        vbar_svg("sap-het-han", title, summary, [(r[0][:2] + "/" + r[0][-2:], r[1]) for r in rows]),
+        ("Tháng hết hạn", "Số chứng nhận"),
+        rows,
+    )
+    return Expiring(within_6, soon, chart)
+
+
+def expired_chart(catalog: Catalog) -> tuple[list[Product], Chart]:
+    """Products whose current certificate ran out and was not renewed."""
+    expired = sorted(
+        (p for p in catalog.products if p.validity is Validity.EXPIRED),
+        key=lambda p: (p.certificate.valid_until, p.id),
+    )
+    by = Counter(p.place.province_name for p in expired)
+    rows = tuple(sorted(by.items(), key=lambda kv: (-kv[1], kv[0])))
+    title = "Hết hạn, chưa công nhận lại, theo tỉnh"
+    summary = f"{len(expired)} sản phẩm có chứng nhận đã hết hạn mà chưa được công nhận lại" + (
+        f"; nhiều nhất: {rows[0][0]} ({rows[0][1]})." if rows else "."
+    )
+    return expired, Chart(
+        "het-han",
+        title,
+        summary,
+        hbar_svg("het-han", title, summary, rows),
+        ("Tỉnh, thành phố", "Sản phẩm hết hạn"),
+        rows,
+    )
+
+
+def render_statistics(catalog: Catalog, html: Html) -> None:
+    status = _status_counts(catalog.products)
+    soon = expiring(catalog)
+    expired, expired_by_province = expired_chart(catalog)
+    html.write_page(
+        "stats.html",
+        "thong-ke/index.html",
+        title="Thống kê",
+        description=f"Số liệu sản phẩm OCOP trong danh mục ngày "
+        f"{catalog.as_of.strftime('%d/%m/%Y')}: theo tỉnh, ngành, hạng sao, năm công nhận; "
+        f"chứng nhận sắp hết hạn và đã hết hạn.",
+        crumbs=[("Trang chủ", "")],
+        totals={
+            "products": len(catalog.products),
+            "producers": len(catalog.producers),
+            "provinces": len({p.place.province_code for p in catalog.products}),
+            **{s.value: status[s] for s in STATUSES},
+        },
+        example_count=sum(1 for p in catalog.products if p.example),
+        charts=[
+            province_chart(catalog),
+            group_chart(catalog, html),
+            star_chart(catalog),
+            year_chart(catalog),
+        ],
+        expiring=soon,
+        expired=expired,
+        expired_chart=expired_by_province,
+        day=catalog.as_of,
+    )

@@ -1,0 +1,194 @@
+"""The statistics page (generator/render/stats.py): every number equals a count of the catalog.
+
+The counts here are computed independently of stats.py, straight from the model, and compared
+with the tables printed beside each chart; the charts must be accessible SVG without style.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import check_catalog
+from generator.config import PROJECT_ROOT, BuildConfig
+from generator.model import Catalog, Validity
+from generator.render.html import Assets, Html
+from generator.render.stats import render_statistics
+from generator.write import SiteWriter
+
+FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
+SCHEMAS = PROJECT_ROOT / "schemas"
+# Six and a half months before qn-valid's certificate (2025-06-15 + 36 months) runs out:
+# inside the 12-month window, just outside the 6-month one.
+AS_OF = dt.date(2027, 12, 1)
+
+
+class Tables(HTMLParser):
+    """Rows of every <table id=...> on a page, as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._table = dict(attrs).get("id")
+            if self._table:
+                self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th") and self._table:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._table = None
+        elif tag in ("td", "th") and self._table and self._cell is not None:
+            self.tables[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    checked = check_catalog(FIXTURE, SCHEMAS, AS_OF, release_date=AS_OF)
+    assert checked.catalog is not None, checked.problems
+    return checked.catalog
+
+
+@pytest.fixture(scope="module")
+def page(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> str:
+    root = tmp_path_factory.mktemp("stats") / "site"
+    config = BuildConfig(
+        catalog_dir=FIXTURE,
+        out_dir=root.parent / "published",
+        base_url="https://ocop.example/catalog/",
+        as_of=AS_OF,
+    )
+    writer = SiteWriter(root)
+    assets = Assets()
+    assets.publish(config.templates_dir / "assets", writer)
+    render_statistics(catalog, Html(config, assets, writer))
+    return (root / "thong-ke/index.html").read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def tables(page: str) -> dict[str, list[list[str]]]:
+    parser = Tables()
+    parser.feed(page)
+    return parser.tables
+
+
+def body(rows: list[list[str]]) -> dict[str, list[int]]:
+    """Header row dropped; first cell -> the numbers after it."""
+    return {r[0]: [int(c) for c in r[1:]] for r in rows[1:]}
+
+
+def test_totals(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
+    status = Counter(p.validity for p in catalog.products)
+    assert status == {
+        Validity.VALID: 1,
+        Validity.EXPIRED: 1,
+        Validity.REVOKED: 1,
+        Validity.WITHDRAWN: 1,
+    }  # the fixture covers each state once
+    got = {r[0]: int(r[1]) for r in tables["bang-tong"]}
+    assert got["Sản phẩm"] == len(catalog.products)
+    assert got["Còn hiệu lực"] == status[Validity.VALID]
+    assert got["Hết hạn, chưa công nhận lại"] == status[Validity.EXPIRED]
+    assert got["Bị thu hồi"] == status[Validity.REVOKED]
+    assert got["Đã ngừng"] == status[Validity.WITHDRAWN]
+    assert got["Chủ thể sản xuất"] == len(catalog.producers)
+
+
+def test_by_province(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
+    expected: dict[str, list[int]] = {}
+    order = (Validity.VALID, Validity.EXPIRED, Validity.REVOKED, Validity.WITHDRAWN)
+    for name in {p.place.province_name for p in catalog.products}:
+        ps = [p for p in catalog.products if p.place.province_name == name]
+        expected[name] = [len(ps), *(sum(p.validity is s for p in ps) for s in order)]
+    assert body(tables["bang-tinh"]) == expected
+    assert sum(v[0] for v in expected.values()) == len(catalog.products)
+
+
+def test_by_group_and_stars(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
+    groups = body(tables["bang-nganh"])
+    assert len(groups) == 6  # every group of Decision 148, zeros included
+    assert groups["I. Thực phẩm"] == [
+        sum(p.group == "I" for p in catalog.products),
+        sum(p.group == "I" and p.validity is Validity.VALID for p in catalog.products),
+    ]
+    assert sum(v[0] for v in groups.values()) == len(catalog.products)
+    stars = body(tables["bang-sao"])
+    for n in (3, 4, 5):
+        ps = [p for p in catalog.products if p.stars == n]
+        assert stars[f"{n} sao"] == [len(ps), sum(p.validity is Validity.VALID for p in ps)]
+
+
+def test_certifications_by_year(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
+    certs = [c for p in catalog.products for c in (*p.previous_certificates, p.certificate)]
+    years = body(tables["bang-nam"])
+    assert list(years) == [str(y) for y in range(2021, 2026)]  # no gap in the axis
+    for year, numbers in years.items():
+        of_year = [c for c in certs if c.date.year == int(year)]
+        assert numbers == [len(of_year), *(sum(c.stars == s for c in of_year) for s in (3, 4, 5))]
+    assert sum(v[0] for v in years.values()) == len(certs) == 5
+
+
+def test_expiring_and_expired(
+    catalog: Catalog, tables: dict[str, list[list[str]]], page: str
+) -> None:
+    valid = [p for p in catalog.products if p.validity is Validity.VALID]
+    in_6 = [p for p in valid if AS_OF < p.certificate.valid_until <= dt.date(2028, 6, 1)]
+    in_12 = [p for p in valid if AS_OF < p.certificate.valid_until <= dt.date(2028, 12, 1)]
+    assert ([p.id for p in in_6], [p.id for p in in_12]) == ([], ["qn-valid"])
+    months = body(tables["bang-sap-het-han"])
+    assert len(months) == 13 and months["06/2028"] == [1]
+    assert sum(v[0] for v in months.values()) == len(in_12)
+    assert (
+        f"<strong>{len(in_6)}</strong> chứng nhận còn hiệu lực sẽ hết hạn trong 6 tháng tới, "
+        f"<strong>{len(in_12)}</strong> trong 12 tháng tới"
+    ) in page
+    assert [r[0] for r in tables["ds-sap-het-han"][1:]] == ["Sản phẩm mẫu còn hiệu lực"]
+    expired = [p for p in catalog.products if p.validity is Validity.EXPIRED]
+    assert body(tables["bang-het-han"]) == {"Quảng Ninh": [len(expired)]}
+    assert [r[0] for r in tables["ds-het-han"][1:]] == [p.name for p in expired]
+
+
+def test_charts_are_accessible_svg_without_style(page: str) -> None:
+    svgs = re.findall(r"<svg [^>]*>.*?</svg>", page, flags=re.S)
+    assert len(svgs) == 6
+    for svg in svgs:
+        labelled = re.search(r'role="img" aria-labelledby="([^"]+) ([^"]+)"', svg)
+        assert labelled, svg[:200]
+        title_id, desc_id = labelled.groups()
+        assert f'<title id="{title_id}">' in svg and f'<desc id="{desc_id}">' in svg
+    # The CSP allows style sheets from the site only: no inline style anywhere.
+    assert "style=" not in page and "<style" not in page
+    assert "<script" not in page.split("<main", 1)[1]
+
+
+def test_page_is_listed_and_deterministic(catalog: Catalog, page: str, tmp_path: Path) -> None:
+    config = BuildConfig(
+        catalog_dir=FIXTURE,
+        out_dir=tmp_path / "published",
+        base_url="https://ocop.example/catalog/",
+        as_of=AS_OF,
+    )
+    writer = SiteWriter(tmp_path / "site")
+    assets = Assets()
+    assets.publish(config.templates_dir / "assets", writer)
+    html = Html(config, assets, writer)
+    render_statistics(catalog, html)
+    assert (tmp_path / "site/thong-ke/index.html").read_text("utf-8") == page
+    assert html.index.pages == ["thong-ke/index.html"]

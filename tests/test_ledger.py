@@ -1,0 +1,84 @@
+"""The published-ids ledger: ids are added after a build, never removed, and validation reads it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import check_catalog
+from generator.ledger import HEADER, read_ids, update_ledger
+from generator.model import Catalog
+from generator.validate import read_ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "catalog"
+AS_OF = dt.date(2026, 11, 23)
+IDS = ["hp-revoked", "hp-withdrawn", "qn-expired", "qn-valid"]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    checked = check_catalog(FIXTURE, ROOT / "schemas", AS_OF)
+    assert checked.catalog is not None, checked.problems
+    return checked.catalog
+
+
+def test_a_new_ledger_lists_every_id_under_an_explaining_header(catalog, tmp_path) -> None:
+    ledger = tmp_path / "published-ids.txt"
+    assert update_ledger(ledger, catalog) == IDS
+    text = ledger.read_text(encoding="utf-8")
+    assert text.startswith(HEADER)
+    assert text.endswith("\n") and "\r" not in text
+    assert text[len(HEADER) :].splitlines() == IDS  # sorted, one a line
+    assert [pid for _, pid in read_ledger(ledger)] == IDS  # what validation reads
+
+
+def test_ids_are_added_never_removed_and_notes_survive(catalog, tmp_path) -> None:
+    ledger = tmp_path / "published-ids.txt"
+    ledger.write_text(
+        "# Ledger of Quảng Ninh, kept by hand\n"
+        "\n"
+        "qn-valid\n"
+        "# renamed from qn-old in 2025; the old page redirects\n"
+        "zz-gone-from-catalog  # folder still needed\n"
+        "hp-revoked\n",
+        encoding="utf-8",
+    )
+    added = update_ledger(ledger, catalog)
+    assert added == ["hp-withdrawn", "qn-expired"]
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "# Ledger of Quảng Ninh, kept by hand"  # its own header is kept
+    assert "zz-gone-from-catalog  # folder still needed" in lines  # never removed
+    note = lines.index("# renamed from qn-old in 2025; the old page redirects")
+    assert lines[note + 1].startswith("zz-gone-from-catalog")  # a note stays with its id
+    assert read_ids(ledger) == {*IDS, "zz-gone-from-catalog"}
+    assert [pid for _, pid in read_ledger(ledger)] == sorted({*IDS, "zz-gone-from-catalog"})
+
+
+def test_nothing_new_leaves_the_file_alone(catalog, tmp_path) -> None:
+    ledger = tmp_path / "published-ids.txt"
+    update_ledger(ledger, catalog)
+    before = ledger.read_bytes()
+    os.utime(ledger, (1_000_000, 1_000_000))
+    assert update_ledger(ledger, catalog) == []
+    assert ledger.read_bytes() == before and ledger.stat().st_mtime == 1_000_000
+    smaller = dataclasses.replace(catalog, products=catalog.products[:1])
+    assert update_ledger(ledger, smaller) == []  # a product gone from the catalog stays listed
+    assert read_ids(ledger) == set(IDS)
+
+
+def test_validation_fails_when_a_listed_product_folder_disappears(catalog, tmp_path) -> None:
+    copy = tmp_path / "catalog"
+    shutil.copytree(FIXTURE, copy)
+    ledger = copy / "published-ids.txt"
+    ledger.unlink()
+    update_ledger(ledger, catalog)
+    assert check_catalog(copy, ROOT / "schemas", AS_OF, ledger).problems == []
+    shutil.rmtree(copy / "products" / "quang_ninh" / "qn-expired")
+    problems = check_catalog(copy, ROOT / "schemas", AS_OF, ledger).problems
+    assert [p.code for p in problems] == ["published-product-missing"]
