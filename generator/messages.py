@@ -156,6 +156,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "mã `{value}` đã dùng ở {other}; chọn mã khác (mã không bao giờ dùng lại)",
         "en": "id `{value}` is already used in {other}; choose another (ids are never reused)",
     },
+    "duplicate-gtin": {
+        "vi": "mã vạch {value} đã ghi cho sản phẩm ở {other}; mỗi mã vạch chỉ thuộc một sản "
+        "phẩm: chép lại mã đúng từ bao bì",
+        "en": "barcode {value} is already given for the product in {other}; a GTIN belongs to "
+        "one product: copy the right one from the package",
+    },
     "unknown-producer": {
         "vi": "không có chủ thể `{value}` trong catalog/producers/{suggestion}; thêm tệp "
         "catalog/producers/{value}.yaml (chạy `ocop new producer`)",

@@ -717,6 +717,7 @@ def validate_records(
     # read, is reported on its own, not again on every product that names it
     producer_files = {r.file.stem for r in loaded.producers} | set(loaded.producer_files)
     product_ids: dict[str, Record] = {}
+    gtins: dict[str, Record] = {}
     for record in loaded.products:
         out.problems += _schema_problems(record, product_checker)
         _check_product(record, places, vocab, as_of, out)
@@ -735,6 +736,23 @@ def validate_records(
                 )
             else:
                 product_ids[pid] = record
+        gtin = record.data.get("gtin")
+        if isinstance(gtin, str) and gtin.isdigit():
+            # one GS1 Digital Link address (01/<GTIN-14>/) can lead to one product only
+            gtin14 = gtin.zfill(14)
+            if gtin14 in gtins:
+                out.problems.append(
+                    problem(
+                        record.display,
+                        record.line(("gtin",)),
+                        "gtin",
+                        "duplicate-gtin",
+                        value=gtin,
+                        other=gtins[gtin14].display,
+                    )
+                )
+            else:
+                gtins[gtin14] = record
         producer = record.data.get("producer")
         if isinstance(producer, str) and producer not in producer_files:
             close = difflib.get_close_matches(producer, sorted(producer_files), n=1, cutoff=0.7)
