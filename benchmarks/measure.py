@@ -8,6 +8,7 @@ pages shared by forked workers are split between them, not counted once per proc
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import subprocess
@@ -154,7 +155,22 @@ def machine() -> dict[str, str]:
         ).stdout.split()[1]
     except (OSError, subprocess.SubprocessError, IndexError):
         hugo = "not installed"
+    try:  # read-only git queries: which code was measured
+        root = Path(__file__).resolve().parent.parent
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        commit = f"{commit}{' + uncommitted changes' if dirty else ''}"
+    except OSError:
+        commit = "?"
     return {
+        "commit": commit or "?",
         "cores": str(os.cpu_count()),
         "cpu": model,
         "memory": memory,
@@ -162,3 +178,13 @@ def machine() -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "hugo": hugo,
     }
+
+
+def code_fingerprint(*folders: Path) -> str:
+    """Hash of the code being measured: a build during which it changed is not comparable."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -68,6 +68,9 @@ def loadavg() -> str:
 # ------------------------------------------------------------------------------ builds
 
 
+CODE = (PROJECT_ROOT / "generator", PROJECT_ROOT / "site_templates", PROJECT_ROOT / "schemas")
+
+
 def run_build(label: str, work: Path, jobs: int) -> dict[str, Any]:
     report = work / f"report-{label.replace(' ', '-')}.json"
     report.unlink(missing_ok=True)
@@ -87,9 +90,14 @@ def run_build(label: str, work: Path, jobs: int) -> dict[str, Any]:
         "--jobs",
         str(jobs),
     ]
+    before = measure.code_fingerprint(*CODE)
     result = measure.run(label, cmd, cwd=PROJECT_ROOT, env=CHILD_ENV).check()
     data = json.loads(report.read_text(encoding="utf-8"))
     out = _figures(result)
+    out["code"] = before
+    if measure.code_fingerprint(*CODE) != before:
+        out["code"] = "changed during the run"
+        log(f"{label}: the code under generator/ changed during this run")
     out.update(
         stages=data["stages"],
         skipped=data["skipped"],
@@ -413,9 +421,18 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"## {title} ({results['date']})",
         "",
         f"Machine: {m['cores']} cores, {m['cpu']}, {m['memory']} RAM; Python {m['python']}; "
-        f"{m['os']}; Hugo {m['hugo']}. Load average at start: {results['load_start']}.",
+        f"{m['os']}; Hugo {m['hugo']}. Code: {m.get('commit', '?')}. "
+        f"Load average (1, 5, 15 min) at start: {results['load_start']}, "
+        f"at end: {results.get('load_end', '?')}.",
         "",
     ]
+    codes = {r["code"] for r in runs.values() if "code" in r}
+    if len(codes) > 1:
+        lines += [
+            "**Warning: the code under generator/ changed between or during the builds "
+            f"({', '.join(sorted(codes))}); the figures mix versions.**",
+            "",
+        ]
     if "catalog" in results:
         c = results["catalog"]
         lines += [

@@ -155,9 +155,23 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
 
 
 def run_build(config: BuildConfig) -> int:
+    from generator.render.datasets import DatasetError
+    from generator.render.photos import PhotoError
+    from generator.site import MkDocsError
+    from generator.write import WriteError
+
     report = BuildReport()
     start = time.perf_counter()
-    status = build_site(config, report)
+    try:
+        status = build_site(config, report)
+    except (DatasetError, PhotoError, MkDocsError, WriteError) as err:
+        # A failure of the build itself, not of a record: said plainly, previous site kept.
+        print(
+            f"Lỗi khi dựng trang; trang cũ được giữ nguyên. / Build failed; the previous "
+            f"site is unchanged.\n{type(err).__name__}: {err}",
+            file=sys.stderr,
+        )
+        return 1
     if status:
         return status
     elapsed = time.perf_counter() - start

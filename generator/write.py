@@ -22,11 +22,16 @@ class SiteWriter:
         self.root = root
         self.written: dict[str, int] = {}  # site-relative path -> size in bytes
 
+    @staticmethod
+    def _key(rel: str) -> str:
+        """One spelling per file: "a/./b", "a//b" and "a/b" are one path, "x/" is "x"."""
+        return PurePosixPath(rel).as_posix()
+
     def _target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
             raise WriteError(f"refusing to write outside the site: {rel!r}")
-        if rel in self.written:
+        if self._key(rel) in self.written:
             raise WriteError(f"two outputs for one path: {rel!r}")
         target = self.root.joinpath(*pure.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -34,7 +39,7 @@ class SiteWriter:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         self._target(rel).write_bytes(data)
-        self.written[rel] = len(data)
+        self.written[self._key(rel)] = len(data)
 
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
@@ -46,17 +51,17 @@ class SiteWriter:
             os.link(source, target)
         except OSError:
             shutil.copyfile(source, target)
-        self.written[rel] = target.stat().st_size
+        self.written[self._key(rel)] = target.stat().st_size
 
     def adopt_tree(self, folder: Path, prefix: str = "") -> None:
         """Moves files some tool wrote into `folder` (e.g. MkDocs) into the site, ours winning."""
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 rel = prefix + path.relative_to(folder).as_posix()
-                if rel not in self.written:
+                if self._key(rel) not in self.written:
                     target = self._target(rel)
                     shutil.move(str(path), target)
-                    self.written[rel] = target.stat().st_size
+                    self.written[self._key(rel)] = target.stat().st_size
 
 
 def staging_dir_for(out_dir: Path) -> Path:

@@ -91,22 +91,36 @@ def shadow(img: Image.Image, cx: float, cy: float, rx: float, ry: float, strengt
     img.paste((30, 22, 15), (0, 0), mask)
 
 
-def ball(img: Image.Image, cx: float, cy: float, rx: float, ry: float, base: RGB,
-         light: float = 1.35, dark: float = 0.6, steps: int = 36) -> None:
+def ball(
+    img: Image.Image,
+    cx: float,
+    cy: float,
+    rx: float,
+    ry: float,
+    base: RGB,
+    light: float = 1.35,
+    dark: float = 0.6,
+    steps: int = 36,
+) -> None:
     """A shaded round fruit: concentric ellipses drifting towards a highlight at top left."""
     d = ImageDraw.Draw(img)
     for i in range(steps):
         t = i / (steps - 1)
         k = 1 - 0.85 * t
         ox, oy = -0.32 * rx * t, -0.34 * ry * t
-        c = mix(shade(base, dark), base, min(1.0, t * 1.6)) if t < 0.62 \
+        c = (
+            mix(shade(base, dark), base, min(1.0, t * 1.6))
+            if t < 0.62
             else mix(base, shade(base, light), (t - 0.62) / 0.38)
-        d.ellipse(sc(cx + ox - rx * k, cy + oy - ry * k, cx + ox + rx * k, cy + oy + ry * k),
-                  fill=c)
+        )
+        d.ellipse(
+            sc(cx + ox - rx * k, cy + oy - ry * k, cx + ox + rx * k, cy + oy + ry * k), fill=c
+        )
 
 
-def leaf(img: Image.Image, x: float, y: float, length: float, width: float, angle: float,
-         color: RGB) -> None:
+def leaf(
+    img: Image.Image, x: float, y: float, length: float, width: float, angle: float, color: RGB
+) -> None:
     """A pointed leaf from (x, y) in direction `angle` (degrees), with a midrib."""
     d = ImageDraw.Draw(img)
     a = math.radians(angle)
@@ -121,31 +135,55 @@ def leaf(img: Image.Image, x: float, y: float, length: float, width: float, angl
         pts_r.append(sc(bx - px * w, by - py * w))
     d.polygon(pts_l + pts_r[::-1], fill=color)
     d.polygon(pts_l[:11] + pts_r[10::-1], fill=shade(color, 0.86))
-    d.line([sc(x, y), sc(x + ux * length * 0.95, y + uy * length * 0.95)],
-           fill=shade(color, 1.25), width=2 * S)
+    d.line(
+        [sc(x, y), sc(x + ux * length * 0.95, y + uy * length * 0.95)],
+        fill=shade(color, 1.25),
+        width=2 * S,
+    )
 
 
-def rounded(d: ImageDraw.ImageDraw, box: tuple[float, float, float, float], r: float,
-            fill: RGB, outline: RGB | None = None, width: int = 0) -> None:
+def rounded(
+    d: ImageDraw.ImageDraw,
+    box: tuple[float, float, float, float],
+    r: float,
+    fill: RGB,
+    outline: RGB | None = None,
+    width: int = 0,
+) -> None:
     d.rounded_rectangle(sc(*box), radius=r * S, fill=fill, outline=outline, width=width * S)
 
 
-def centered_text(d: ImageDraw.ImageDraw, cx: float, cy: float, text: str,
-                  f: ImageFont.FreeTypeFont, fill: RGB) -> None:
+def centered_text(
+    d: ImageDraw.ImageDraw, cx: float, cy: float, text: str, f: ImageFont.FreeTypeFont, fill: RGB
+) -> None:
     d.text((cx * S, cy * S), text, font=f, fill=fill, anchor="mm")
 
 
-def bottle(img: Image.Image, cx: float, base_y: float, w: float, h: float, glass: RGB,
-           liquid: RGB, fill_level: float, cap: RGB, label_bg: RGB, label_lines: list[str],
-           label_ink: RGB) -> None:
+def bottle(
+    img: Image.Image,
+    cx: float,
+    base_y: float,
+    w: float,
+    h: float,
+    glass: RGB,
+    liquid: RGB,
+    fill_level: float,
+    cap: RGB,
+    label_bg: RGB,
+    label_lines: list[str],
+    label_ink: RGB,
+) -> None:
     """A wine-style bottle: body, shoulder, neck, cap, liquid and a paper label."""
     d = ImageDraw.Draw(img)
     body_top = base_y - h * 0.62
     neck_w = w * 0.32
     shoulder = [
-        (cx - w / 2, body_top), (cx - neck_w / 2, body_top - h * 0.16),
-        (cx - neck_w / 2, base_y - h), (cx + neck_w / 2, base_y - h),
-        (cx + neck_w / 2, body_top - h * 0.16), (cx + w / 2, body_top),
+        (cx - w / 2, body_top),
+        (cx - neck_w / 2, body_top - h * 0.16),
+        (cx - neck_w / 2, base_y - h),
+        (cx + neck_w / 2, base_y - h),
+        (cx + neck_w / 2, body_top - h * 0.16),
+        (cx + w / 2, body_top),
     ]
     d.polygon([sc(*p) for p in shoulder], fill=glass)
     rounded(d, (cx - w / 2, body_top - 2, cx + w / 2, base_y), w * 0.12, glass)
@@ -154,11 +192,16 @@ def bottle(img: Image.Image, cx: float, base_y: float, w: float, h: float, glass
     rounded(d, (cx - w / 2 + 8, ly, cx + w / 2 - 8, base_y - 8), w * 0.1, shade(liquid, 0.8))
     rounded(d, (cx - w / 2 + 22, ly + 6, cx + w / 2 - 22, base_y - 14), w * 0.08, liquid)
     # highlight stripe
-    rounded(d, (cx - w * 0.36, body_top + 20, cx - w * 0.26, base_y - 40), 8,
-            shade(mix(glass, liquid, 0.5), 1.45))
+    rounded(
+        d,
+        (cx - w * 0.36, body_top + 20, cx - w * 0.26, base_y - 40),
+        8,
+        shade(mix(glass, liquid, 0.5), 1.45),
+    )
     # cap
-    rounded(d, (cx - neck_w / 2 - 4, base_y - h - 8, cx + neck_w / 2 + 4, base_y - h + h * 0.1),
-            6, cap)
+    rounded(
+        d, (cx - neck_w / 2 - 4, base_y - h - 8, cx + neck_w / 2 + 4, base_y - h + h * 0.1), 6, cap
+    )
     # label
     lt, lb = body_top + (base_y - body_top) * 0.22, body_top + (base_y - body_top) * 0.72
     rounded(d, (cx - w / 2 + 6, lt, cx + w / 2 - 6, lb), 6, label_bg, shade(label_bg, 0.7), 2)
@@ -191,9 +234,20 @@ def draw_ruou_mo_chai() -> Image.Image:
     img = canvas((236, 226, 204), (214, 196, 164), table)
     wood_grain(img, table, 0.62, seed=101)
     shadow(img, 560, 800, 150, 28)
-    bottle(img, 560, 800, 230, 640, glass=(120, 84, 40), liquid=(214, 140, 38), fill_level=0.92,
-           cap=(120, 28, 24), label_bg=(246, 236, 206),
-           label_lines=["RƯỢU MƠ", "hình vẽ minh họa"], label_ink=(110, 40, 24))
+    bottle(
+        img,
+        560,
+        800,
+        230,
+        640,
+        glass=(120, 84, 40),
+        liquid=(214, 140, 38),
+        fill_level=0.92,
+        cap=(120, 28, 24),
+        label_bg=(246, 236, 206),
+        label_lines=["RƯỢU MƠ", "hình vẽ minh họa"],
+        label_ink=(110, 40, 24),
+    )
     # a small glass of wine
     d = ImageDraw.Draw(img)
     shadow(img, 820, 812, 70, 14)
@@ -205,8 +259,9 @@ def draw_ruou_mo_chai() -> Image.Image:
     for x, y in [(300, 790), (370, 815), (240, 830), (930, 800), (1000, 830)]:
         shadow(img, x, y + 30, 52, 12, 90)
         ball(img, x, y, 50 + rnd.uniform(-4, 4), 46 + rnd.uniform(-4, 4), (236, 170, 40))
-        ImageDraw.Draw(img).arc(sc(x - 10, y - 46, x + 30, y + 10), 200, 270,
-                                fill=(196, 120, 30), width=3 * S)
+        ImageDraw.Draw(img).arc(
+            sc(x - 10, y - 46, x + 30, y + 10), 200, 270, fill=(196, 120, 30), width=3 * S
+        )
     leaf(img, 300, 745, 110, 44, -35, (92, 140, 58))
     leaf(img, 930, 755, 100, 40, -140, (84, 132, 52))
     return img
@@ -245,9 +300,20 @@ def draw_nuoc_mam() -> Image.Image:
     table = (200, 200, 196)
     img = canvas((214, 226, 232), (186, 204, 214), table, horizon=0.64)
     shadow(img, 520, 810, 120, 24)
-    bottle(img, 520, 810, 190, 660, glass=(196, 204, 200), liquid=(150, 70, 30),
-           fill_level=0.95, cap=(200, 40, 36), label_bg=(250, 250, 244),
-           label_lines=["NƯỚC MẮM", "sá sùng", "hình vẽ minh họa"], label_ink=(40, 70, 120))
+    bottle(
+        img,
+        520,
+        810,
+        190,
+        660,
+        glass=(196, 204, 200),
+        liquid=(150, 70, 30),
+        fill_level=0.95,
+        cap=(200, 40, 36),
+        label_bg=(250, 250, 244),
+        label_lines=["NƯỚC MẮM", "sá sùng", "hình vẽ minh họa"],
+        label_ink=(40, 70, 120),
+    )
     d = ImageDraw.Draw(img)
     shadow(img, 830, 810, 150, 26)
     d.ellipse(sc(680, 730, 980, 820), fill=(242, 244, 246))
@@ -283,8 +349,11 @@ def draw_buoi() -> Image.Image:
     d.ellipse(sc(706, 636, 994, 782), fill=(246, 196, 160))
     for k in range(12):
         a = math.radians(k * 30)
-        d.line([sc(850, 709), sc(850 + 144 * math.cos(a), 709 + 73 * math.sin(a))],
-               fill=(252, 236, 220), width=3 * S)
+        d.line(
+            [sc(850, 709), sc(850 + 144 * math.cos(a), 709 + 73 * math.sin(a))],
+            fill=(252, 236, 220),
+            width=3 * S,
+        )
     d.ellipse(sc(838, 703, 862, 715), fill=(252, 240, 226))
     return img
 
@@ -306,8 +375,13 @@ def draw_na() -> Image.Image:
                 ex = x - 64 + c * 32 + (16 if r % 2 else 0)
                 ey = y - 68 + r * 32
                 if ((ex - x) / 86) ** 2 + ((ey - y) / 94) ** 2 < 0.8:
-                    d.arc(sc(ex - 18, ey - 15, ex + 18, ey + 15), 20, 160,
-                          fill=(92, 126, 70), width=3 * S)
+                    d.arc(
+                        sc(ex - 18, ey - 15, ex + 18, ey + 15),
+                        20,
+                        160,
+                        fill=(92, 126, 70),
+                        width=3 * S,
+                    )
         d.line([sc(x, y - 100), sc(x + 6, y - 126)], fill=(90, 70, 40), width=6 * S)
     d.polygon([sc(200, 600), sc(1000, 600), sc(985, 830), sc(215, 830)], fill=(204, 172, 122))
     for y in (660, 740):
@@ -334,15 +408,27 @@ def draw_rau_can() -> Image.Image:
         stems.append((x0, y0, x1, y1))
     for x0, y0, x1, y1 in stems:
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2 + 20
-        pts = [sc((1 - t) ** 2 * x0 + 2 * (1 - t) * t * mx + t * t * x1,
-                  (1 - t) ** 2 * y0 + 2 * (1 - t) * t * my + t * t * y1)
-               for t in (i / 16 for i in range(17))]
-        d.line(pts, fill=mix((208, 226, 170), (120, 170, 80), rnd.random()), width=9 * S,
-               joint="curve")
+        pts = [
+            sc(
+                (1 - t) ** 2 * x0 + 2 * (1 - t) * t * mx + t * t * x1,
+                (1 - t) ** 2 * y0 + 2 * (1 - t) * t * my + t * t * y1,
+            )
+            for t in (i / 16 for i in range(17))
+        ]
+        d.line(
+            pts, fill=mix((208, 226, 170), (120, 170, 80), rnd.random()), width=9 * S, joint="curve"
+        )
     for _x0, _y0, x1, y1 in stems:  # serrated leaflets at the tips
         for k in range(3):
-            leaf(img, x1, y1, 70 + rnd.uniform(-10, 20), 34, rnd.uniform(-80, 40) + k * 30,
-                 mix((70, 140, 60), (110, 170, 80), rnd.random()))
+            leaf(
+                img,
+                x1,
+                y1,
+                70 + rnd.uniform(-10, 20),
+                34,
+                rnd.uniform(-80, 40) + k * 30,
+                mix((70, 140, 60), (110, 170, 80), rnd.random()),
+            )
     for x in (400, 430):  # straw band
         d.line([sc(x, 640), sc(x - 20, 830)], fill=(196, 160, 80), width=14 * S)
     return img
@@ -355,19 +441,37 @@ def draw_khoai_so() -> Image.Image:
     wood_grain(img, table, 0.52, seed=501)
     d = ImageDraw.Draw(img)
     rnd = random.Random(502)
-    corms = [(330, 690, 110, 90), (520, 720, 120, 96), (720, 680, 104, 86), (440, 590, 96, 80),
-             (630, 600, 92, 78)]
+    corms = [
+        (330, 690, 110, 90),
+        (520, 720, 120, 96),
+        (720, 680, 104, 86),
+        (440, 590, 96, 80),
+        (630, 600, 92, 78),
+    ]
     for x, y, rx, ry in sorted(corms, key=lambda c: c[1]):
         shadow(img, x, y + ry * 0.8, rx, 18, 80)
         ball(img, x, y, rx, ry, (128, 92, 62), light=1.2, dark=0.62, steps=26)
         for k in range(-2, 3):  # rings
-            d.arc(sc(x - rx * 0.95, y + k * ry * 0.32 - ry * 0.4, x + rx * 0.95,
-                     y + k * ry * 0.32 + ry * 0.4), 10, 170, fill=(96, 66, 42), width=3 * S)
+            d.arc(
+                sc(
+                    x - rx * 0.95,
+                    y + k * ry * 0.32 - ry * 0.4,
+                    x + rx * 0.95,
+                    y + k * ry * 0.32 + ry * 0.4,
+                ),
+                10,
+                170,
+                fill=(96, 66, 42),
+                width=3 * S,
+            )
         for _ in range(24):  # fibres
             a = rnd.uniform(0, math.tau)
             px, py = x + rx * 0.8 * math.cos(a), y + ry * 0.8 * math.sin(a)
-            d.line([sc(px, py), sc(px + rnd.uniform(-8, 8), py + rnd.uniform(-8, 8))],
-                   fill=(84, 60, 40), width=2 * S)
+            d.line(
+                [sc(px, py), sc(px + rnd.uniform(-8, 8), py + rnd.uniform(-8, 8))],
+                fill=(84, 60, 40),
+                width=2 * S,
+            )
     shadow(img, 920, 790, 110, 20)
     d.ellipse(sc(820, 680, 1020, 800), fill=(110, 80, 54))
     d.ellipse(sc(832, 690, 1008, 790), fill=(244, 238, 226))
@@ -394,17 +498,23 @@ def draw_bi_xanh() -> Image.Image:
             t = i / (steps - 1)
             k = 1 - 0.8 * t
             c = mix((34, 72, 40), (86, 132, 84), t)
-            ld.rounded_rectangle(sc(20 + (1 - k) * 30, 20 + radius * (1 - k) - radius * 0.3 * t,
-                                    20 + length - (1 - k) * 30,
-                                    20 + radius * (1 + k) - radius * 0.3 * t),
-                                 radius=radius * k * S, fill=(*c, 255))
+            ld.rounded_rectangle(
+                sc(
+                    20 + (1 - k) * 30,
+                    20 + radius * (1 - k) - radius * 0.3 * t,
+                    20 + length - (1 - k) * 30,
+                    20 + radius * (1 + k) - radius * 0.3 * t,
+                ),
+                radius=radius * k * S,
+                fill=(*c, 255),
+            )
         for i in range(7):  # pale speckles of the waxy skin
             x = 60 + i * (length - 80) / 6
-            ld.ellipse(sc(x, 20 + radius * 0.5, x + 24, 20 + radius * 0.62),
-                       fill=(170, 200, 170, 160))
+            ld.ellipse(
+                sc(x, 20 + radius * 0.5, x + 24, 20 + radius * 0.62), fill=(170, 200, 170, 160)
+            )
         layer = layer.rotate(angle, expand=True, resample=Image.BICUBIC)
-        img.paste(layer, (round(cx * S - layer.width / 2), round(cy * S - layer.height / 2)),
-                  layer)
+        img.paste(layer, (round(cx * S - layer.width / 2), round(cy * S - layer.height / 2)), layer)
 
     shadow(img, 560, 820, 380, 40)
     melon(560, 720, 700, 110, 6)
@@ -500,13 +610,23 @@ def draw_rau_an_toan() -> Image.Image:
     # leaves behind the basket rim
     for _ in range(60):
         x, y = rnd.uniform(240, 800), rnd.uniform(470, 600)
-        leaf(img, x, y + 80, rnd.uniform(120, 200), rnd.uniform(50, 80), rnd.uniform(-150, -30),
-             mix((50, 120, 50), (120, 180, 80), rnd.random()))
+        leaf(
+            img,
+            x,
+            y + 80,
+            rnd.uniform(120, 200),
+            rnd.uniform(50, 80),
+            rnd.uniform(-150, -30),
+            mix((50, 120, 50), (120, 180, 80), rnd.random()),
+        )
     # the basket
     d.polygon([sc(190, 600), sc(850, 600), sc(790, 830), sc(250, 830)], fill=(190, 150, 90))
     for y in range(612, 830, 22):
-        d.line([sc(195 + (y - 600) * 0.26, y), sc(845 - (y - 600) * 0.26, y)],
-               fill=(160, 120, 70), width=4 * S)
+        d.line(
+            [sc(195 + (y - 600) * 0.26, y), sc(845 - (y - 600) * 0.26, y)],
+            fill=(160, 120, 70),
+            width=4 * S,
+        )
     for x in range(220, 840, 40):
         d.line([sc(x, 600), sc(x + (520 - x) * 0.1, 830)], fill=(170, 130, 76), width=3 * S)
     rounded(d, (180, 585, 860, 615), 12, (150, 110, 62))
@@ -514,8 +634,13 @@ def draw_rau_an_toan() -> Image.Image:
     shadow(img, 990, 780, 130, 24)
     ball(img, 990, 680, 130, 110, (150, 196, 120), light=1.3, dark=0.7)
     for k in range(5):
-        d.arc(sc(880 + k * 12, 590 + k * 10, 1100 - k * 12, 780 - k * 8), 200, 340,
-              fill=(120, 170, 96), width=4 * S)
+        d.arc(
+            sc(880 + k * 12, 590 + k * 10, 1100 - k * 12, 780 - k * 8),
+            200,
+            340,
+            fill=(120, 170, 96),
+            width=4 * S,
+        )
     for x, y in [(900, 770), (1000, 780), (1100, 760)]:
         shadow(img, x, y + 30, 44, 10, 90)
         ball(img, x, y, 44, 40, (210, 50, 36))

@@ -129,7 +129,7 @@ def test_producer_then_product_through_the_cli(catalog: Path) -> None:
         "stars": "3",
         "producer": "che tan cuong",
         "certificate_issuer": "UBND tỉnh Thái Nguyên",
-        "gtin": "8930000000019",
+        "gtin": "8930000000040",
         "certificate_date": "15/06/2025",
     }
     for key, value in answers.items():
@@ -137,7 +137,7 @@ def test_producer_then_product_through_the_cli(catalog: Path) -> None:
     assert main(product) == 0
     folder = catalog / "products" / "thai_nguyen" / "tn-che-bup-tan-cuong"
     text = (folder / "product.yaml").read_text(encoding="utf-8")
-    assert 'producer: "htx-che-tan-cuong"' in text and 'gtin: "8930000000019"' in text
+    assert 'producer: "htx-che-tan-cuong"' in text and 'gtin: "8930000000040"' in text
     assert 'date: "2025-06-15"' in text
     _add_photo(folder)
     assert _problems(catalog) == []

@@ -38,6 +38,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 FEED_ENTRIES = 200
+PAGE_CHANGES_PER_KIND = 50  # the data page lists this many per kind; the files list them all
+PARALLEL_VALIDATION_BYTES = 4_000_000  # CSV bytes from which frictionless runs in a child
 MAX_ERRORS_SHOWN = 30
 TAG_DATE = "2026"  # tag: URIs name a date the authority held the host; fixed so ids never change
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -432,11 +435,12 @@ def csv_rows(spec: TableSpec, rows: Iterable[Row]) -> list[list[str]]:
     return [[csv_cell(row[f.name], f.type) for f in spec.fields] for row in rows]
 
 
-def to_csv(spec: TableSpec, rows: Iterable[Row]) -> bytes:
+def to_csv(spec: TableSpec, cells: Iterable[list[str]]) -> bytes:
+    """`cells` from csv_rows: UTF-8, header row, LF line ends, minimal quoting."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(spec.names)
-    writer.writerows(csv_rows(spec, rows))
+    writer.writerows(cells)
     return out.getvalue().encode("utf-8")
 
 
@@ -843,13 +847,13 @@ def datapackage(
     }
 
 
-def validate_package(descriptor_path: Path) -> None:
-    """frictionless itself, on the files as written: any error stops the build."""
+def package_errors(descriptor_path: str) -> list[str]:
+    """frictionless itself, on the files as written; flattened "where: type: message" lines."""
     import frictionless
 
-    report = frictionless.validate(str(descriptor_path))
+    report = frictionless.validate(descriptor_path)
     if report.valid:
-        return
+        return []
     errors = [f"package: {e.type}: {e.message}" for e in report.errors]
     for task in report.tasks:
         for e in task.errors:
@@ -861,7 +865,45 @@ def validate_package(descriptor_path: Path) -> None:
             if fieldname:
                 where += f" field {fieldname}"
             errors.append(f"{where}: {e.type}: {e.message}")
-    raise DatasetError(f"frictionless: {descriptor_path.name} is not valid", errors)
+    return errors
+
+
+def validate_package(descriptor_path: Path) -> None:
+    """Any error stops the build."""
+    errors = package_errors(str(descriptor_path))
+    if errors:
+        raise DatasetError(f"frictionless: {descriptor_path.name} is not valid", errors)
+
+
+class PackageCheck:
+    """Validation of a large package runs in a child process while the other formats are made
+    (frictionless reads every cell: about 15 s for 20,000 products). A small package is checked
+    in this process: starting a Python costs more than it saves."""
+
+    def __init__(self, descriptor_path: Path, data_bytes: int) -> None:
+        self.path = descriptor_path
+        self.pool: ProcessPoolExecutor | None = None
+        self.future: Future[list[str]] | None = None
+        if data_bytes >= PARALLEL_VALIDATION_BYTES:
+            # The platform's default start method, as photos.py and labels.py use: "spawn"
+            # would re-run a main module without a __main__ guard (python -m generator).
+            self.pool = ProcessPoolExecutor(1)
+            self.future = self.pool.submit(package_errors, str(descriptor_path))
+
+    def result(self) -> None:
+        if self.future is None:
+            validate_package(self.path)
+            return
+        errors = self.future.result()
+        if errors:
+            raise DatasetError(f"frictionless: {self.path.name} is not valid", errors)
+
+    def __enter__(self) -> PackageCheck:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:  # also when making another format failed meanwhile
+            self.pool.shutdown(cancel_futures=True)
 
 
 # --- releases and changes ----------------------------------------------------------------------
@@ -1014,8 +1056,11 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", text)
 
 
-def changes_markdown(rows: list[Row], release: dt.date, previous: dt.date | None) -> str:
-    """Markdown without headings: the site's Markdown renderer keeps headings for pages."""
+def changes_markdown(
+    rows: list[Row], release: dt.date, previous: dt.date | None, limit: int | None = None
+) -> str:
+    """Markdown without headings: the site's Markdown renderer keeps headings for pages.
+    `limit` lists at most that many products per kind (the data page; the files have all)."""
     counts = Counter(r["change"] for r in rows)
     if previous is None:
         lines = [
@@ -1042,7 +1087,7 @@ def changes_markdown(rows: list[Row], release: dt.date, previous: dt.date | None
         if not group:
             continue
         lines += ["", f"**{CHANGE_TITLES[kind]} ({len(group)})**", ""]
-        for r in group:
+        for r in group[:limit]:
             bits = [f"[{_md_escape(r['name'])}]({r['url']}) (`{r['product_id']}`)"]
             if r["province_name"]:
                 bits.append(_md_escape(r["province_name"]))
@@ -1057,6 +1102,8 @@ def changes_markdown(rows: list[Row], release: dt.date, previous: dt.date | None
             if kind == "updated" and r["changed_fields"]:
                 bits.append(f"sửa: {_md_escape(r['changed_fields'])}")
             lines.append("- " + ", ".join(bits))
+        if limit is not None and len(group) > limit:
+            lines.append(f"- … và {len(group) - limit} sản phẩm khác (xem changes.csv)")
     return "\n".join(lines) + "\n"
 
 
@@ -1295,7 +1342,7 @@ def product_json(
     data["release"] = release
     data["license"] = DATA_LICENCE["path"]
     data["datapackage"] = config.base_url + "data/latest/datapackage.json"
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def render_datasets(
@@ -1324,11 +1371,9 @@ def render_datasets(
         if "products.csv" not in releases[previous].names() or folder is None:
             raise DatasetError(f"release {previous} has no products.csv to compare with")
         previous_rows = read_csv_rows((folder / "products.csv").read_bytes())
-    current_cells = [
-        dict(zip(specs["products"].names, cells, strict=True))
-        for cells in csv_rows(specs["products"], tables["products"])
-    ]
-    changes = classify_changes(previous_rows, current_cells)
+    product_cells = csv_rows(specs["products"], tables["products"])
+    current = [dict(zip(specs["products"].names, c, strict=True)) for c in product_cells]
+    changes = classify_changes(previous_rows, current)
     previous_day = dt.date.fromisoformat(previous) if previous else None
     tables["changes"] = change_rows(
         changes, {r["id"]: r for r in tables["products"]}, day, previous_day, config
@@ -1336,7 +1381,13 @@ def render_datasets(
     for name in TABLES:
         check_rows(specs[name], tables[name])
 
-    csvs = {name: to_csv(specs[name], tables[name]) for name in TABLES}
+    csvs = {
+        name: to_csv(
+            specs[name],
+            product_cells if name == "products" else csv_rows(specs[name], tables[name]),
+        )
+        for name in TABLES
+    }
     package = datapackage(specs, csvs, config, day)
     package_bytes = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     changes_md = changes_markdown(tables["changes"], day, previous_day)
@@ -1348,38 +1399,40 @@ def render_datasets(
     core["LICENSE.md"] = licence_text(release, config).encode("utf-8")
     for name, data in core.items():
         writer.write_bytes(f"data/latest/{name}", data)
-    # Checked on the bytes as written, before anything is derived from them.
-    validate_package(writer.root / "data" / "latest" / "datapackage.json")
+    # frictionless checks the bytes as written; the other formats are made meanwhile, in
+    # memory, and nothing more is published unless the check passes.
+    descriptor = writer.root / "data" / "latest" / "datapackage.json"
+    with PackageCheck(descriptor, sum(map(len, csvs.values()))) as check:
+        meta = {
+            "title": SITE_NAME,
+            "release": release,
+            "license": DATA_LICENCE["path"],
+            "homepage": config.base_url + "data/",
+            "note": "Ảnh theo giấy phép riêng (photos.licence). Photos: see photos.licence.",
+        }
+        about = [
+            ("Tên / Title", f"{SITE_NAME} — {SITE_NAME_EN}"),
+            ("Bản phát hành / Release", release),
+            ("Giấy phép / Licence", f"CC BY 4.0 {DATA_LICENCE['path']} (ảnh: xem photos.licence)"),
+            ("Trang dữ liệu / Data page", config.base_url + "data/"),
+            ("Tình trạng / Status", f"Tính vào ngày {release} / computed on {release}"),
+            (
+                "Ví dụ / Examples",
+                "Dòng example = true là minh họa / example = true rows are illustrative",
+            ),
+            ("Từ điển / Dictionary", "README.md, datapackage.json"),
+        ]
+        latest = dict(core)
+        for name in TABLES:
+            latest[f"{name}.json"] = to_json(tables[name])
+        latest["ocop.sqlite"] = to_sqlite(specs, tables, meta, day)
+        latest["ocop.xlsx"] = to_xlsx(specs, tables, about, day)
+        check.result()
 
     release_files = dict(core)
     release_files["SHA256SUMS"] = sha256sums(core)
     for name, data in sorted(release_files.items()):
         writer.write_bytes(f"data/releases/{release}/{name}", data)
-
-    meta = {
-        "title": SITE_NAME,
-        "release": release,
-        "license": DATA_LICENCE["path"],
-        "homepage": config.base_url + "data/",
-        "note": "Ảnh theo giấy phép riêng (photos.licence). Photos: see photos.licence.",
-    }
-    about = [
-        ("Tên / Title", f"{SITE_NAME} — {SITE_NAME_EN}"),
-        ("Bản phát hành / Release", release),
-        ("Giấy phép / Licence", f"CC BY 4.0 {DATA_LICENCE['path']} (ảnh: xem photos.licence)"),
-        ("Trang dữ liệu / Data page", config.base_url + "data/"),
-        ("Tình trạng / Status", f"Tính vào ngày {release} / computed on {release}"),
-        (
-            "Ví dụ / Examples",
-            "Dòng example = true là minh họa / example = true rows are illustrative",
-        ),
-        ("Từ điển / Dictionary", "README.md, datapackage.json"),
-    ]
-    latest = dict(core)
-    for name in TABLES:
-        latest[f"{name}.json"] = to_json(tables[name])
-    latest["ocop.sqlite"] = to_sqlite(specs, tables, meta, day)
-    latest["ocop.xlsx"] = to_xlsx(specs, tables, about, day)
     for name in sorted(latest.keys() - core.keys()):
         writer.write_bytes(f"data/latest/{name}", latest[name])
     latest["SHA256SUMS"] = sha256sums(latest)
@@ -1455,8 +1508,9 @@ def render_datasets(
         specs=[specs[n] for n in TABLES],
         releases=release_list,
         release=release,
-        previous=previous,
-        changes_md=changes_md,
+        changes_md=changes_markdown(
+            tables["changes"], day, previous_day, limit=PAGE_CHANGES_PER_KIND
+        ),
         change_counts=[(k, CHANGE_TITLES[k], counts[k]) for k in CHANGE_ORDER if counts[k]],
         licence=DATA_LICENCE,
         example_count=sum(1 for p in catalog.products if p.example),

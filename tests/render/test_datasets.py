@@ -104,17 +104,7 @@ def fake_photos(catalog: Catalog, skip: str = "hp-withdrawn") -> PhotoIndex:
 def make_html(config: BuildConfig, writer: SiteWriter) -> Html:
     assets = Assets()
     assets.publish(config.templates_dir / "assets", writer)
-    html = Html(config, assets, writer)
-    try:  # Workaround while html.py's link_open lacks `self` (markdown-it binds rules).
-        html.markdown("[a](https://a.example/)")
-    except TypeError:
-
-        def link_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-            tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
-            return self.renderToken(tokens, idx, options, env)
-
-        html.md.add_render_rule("link_open", link_open)
-    return html
+    return Html(config, assets, writer)
 
 
 def build(catalog: Catalog, staging: Path, published: Path | None = None) -> DataIndex:
@@ -237,6 +227,26 @@ def test_a_broken_table_stops_the_build(
     assert "foreign-key" in errors
 
 
+def test_a_large_package_is_checked_in_a_child_process(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path a national catalog takes: frictionless in a spawned process, errors returned."""
+    monkeypatch.setattr(datasets, "PARALLEL_VALIDATION_BYTES", 0)
+    build(catalog, tmp_path / "good")
+    assert (tmp_path / "good/data/latest/ocop.xlsx").is_file()
+    real = datasets.product_row
+
+    def broken(product: Any, *args: Any) -> dict[str, Any]:
+        return {**real(product, *args), "stars": 7}
+
+    monkeypatch.setattr(datasets, "product_row", broken)
+    with pytest.raises(DatasetError, match="not valid"):
+        build(catalog, tmp_path / "bad")
+    # Nothing derived from an invalid package is published.
+    assert not (tmp_path / "bad/data/latest/ocop.xlsx").exists()
+    assert not (tmp_path / "bad/data/releases").exists()
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 
@@ -333,6 +343,12 @@ def test_xlsx_reads_back_with_the_exact_vietnamese_text(site: tuple[Path, DataIn
     assert by_id["qn-valid"]["commune_code"] == "06832"
     assert wb["producers"].max_row == 3
     assert wb.properties.created == wb.properties.modified == dt.datetime(2026, 11, 23)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.namelist()[0] == "[Content_Types].xml"
+        for name in z.namelist():  # every part is well-formed XML
+            ET.fromstring(z.read(name))
+        sheet_xml = z.read("xl/worksheets/sheet2.xml").decode("utf-8")
+    assert 'state="frozen"' in sheet_xml and "<f>" not in sheet_xml  # no formula anywhere
 
 
 def test_sqlite_opens_with_the_right_rows(site: tuple[Path, DataIndex], tmp_path: Path) -> None:
@@ -570,6 +586,23 @@ def test_classify_changes_covers_every_kind() -> None:
         "new": ("added", ()),
     }  # "same" and "dated" (only the release date and URL moved) are not changes
     assert {c.kind for c in classify_changes(None, after)} == {"added"}
+    # The data page lists a bounded number per kind; the files list every product.
+    many = [
+        {
+            "change": "added",
+            "name": f"P{n}",
+            "url": "u",
+            "product_id": f"p{n}",
+            "province_name": None,
+            "stars_before": None,
+            "stars": 3,
+            "status": "valid",
+        }
+        for n in range(7)
+    ]
+    short = datasets.changes_markdown(many, dt.date(2026, 1, 2), None, limit=5)
+    assert short.count("\n- [") == 5 and "… và 2 sản phẩm khác" in short
+    assert datasets.changes_markdown(many, dt.date(2026, 1, 2), None).count("\n- [") == 7
 
 
 def test_a_damaged_earlier_release_stops_the_build(
