@@ -10,6 +10,8 @@ import logging
 import os
 from pathlib import Path
 
+import yaml
+
 from generator.config import PROJECT_ROOT
 
 
@@ -28,12 +30,16 @@ def build_editorial_pages(site_dir: Path, base_url: str) -> list[str]:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     cwd = os.getcwd()
     os.chdir(PROJECT_ROOT)  # snippets are read relative to the project root
+    nav = yaml.safe_load((PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
     try:
         config = load_config(
             config_file=str(PROJECT_ROOT / "mkdocs.yml"),
             site_dir=str(site_dir),
             site_url=base_url,
             extra={"homepage": base_url},  # Material's logo leads to the catalog's home
+            # the catalog's home is not a MkDocs page: an absolute link is the only kind
+            # that works under any base URL without a strict-mode warning
+            nav=[{"Trang chủ": base_url}, *nav],
         )
         build(config)
     except (MkDocsException, OSError) as err:
