@@ -34,11 +34,19 @@ class Problem:
         return f"{where}{what}{self.message(lang)} [{self.code}]"
 
 
+def _printable(text: str) -> str:
+    """A name the disk holds but UTF-8 does not (os.fsdecode surrogates) -> `\\xff`."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def problem(path: str, line: int, field_path: str, code: str, **params: object) -> Problem:
     if code not in MESSAGES:
         raise KeyError(f"unknown problem code {code!r}")
-    values = tuple((k, v if isinstance(v, tuple) else str(v)) for k, v in params.items())
-    return Problem(path, line, field_path, code, values)  # type: ignore[arg-type]
+    values = tuple(
+        (k, tuple(_printable(x) for x in v) if isinstance(v, tuple) else _printable(str(v)))
+        for k, v in params.items()
+    )
+    return Problem(_printable(path), line, _printable(field_path), code, values)  # type: ignore[arg-type]
 
 
 def format_text(problems: Iterable[Problem], lang: str = "vi") -> str:

@@ -115,6 +115,8 @@ def parse_record(raw: bytes, display: str) -> ParsedYaml:
 _FALLBACK = ("kiểm tra dấu hai chấm, thụt lề và dấu nháy", "check colons, indentation and quotes")
 # characters libyaml refuses anywhere in a file (its reader error carries no line)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# in a value (written as an escape such as `"\x01"`, `"\0"`, `"\N"`): all of them, NEL too
+_VALUE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _unreadable(text: str, display: str) -> Problem:
@@ -365,7 +367,7 @@ def _scalar(node: yaml.ScalarNode, path: FieldPath, out: ParsedYaml, display: st
         return None
     if tag in (_STR, "tag:yaml.org,2002:timestamp"):
         # `"\x01"`, `"\0"` escapes: invalid in XML (the Atom feed), invisible on a page
-        if control := _CONTROL.search(node.value):
+        if control := _VALUE_CONTROL.search(node.value):
             detail = _control_detail(control.group())
             line = node.start_mark.line + 1
             out.problems.append(problem(display, line, dotted(path), "yaml-syntax", detail=detail))

@@ -261,7 +261,7 @@ def product_schema() -> dict[str, Any]:
                         "Tên tệp ảnh trong thư mục sản phẩm (.jpg, .png, .webp).",
                         "Photo file name in the product folder.",
                         "chai-ruou.jpg",
-                        pattern=r"^[^/\\]+\.(jpg|jpeg|png|webp|JPG|JPEG|PNG|WEBP)$",
+                        pattern=r"^[^/\\\u0000-\u001f]+\.(jpg|jpeg|png|webp|JPG|JPEG|PNG|WEBP)$",
                         maxLength=100,
                     ),
                     "alt": text(

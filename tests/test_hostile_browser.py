@@ -115,11 +115,6 @@ def hostile_site(
     return out, base_url
 
 
-TEMPLATE_LINKS_WITHOUT_NOOPENER = {
-    ("data/index.html", "https://creativecommons.org/licenses/by/4.0/"),
-}
-
-
 class Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -165,9 +160,7 @@ def test_static_audit_of_every_page(hostile_site: tuple[Path, str]) -> None:
             external = target.startswith(("http", "//")) and not target.startswith(base_url)
             if external and "noopener" not in (anchor.get("rel") or "").split():
                 missing_noopener.add((rel, target))
-    # the licence links of data.html (template text, not record data; no target=_blank):
-    # reported with a patch (rel="license noopener"); nothing else may lack noopener
-    assert missing_noopener <= TEMPLATE_LINKS_WITHOUT_NOOPENER, sorted(missing_noopener)
+    assert missing_noopener == set(), sorted(missing_noopener)
     product = (out / "p/qn-valid/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in product  # shown, as text
     assert "{{ 7*7 }}" in product

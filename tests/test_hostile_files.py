@@ -22,7 +22,7 @@ import pytest
 
 from generator.catalog import CheckedCatalog, check_catalog
 from generator.config import PROJECT_ROOT
-from generator.errors import format_text
+from generator.errors import format_text, problem
 from support import AS_OF, FIXTURE_CATALOG
 
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -351,12 +351,16 @@ def test_folder_named_product_yaml_and_producer(catalog: Path, outside: Path) ->
     } <= found(checked)
 
 
-def test_socket_in_product_folder(catalog: Path, outside: Path, tmp_path: Path) -> None:
+def test_socket_in_product_folder(
+    catalog: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import socket
 
     server = socket.socket(socket.AF_UNIX)
     try:
-        server.bind(str(catalog / VALID / "s.jpg"))
+        with monkeypatch.context() as patch:
+            patch.chdir(catalog / VALID)  # a relative name: socket paths are short (108 bytes)
+            server.bind("s.jpg")
         checked = check(catalog, outside)
     finally:
         server.close()
@@ -372,7 +376,18 @@ def test_photo_listed_as_product_yaml(catalog: Path, outside: Path) -> None:
 # --- names the disk holds but UTF-8 does not --------------------------------------------------
 
 
+def _surrogates_reach_messages() -> bool:
+    """Known bug (errors.py, patch in the hardening report): a file name that is not UTF-8
+    reaches problems as lone surrogates, and printing them under a UTF-8 locale crashes."""
+    try:
+        problem("catalog/\udcff.yaml", 1, "", "symlink").format("en").encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 @pytest.mark.xfail(
+    _surrogates_reach_messages(),
     strict=True,
     raises=UnicodeEncodeError,
     reason="errors.problem keeps undecodable file names as lone surrogates: `ocop validate` "

@@ -181,6 +181,17 @@ CASES: dict[str, Case] = {
     "nul-byte-quoted": Case(lambda v: v + b'x: "a\x00b"\n', (("yaml-syntax", -1),)),
     "escape-character": Case(lambda v: v + b"x: \x1b[31mred\n", (("yaml-syntax", -1),)),
     "c1-control": Case(lambda v: v + "x: a\u0086b\n".encode(), (("yaml-syntax", -1),)),
+    # `"\x01"`, `"\0"`, `"\N"` escapes make control characters no file byte shows: they would
+    # make the Atom feed invalid XML and sit invisibly in pages
+    "escaped-control-in-text": Case(
+        lambda v: v.replace(b'name: "', b'name: "\\x01', 1), (("yaml-syntax", 3),)
+    ),
+    "escaped-nul-in-text": Case(
+        lambda v: v.replace(b'name: "', b'name: "\\0', 1), (("yaml-syntax", 3),)
+    ),
+    "escaped-next-line-in-text": Case(
+        lambda v: v.replace(b'name: "', b'name: "\\N', 1), (("yaml-syntax", 3),)
+    ),
     "tab-indentation": Case(lambda v: v + b"x:\n\t- y\n", (("tab-character", -2),)),
     # --- tags, documents ------------------------------------------------------------------
     "python-object-apply-scalar": Case(
