@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import Problem, problem
+from generator.parallel import map_chunks
 from generator.yamlfile import FieldPath, parse_record
 
 PRODUCT_FILE = "product.yaml"
@@ -100,6 +101,7 @@ def _load_products(root: Path, out: LoadedCatalog) -> None:
     if not products_dir.is_dir():
         return
     provinces = sorted(products_dir.iterdir())
+    record_files: list[Path] = []
     for province_dir in provinces:
         if province_dir.name in _IGNORED:
             continue
@@ -133,9 +135,23 @@ def _load_products(root: Path, out: LoadedCatalog) -> None:
                 else:
                     out.problems.append(problem(shown_dir + "/", 1, "", "missing-record"))
                 continue
-            record = _read(root, record_file, "product", out)
-            if record is not None:
-                out.products.append(record)
+            record_files.append(record_file)
+    # Parsing is independent per file: spread over the cores (the largest part of validation).
+    for record, problems in map_chunks(_read_many, record_files, root, "product"):
+        out.problems += problems
+        if record is not None:
+            out.products.append(record)
+
+
+def _read_many(
+    files: list[Path], root: Path, kind: str
+) -> list[tuple[Record | None, list[Problem]]]:
+    results = []
+    for file in files:
+        scratch = LoadedCatalog(root)
+        record = _read(root, file, kind, scratch)
+        results.append((record, scratch.problems))
+    return results
 
 
 def _load_producers(root: Path, out: LoadedCatalog) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import stat
@@ -95,7 +96,9 @@ def check_photo(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            # From the bytes already read: Pillow's many small reads of a file cost more
+            # than the whole check at 40,000 photos.
+            with Image.open(io.BytesIO(raw)) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     return fail(
@@ -103,13 +106,17 @@ def check_photo(
                         pixels=f"{width * height / 1e6:.0f}",
                         limit=f"{MAX_PIXELS // 1_000_000}",
                     )
-                if kind != "JPEG":
-                    image.verify()  # PNG/WebP: cheap structural check; must come first
-            with Image.open(path) as image:
-                orientation = image.getexif().get(0x0112, 1)
-                if kind == "JPEG":  # decode at 1/8 scale: cheap, and finds truncated files
-                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                    image.load()
+                if kind == "JPEG":
+                    orientation = image.getexif().get(0x0112, 1)
+                    # A truncated upload lacks the end-of-image marker. Checking for it costs
+                    # nothing; decoding, even at 1/8 scale, costs 5 ms per phone photo.
+                    if b"\xff\xd9" not in raw[-4096:]:
+                        raise OSError("no JPEG end-of-image marker: truncated")
+                else:
+                    image.verify()  # PNG/WebP: structural check; must come first
+            if kind != "JPEG":
+                with Image.open(io.BytesIO(raw)) as image:
+                    orientation = image.getexif().get(0x0112, 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # Pillow refuses a huge declared size while reading the header, before any decode:
         # the contributor needs the same advice as for our own limit, not "damaged".

@@ -22,6 +22,7 @@ import jsonschema
 
 from generator.errors import Problem, problem
 from generator.load import LoadedCatalog, Record
+from generator.parallel import map_chunks
 from generator.photocheck import IMAGE_EXTENSIONS, PhotoFacts, check_photo, name_key
 from generator.places import Places
 from generator.text import fold, slug
@@ -682,6 +683,23 @@ def _province_folder_problems(loaded: LoadedCatalog, places: Places) -> list[Pro
     return found
 
 
+def _check_products(
+    records: list[Record],
+    schema: dict[str, Any],
+    places: Places,
+    vocab: Vocabulary,
+    as_of: dt.date,
+) -> list[tuple[list[Problem], dict[tuple[str, str], PhotoFacts]]]:
+    checker = _checker(json.dumps(schema, sort_keys=True))
+    results = []
+    for record in records:
+        scratch = Validation()
+        scratch.problems += _schema_problems(record, checker)
+        _check_product(record, places, vocab, as_of, scratch)
+        results.append((scratch.problems, scratch.photos))
+    return results
+
+
 def validate_records(
     loaded: LoadedCatalog,
     schemas: Schemas,
@@ -692,7 +710,6 @@ def validate_records(
 ) -> Validation:
     out = Validation(problems=list(loaded.problems))
     out.problems += _province_folder_problems(loaded, places)
-    product_checker = _checker(json.dumps(schemas.product, sort_keys=True))
     producer_checker = _checker(json.dumps(schemas.producer, sort_keys=True))
     producer_ids: dict[str, Record] = {}
     for record in loaded.producers:
@@ -718,9 +735,14 @@ def validate_records(
     producer_files = {r.file.stem for r in loaded.producers} | set(loaded.producer_files)
     product_ids: dict[str, Record] = {}
     gtins: dict[str, Record] = {}
+    # The checks of one record (schema, dates, places, photo files) are independent: on every
+    # core. What needs all records (ids, producers, GTINs) follows, in one process.
+    for problems, photos in map_chunks(
+        _check_products, loaded.products, schemas.product, places, vocab, as_of
+    ):
+        out.problems += problems
+        out.photos.update(photos)
     for record in loaded.products:
-        out.problems += _schema_problems(record, product_checker)
-        _check_product(record, places, vocab, as_of, out)
         pid = record.data.get("id")
         if isinstance(pid, str):
             if pid in product_ids:

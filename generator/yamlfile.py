@@ -87,7 +87,7 @@ def parse_record(raw: bytes, display: str) -> ParsedYaml:
     text, result.problems = decode_text(raw, display)
     if text is None:
         return result
-    if "&" in text or "*" in text or _nesting_bound(text) > _SAFE_NESTING:
+    if _MAYBE_ANCHOR.search(text) or _nesting_bound(text) > _SAFE_NESTING:
         # the event scan is flat (no recursion, nothing expanded): aliases and absurd nesting
         # are refused before compose, whose recursion in C would crash on deep nesting
         result.problems += _scan_events(text, display)
@@ -295,15 +295,27 @@ def explain_syntax_error(err: yaml.MarkedYAMLError, text: str) -> tuple[int, tup
     return line, hint
 
 
+# An anchor or alias can only open a node: at a line's start, after `- `, `: `, `? ` or inside
+# flow punctuation. Markdown emphasis inside text (`rất *thơm*`) does not need the event scan.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[:\-?]\s|[\[{,])\s*[&*]\S", re.MULTILINE)
 _SAFE_NESTING = 200  # far below the depth at which libyaml's composer exhausts the C stack
 _STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 def _nesting_bound(text: str) -> int:
-    """An upper bound of the nesting depth, in microseconds: every collection starts with its
-    own `[`, `{`, `-`, `?` or `:` (a key's colon)."""
-    return sum(text.count(c) for c in "[{-?:") + 1
+    """An upper bound of the nesting depth, in microseconds. Flow collections open with `[` or
+    `{`; a nested block collection is indented deeper than its parent (a sequence under a key
+    may share the key's column, hence 2x), or opens on its parent's line after `- `, `? ` or
+    `: ` (compact forms)."""
+    flow = text.count("[") + text.count("{")
+    block = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        compact = stripped.count("- ") + stripped.count(": ") + stripped.count("? ")
+        block = max(block, 2 * (indent + 1) + compact)
+    return flow + block + 1
 
 
 def _scan_events(text: str, display: str) -> list[Problem]:
