@@ -1,0 +1,43 @@
+"""The pool path of map_chunks gives exactly what the inline path gives, in order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import parallel
+from generator.catalog import check_catalog
+from generator.config import PROJECT_ROOT
+from generator.errors import format_text
+from support import AS_OF, FIXTURE_CATALOG
+
+
+def squares(chunk: list[int], offset: int) -> list[int]:
+    return [n * n + offset for n in chunk]
+
+
+def test_pool_keeps_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    items = list(range(20))
+    assert parallel.map_chunks(squares, items, 1, workers=2) == [n * n + 1 for n in items]
+
+
+def test_validation_in_a_pool_equals_inline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    record = catalog / "products" / "quang_ninh" / "qn-valid" / "product.yaml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("stars: 4", "stars: 6"), encoding="utf-8"
+    )
+    schemas = PROJECT_ROOT / "schemas"
+    inline = check_catalog(catalog, schemas, AS_OF, catalog / "published-ids.txt")
+    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    pooled = check_catalog(catalog, schemas, AS_OF, catalog / "published-ids.txt")
+    assert inline.problems  # the broken record is reported...
+    assert format_text(pooled.problems) == format_text(inline.problems)  # ...the same way
