@@ -2,7 +2,8 @@
 
 Worker processes are forked (they inherit the loaded modules), take chunks of a few hundred
 items, and return plain picklable results; small inputs run inline, where a pool costs more
-than it saves.
+than it saves. `map_with_context` hands each worker a large read-only object (a renderer with
+its catalog) through the fork itself, so it is never pickled.
 """
 
 from __future__ import annotations
@@ -43,5 +44,46 @@ def map_chunks(
     results: list[R] = []
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         for part in pool.map(func, chunks, *([arg] * len(chunks) for arg in args)):
+            results.extend(part)
+    return results
+
+
+_worker_context: Any = None  # set once in each forked worker by _adopt_context, never in the parent
+
+
+def _adopt_context(context: Any) -> None:
+    global _worker_context
+    _worker_context = context
+
+
+def _call_with_context(func: Callable[[list[T], Any], list[R]], chunk: list[T]) -> list[R]:
+    return func(chunk, _worker_context)
+
+
+def map_with_context(
+    func: Callable[[list[T], Any], list[R]],
+    items: Sequence[T],
+    context: Any,
+    workers: int = 0,
+) -> list[R]:
+    """func(chunk, context) -> one result per item, in order; `context` reaches forked workers
+    as inherited memory (initializer arguments are not pickled under fork)."""
+    count = worker_count(workers)
+    if (
+        count < 2
+        or len(items) < MIN_ITEMS_FOR_POOL
+        or "fork" not in (multiprocessing.get_all_start_methods())
+    ):
+        return func(list(items), context)
+    chunks = [list(items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)]
+    pool = ProcessPoolExecutor(
+        max_workers=count,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt_context,
+        initargs=(context,),
+    )
+    results: list[R] = []
+    with pool:
+        for part in pool.map(_call_with_context, [func] * len(chunks), chunks):
             results.extend(part)
     return results

@@ -41,6 +41,11 @@ class SiteWriter:
         self._target(rel).write_bytes(data)
         self.written[self._key(rel)] = len(data)
 
+    def record(self, rel: str, size: int) -> None:
+        """A file another process wrote into this site (a worker of a parallel stage)."""
+        self._target(rel)  # the same refusals as for our own writes
+        self.written[self._key(rel)] = size
+
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
 

@@ -41,3 +41,29 @@ def test_validation_in_a_pool_equals_inline(
     pooled = check_catalog(catalog, schemas, AS_OF, catalog / "published-ids.txt")
     assert inline.problems  # the broken record is reported...
     assert format_text(pooled.problems) == format_text(inline.problems)  # ...the same way
+
+
+def test_site_built_in_a_pool_is_byte_identical(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from generator.build import BuildReport, build_site
+    from support import make_config
+
+    def build(name: str) -> dict[str, str]:
+        catalog = tmp_path / name / "catalog"
+        shutil.copytree(FIXTURE_CATALOG, catalog)
+        out = tmp_path / name / "site"
+        config = make_config(catalog, out, tmp_path / name / "cache", "https://ocop.example/")
+        assert build_site(config, BuildReport()) == 0
+        return {
+            p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+
+    inline = build("inline")
+    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    assert build("pooled") == inline

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.model import Catalog, Product, Validity
+from generator.parallel import map_with_context
 from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
 from generator.render.html import Html, date_vi
+from generator.write import SiteWriter
 
 PAGE_SIZE = 200  # products per browse page: about 60 KB of HTML
 NEWEST_ON_HOME = 12
@@ -124,16 +126,26 @@ class PageRenderer:
 
     # --- product pages -------------------------------------------------------------------
     def product_pages(self) -> None:
-        by_id = {p.id: p for p in self.catalog.products}
-        for product in self.catalog.products:
-            replacement = (
-                by_id.get(product.withdrawn.replaced_by)
-                if product.withdrawn and product.withdrawn.replaced_by
-                else None
-            )
-            self.html.write_page(
+        """The largest part of the site: rendered on every core, each worker writing its own
+        pages into the staging folder; the writer and the sitemap learn what was written."""
+        numbers = list(range(len(self.catalog.products)))
+        written = map_with_context(_write_product_pages, numbers, self, self.html.config.workers)
+        for rel, size in written:
+            self.html.writer.record(rel, size)
+            self.html.index.pages.append(rel)
+
+    def product_page(self, product: Product, by_id: dict[str, Product], writer: SiteWriter) -> str:
+        replacement = (
+            by_id.get(product.withdrawn.replaced_by)
+            if product.withdrawn and product.withdrawn.replaced_by
+            else None
+        )
+        path = f"p/{product.id}/index.html"
+        writer.write_text(
+            path,
+            self.html.render(
                 "product.html",
-                f"p/{product.id}/index.html",
+                path,
                 title=f"{product.name} ({product.stars} sao OCOP)",
                 description=product_description(product),
                 product=product,
@@ -146,7 +158,9 @@ class PageRenderer:
                 product_json=self.outputs.data.product_json.get(product.id),
                 json_ld=json_ld(product, self.html, self.outputs),
                 group_slug=group_slug,
-            )
+            ),
+        )
+        return path
 
     # --- browse pages --------------------------------------------------------------------
     def listing(
@@ -371,6 +385,15 @@ class PageRenderer:
             description="Tìm sản phẩm OCOP theo tên, chủ thể, xã, tỉnh; gõ có dấu hay không dấu.",
             filters=filters,
         )
+
+
+def _write_product_pages(numbers: list[int], renderer: PageRenderer) -> list[tuple[str, int]]:
+    products = renderer.catalog.products
+    by_id = {p.id: p for p in products}
+    writer = SiteWriter(renderer.html.writer.root)  # this worker's own record of its writes
+    for number in numbers:
+        renderer.product_page(products[number], by_id, writer)
+    return list(writer.written.items())
 
 
 def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:
