@@ -86,7 +86,13 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
             return 0
 
     with report.stage("load+validate"):
-        checked = check_catalog(config.catalog_dir, config.schemas_dir, config.as_of, config.ledger)
+        checked = check_catalog(
+            config.catalog_dir,
+            config.schemas_dir,
+            config.as_of,
+            config.ledger,
+            cache_dir=config.cache_dir,
+        )
     if checked.catalog is None:
         sys.stdout.write(format_text(checked.problems, config.lang))
         print(

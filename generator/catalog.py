@@ -11,6 +11,7 @@ from generator.derive import derive_catalog
 from generator.errors import Problem
 from generator.load import LoadedCatalog, load_records
 from generator.model import Catalog
+from generator.photocheck import load_known_photos, save_known_photos
 from generator.places import load_places
 from generator.validate import Validation, load_schemas, read_ledger, validate_records
 from generator.vocab import load_vocabulary
@@ -33,11 +34,20 @@ def check_catalog(
     as_of: dt.date,
     ledger: Path | None = None,
     release_date: dt.date | None = None,
+    cache_dir: Path | None = None,
 ) -> CheckedCatalog:
+    """cache_dir: where the facts of photos that passed are kept, so that a photo whose file
+    did not change is not read again by the next run (None: every photo is checked)."""
     loaded = load_records(catalog_dir)
     places = load_places()
     vocab = load_vocabulary(schemas_dir)
-    validation = validate_records(loaded, load_schemas(schemas_dir), places, vocab, as_of, ledger)
+    facts_file = cache_dir / "photo-facts.json" if cache_dir else None
+    known = load_known_photos(facts_file) if facts_file else {}
+    validation = validate_records(
+        loaded, load_schemas(schemas_dir), places, vocab, as_of, ledger, known
+    )
+    if facts_file:
+        save_known_photos(facts_file, validation.checked)
     if validation.problems:
         return CheckedCatalog(loaded, validation, None)
     published = frozenset(pid for _, pid in read_ledger(ledger)) if ledger else frozenset()

@@ -146,7 +146,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from generator.errors import format_github, format_text
 
     config = _config(args)
-    checked = check_catalog(config.catalog_dir, config.schemas_dir, config.as_of, config.ledger)
+    checked = check_catalog(
+        config.catalog_dir,
+        config.schemas_dir,
+        config.as_of,
+        config.ledger,
+        cache_dir=config.cache_dir,
+    )
     if checked.problems:
         formatter = format_github if args.format == "github" else format_text
         sys.stdout.write(formatter(checked.problems, config.lang))

@@ -25,6 +25,7 @@ class Record:
     lines: dict[FieldPath, int]
     sha256: str
     texts: dict[FieldPath, str] = field(default_factory=dict)  # source of non-text values
+    all_nfc: bool = False  # every text value is known to be NFC (checked on the whole file)
 
     @property
     def folder(self) -> Path:
@@ -79,7 +80,9 @@ def _read(root: Path, file: Path, kind: str, out: LoadedCatalog) -> Record | Non
     if parsed.data is None:
         return None
     sha256 = hashlib.sha256(raw).hexdigest()
-    return Record(kind, shown, file, parsed.data, parsed.lines, sha256, parsed.texts)
+    return Record(
+        kind, shown, file, parsed.data, parsed.lines, sha256, parsed.texts, parsed.all_nfc
+    )
 
 
 def _case_clashes(root: Path, entries: list[Path], out: LoadedCatalog) -> None:

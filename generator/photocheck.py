@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import re
 import stat
@@ -130,3 +131,48 @@ def check_photo(
     if min(width, height) < MIN_SHORT_SIDE:
         return fail("photo-too-small", width=width, height=height, limit=MIN_SHORT_SIDE)
     return PhotoFacts(width, height, kind, hashlib.sha256(raw).hexdigest()), []
+
+
+# --- facts of photos already checked, kept between runs ---------------------------------------
+FileStamp = tuple[int, int, int]  # size, modification time (ns), inode
+# Part of the cache file: a change of the rules above re-checks every photo.
+RULES = f"{MAX_PHOTO_BYTES}:{MAX_PIXELS}:{MIN_SHORT_SIDE}:v1"
+
+
+def file_stamp(path: Path) -> FileStamp | None:
+    """Cheap identity of a regular file (no symlink): an unchanged stamp means unchanged bytes
+    for all practical purposes, so its check need not be repeated."""
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def load_known_photos(path: Path) -> dict[str, tuple[FileStamp, PhotoFacts]]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("rules") != RULES:
+            return {}
+        return {
+            key: (tuple(stamp), PhotoFacts(*facts))  # type: ignore[misc]
+            for key, (stamp, facts) in raw["photos"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}  # no cache, or an unreadable one: every photo is checked
+
+
+def save_known_photos(path: Path, known: dict[str, tuple[FileStamp, PhotoFacts]]) -> None:
+    payload = {
+        "rules": RULES,
+        "photos": {
+            key: [list(stamp), [f.width, f.height, f.format, f.sha256]]
+            for key, (stamp, f) in sorted(known.items())
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)

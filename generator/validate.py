@@ -12,7 +12,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,8 +22,15 @@ import jsonschema
 
 from generator.errors import Problem, problem
 from generator.load import LoadedCatalog, Record
-from generator.parallel import map_chunks
-from generator.photocheck import IMAGE_EXTENSIONS, PhotoFacts, check_photo, name_key
+from generator.parallel import map_with_context
+from generator.photocheck import (
+    IMAGE_EXTENSIONS,
+    FileStamp,
+    PhotoFacts,
+    check_photo,
+    file_stamp,
+    name_key,
+)
 from generator.places import Places
 from generator.text import fold, slug
 from generator.vocab import Vocabulary
@@ -62,6 +69,8 @@ def load_schemas(schemas_dir: Path) -> Schemas:
 class Validation:
     problems: list[Problem] = field(default_factory=list)
     photos: dict[tuple[str, str], PhotoFacts] = field(default_factory=dict)  # (id, file)
+    # every photo that passed, by absolute path, with its file stamp: the next run's `known`
+    checked: dict[str, tuple[FileStamp, PhotoFacts]] = field(default_factory=dict)
 
 
 class _SchemaChecker:
@@ -456,6 +465,8 @@ class _Checker:
 
     def nfc(self) -> None:
         """One problem per file: `ocop fix` converts the whole file at once."""
+        if self.record.all_nfc:
+            return
         paths = [
             path
             for path, text in _strings(self.record.data)
@@ -512,7 +523,12 @@ def _check_certificate(c: _Checker, base: FieldPath) -> None:
 
 
 def _check_product(
-    record: Record, places: Places, vocab: Vocabulary, as_of: dt.date, out: Validation
+    record: Record,
+    places: Places,
+    vocab: Vocabulary,
+    as_of: dt.date,
+    out: Validation,
+    known: Mapping[str, tuple[FileStamp, PhotoFacts]] | None = None,
 ) -> None:
     c = _Checker(record, as_of, out)
     data = record.data
@@ -584,10 +600,12 @@ def _check_product(
         text = data.get(key)
         if isinstance(text, str) and (match := _HTML_TAG.search(text)):
             c.add((key,), "raw-html", tag="<" + match.group(1) + ">")
-    _check_photos(c, out)
+    _check_photos(c, out, known or {})
 
 
-def _check_photos(c: _Checker, out: Validation) -> None:
+def _check_photos(
+    c: _Checker, out: Validation, known: Mapping[str, tuple[FileStamp, PhotoFacts]]
+) -> None:
     record = c.record
     photos = record.data.get("photos")
     if not isinstance(photos, list):
@@ -603,9 +621,17 @@ def _check_photos(c: _Checker, out: Validation) -> None:
             c.add(path, "photo-duplicate", value=name)
             continue
         listed.add(name)
-        facts, problems = check_photo(
-            record.folder, name, record.display, record.line(path), dotted(path)
-        )
+        where = str(record.folder / name)
+        stamp = file_stamp(record.folder / name) if PurePosixPath(name).name == name else None
+        cached = known.get(where)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            facts, problems = cached[1], []  # unchanged since it passed: not read again
+        else:
+            facts, problems = check_photo(
+                record.folder, name, record.display, record.line(path), dotted(path)
+            )
+        if facts is not None and stamp is not None:
+            out.checked[where] = (stamp, facts)
         out.problems += problems
         if problems and problems[0].code == "photo-missing":  # `Anh.JPG` for `anh.jpg`
             key = name_key(name)  # also `ảnh.jpg` for the same name in NFD
@@ -683,20 +709,25 @@ def _province_folder_problems(loaded: LoadedCatalog, places: Places) -> list[Pro
     return found
 
 
-def _check_products(
-    records: list[Record],
-    schema: dict[str, Any],
-    places: Places,
-    vocab: Vocabulary,
-    as_of: dt.date,
-) -> list[tuple[list[Problem], dict[tuple[str, str], PhotoFacts]]]:
-    checker = _checker(json.dumps(schema, sort_keys=True))
+@dataclass(frozen=True)
+class _ProductContext:
+    """What every per-record product check reads; reaches forked workers without pickling."""
+
+    schema: dict[str, Any]
+    places: Places
+    vocab: Vocabulary
+    as_of: dt.date
+    known: Mapping[str, tuple[FileStamp, PhotoFacts]]
+
+
+def _check_products(records: list[Record], context: _ProductContext) -> list[Validation]:
+    checker = _checker(json.dumps(context.schema, sort_keys=True))
     results = []
     for record in records:
         scratch = Validation()
         scratch.problems += _schema_problems(record, checker)
-        _check_product(record, places, vocab, as_of, scratch)
-        results.append((scratch.problems, scratch.photos))
+        _check_product(record, context.places, context.vocab, context.as_of, scratch, context.known)
+        results.append(scratch)
     return results
 
 
@@ -707,7 +738,9 @@ def validate_records(
     vocab: Vocabulary,
     as_of: dt.date,
     ledger: Path | None = None,
+    known: Mapping[str, tuple[FileStamp, PhotoFacts]] | None = None,
 ) -> Validation:
+    """`known`: photos that passed in an earlier run, by path, with their file stamps."""
     out = Validation(problems=list(loaded.problems))
     out.problems += _province_folder_problems(loaded, places)
     producer_checker = _checker(json.dumps(schemas.producer, sort_keys=True))
@@ -737,11 +770,11 @@ def validate_records(
     gtins: dict[str, Record] = {}
     # The checks of one record (schema, dates, places, photo files) are independent: on every
     # core. What needs all records (ids, producers, GTINs) follows, in one process.
-    for problems, photos in map_chunks(
-        _check_products, loaded.products, schemas.product, places, vocab, as_of
-    ):
-        out.problems += problems
-        out.photos.update(photos)
+    context = _ProductContext(schemas.product, places, vocab, as_of, known or {})
+    for scratch in map_with_context(_check_products, loaded.products, context):
+        out.problems += scratch.problems
+        out.photos.update(scratch.photos)
+        out.checked.update(scratch.checked)
     for record in loaded.products:
         pid = record.data.get("id")
         if isinstance(pid, str):

@@ -8,6 +8,7 @@ are errors, and dates stay strings so that a date that does not exist is reporte
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,8 @@ class ParsedYaml:
     # source text of every value YAML did not read as text (`22`, `06652`, `yes`): messages
     # quote what the person wrote, not what YAML made of it (06652 is the octal number 3498)
     texts: dict[FieldPath, str] = field(default_factory=dict)
+    # the whole file is NFC and has no escapes: every text value is NFC, no need to walk them
+    all_nfc: bool = False
 
 
 def dotted(path: FieldPath) -> str:
@@ -109,6 +112,7 @@ def parse_record(raw: bytes, display: str) -> ParsedYaml:
         result.problems.append(problem(display, node.start_mark.line + 1, "", "not-a-mapping"))
         return result
     result.data = _convert(node, (), result, display)
+    result.all_nfc = "\\" not in text and unicodedata.is_normalized("NFC", text)
     return result
 
 

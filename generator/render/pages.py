@@ -7,6 +7,7 @@ over a minute and its plugins would tie the pages to one theme engine (see READM
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ class PageRenderer:
         self.catalog = catalog
         self.html = html
         self.outputs = outputs
+        self.pid = os.getpid()  # the process that owns the site writer
         self.places = self._places()
 
     def _places(self) -> dict[str, Any]:
@@ -129,9 +131,11 @@ class PageRenderer:
         """The largest part of the site: rendered on every core, each worker writing its own
         pages into the staging folder; the writer and the sitemap learn what was written."""
         numbers = list(range(len(self.catalog.products)))
+        writer = self.html.writer
         written = map_with_context(_write_product_pages, numbers, self, self.html.config.workers)
         for rel, size in written:
-            self.html.writer.record(rel, size)
+            if rel not in writer.written:  # written by a worker process
+                writer.record(rel, size)
             self.html.index.pages.append(rel)
 
     def product_page(self, product: Product, by_id: dict[str, Product], writer: SiteWriter) -> str:
@@ -390,10 +394,12 @@ class PageRenderer:
 def _write_product_pages(numbers: list[int], renderer: PageRenderer) -> list[tuple[str, int]]:
     products = renderer.catalog.products
     by_id = {p.id: p for p in products}
-    writer = SiteWriter(renderer.html.writer.root)  # this worker's own record of its writes
-    for number in numbers:
-        renderer.product_page(products[number], by_id, writer)
-    return list(writer.written.items())
+    parent = renderer.html.writer
+    # In a forked worker the parent's writer is a copy: the worker keeps its own record of its
+    # writes and hands it back. Inline, the parent's writer records them itself.
+    writer = parent if os.getpid() == renderer.pid else SiteWriter(parent.root)
+    paths = [renderer.product_page(products[number], by_id, writer) for number in numbers]
+    return [(path, writer.written[path]) for path in paths]
 
 
 def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:

@@ -1,0 +1,53 @@
+"""Photos that passed are not read again while their files are unchanged; changed ones are."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import validate
+from generator.catalog import check_catalog
+from generator.config import PROJECT_ROOT
+from support import AS_OF, FIXTURE_CATALOG
+
+SCHEMAS = PROJECT_ROOT / "schemas"
+
+
+def test_unchanged_photos_are_not_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    cache = tmp_path / "cache"
+    first = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
+    assert first.catalog is not None and (cache / "photo-facts.json").is_file()
+
+    calls: list[str] = []
+    real = validate.check_photo
+    monkeypatch.setattr(
+        validate,
+        "check_photo",
+        lambda folder, name, *a: calls.append(name) or real(folder, name, *a),
+    )
+    second = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
+    assert calls == []
+    assert second.catalog is not None
+    assert [p.photos for p in second.catalog.products] == [p.photos for p in first.catalog.products]
+
+    # A photo replaced by a damaged file is checked again, and reported.
+    photo = next((catalog / "products" / "hai_phong" / "hp-revoked").glob("*.jpg"))
+    photo.write_bytes(photo.read_bytes()[:200])
+    third = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
+    assert calls == [photo.name]
+    assert [p.code for p in third.problems] == ["photo-broken"]
+
+
+def test_unreadable_cache_means_every_photo_is_checked(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "photo-facts.json").write_text("{not json", encoding="utf-8")
+    assert check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache).catalog is not None
