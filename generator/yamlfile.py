@@ -51,6 +51,7 @@ class ParsedYaml:
     texts: dict[FieldPath, str] = field(default_factory=dict)
     # the whole file is NFC and has no escapes: every text value is NFC, no need to walk them
     all_nfc: bool = False
+    seen: set[int] = field(default_factory=set, repr=False)  # ids of converted nodes
 
 
 def dotted(path: FieldPath) -> str:
@@ -299,9 +300,11 @@ def explain_syntax_error(err: yaml.MarkedYAMLError, text: str) -> tuple[int, tup
     return line, hint
 
 
-# An anchor or alias can only open a node: at a line's start, after `- `, `: `, `? ` or inside
-# flow punctuation. Markdown emphasis inside text (`rất *thơm*`) does not need the event scan.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[:\-?]\s|[\[{,])\s*[&*]\S", re.MULTILINE)
+# An alias needs an anchor, and an anchor can only open a node: at a line's start, after `- `,
+# `: `, `? ` or inside flow punctuation. Markdown emphasis (`*thơm*`) and "A & B" in text do
+# not need the event scan. An alias without its anchor is a syntax error; _convert also
+# refuses a node met twice, should one ever get through.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[:\-?]\s|[\[{,])\s*&\S", re.MULTILINE)
 _SAFE_NESTING = 200  # far below the depth at which libyaml's composer exhausts the C stack
 _STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
@@ -343,6 +346,10 @@ def _scan_events(text: str, display: str) -> list[Problem]:
 
 def _convert(node: yaml.Node, path: FieldPath, out: ParsedYaml, display: str) -> Any:
     line = node.start_mark.line + 1
+    if id(node) in out.seen:  # an alias: the composer shares the anchored node
+        out.problems.append(problem(display, line, "", "yaml-alias"))
+        return None
+    out.seen.add(id(node))
     out.lines.setdefault(path, line)
     if len(path) > MAX_DEPTH:
         out.problems.append(problem(display, line, dotted(path), "too-deep"))
