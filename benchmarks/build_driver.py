@@ -1,11 +1,13 @@
-"""One `ocop build`, as the benchmark runs it: `build_site` with its own cache folder.
+"""One `ocop build` (or `ocop validate`), as the benchmark runs it: with its own cache folder.
 
-The same function `ocop build` calls (generator.build.build_site), with two differences the
-benchmark needs: the derivative cache lives beside the synthetic catalog (a cold build empties
-it; the project's .cache/ is never touched or pruned), and the BuildReport (time per stage,
-files, bytes, skipped) is written as JSON for national.py to read.
+The same functions `ocop build` and `ocop validate` call (generator.build.build_site,
+generator.catalog.check_catalog), with two differences the benchmark needs: the cache (photo
+derivatives, labels, the facts of checked photos) lives beside the synthetic catalog, so a
+cold run really starts empty and the project's .cache/ is never touched or pruned; and the
+BuildReport (time per stage, files, bytes, skipped) is written as JSON for national.py.
 
     python benchmarks/build_driver.py --catalog DIR --out DIR --cache DIR --report FILE.json
+    python benchmarks/build_driver.py --validate-only --catalog DIR --cache DIR
 """
 
 from __future__ import annotations
@@ -24,13 +26,18 @@ from generator.config import BuildConfig
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalog", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--cache", type=Path, required=True)
-    parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--report", type=Path, default=None)
+    parser.add_argument("--validate-only", action="store_true", help="as `ocop validate`")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--base-url", default="https://ocop.example/")
     parser.add_argument("--jobs", type=int, default=0)
     args = parser.parse_args(argv)
+    if args.validate_only:
+        return validate(args.catalog.resolve(), args.cache.resolve(), args.as_of)
+    if args.out is None or args.report is None:
+        parser.error("--out and --report are needed for a build")
     config = BuildConfig(
         catalog_dir=args.catalog.resolve(),
         out_dir=args.out.resolve(),
@@ -60,6 +67,26 @@ def main(argv: list[str] | None = None) -> int:
     state = "skipped (nothing changed)" if report.skipped else f"[{stages}]"
     print(f"build: status {status}, {elapsed:.2f} s, {report.files} files {state}")
     return status
+
+
+def validate(catalog: Path, cache: Path, as_of: dt.date) -> int:
+    """What `ocop validate` does (generator/cli.py, cmd_validate), with the given cache."""
+    from generator.catalog import check_catalog
+    from generator.config import PROJECT_ROOT
+    from generator.errors import format_text
+
+    checked = check_catalog(
+        catalog, PROJECT_ROOT / "schemas", as_of, catalog / "published-ids.txt", cache_dir=cache
+    )
+    if checked.problems:
+        sys.stdout.write(format_text(checked.problems, "en"))
+        print(f"{len(checked.problems)} problem(s) to fix.", file=sys.stderr)
+        return 1
+    assert checked.catalog is not None
+    print(
+        f"OK: {len(checked.catalog.products)} products, {len(checked.catalog.producers)} producers."
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ from generator.config import PROJECT_ROOT  # noqa: E402
 PY = sys.executable
 DRIVER = BENCH / "build_driver.py"
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(BENCH.parent)}  # children import ./generator too
-OCOP = str(Path(PY).with_name("ocop"))
 DEFAULT_OUT = BENCH / "out"
 GB = 1024**3
 TARGETS = {
@@ -342,9 +341,10 @@ def judge(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     if "validate" in runs:
         wall = runs["validate"]["wall"]
-        rows.append(
-            ("`ocop validate`", f"{_s(wall)} s", "< 20 s", _verdict(wall < TARGETS["validate_s"]))
-        )
+        text = f"{_s(wall)} s"
+        if "validate, photo facts cached" in runs:
+            text += f" ({_s(runs['validate, photo facts cached']['wall'])} s, photo facts cached)"
+        rows.append(("`ocop validate`", text, "< 20 s", _verdict(wall < TARGETS["validate_s"])))
     if "cold build" in runs:
         cold = runs["cold build"]
         if hugo:
@@ -669,14 +669,15 @@ def measure_builds(
     catalog = work / "catalog"
     as_of = synthetic.AS_OF.isoformat()
 
-    validate = measure.run(
-        "validate",
-        [OCOP, "validate", "--catalog", str(catalog), "--as-of", as_of],
-        cwd=PROJECT_ROOT,
-        env=CHILD_ENV,
-    ).check()
-    runs["validate"] = _figures(validate)
-    log(f"validate: {validate.wall:.2f} s wall ({validate.stdout.strip()})")
+    # `ocop validate` twice: as CI runs it (no cache), then with the facts of unchanged
+    # photos cached (a contributor's second run). Its own cache folder: the cold build's stays
+    # empty, and the project's .cache/ is not touched.
+    for label in ("validate", "validate, photo facts cached"):
+        cmd = [PY, str(DRIVER), "--validate-only", "--catalog", str(catalog), "--as-of", as_of]
+        cmd += ["--cache", str(work / "validate-cache")]
+        result = measure.run(label, cmd, cwd=PROJECT_ROOT, env=CHILD_ENV).check()
+        runs[label] = _figures(result)
+        log(f"{label}: {result.wall:.2f} s wall, {result.cpu:.2f} s CPU ({result.stdout.strip()})")
 
     # Hugo runs before and after the builds (best counts): the machine's load drifts
     hugo_site = None if args.skip_hugo else prepare_hugo(work, catalog)
