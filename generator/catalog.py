@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,9 @@ def check_catalog(
     loaded = load_records(catalog_dir)
     places = load_places()
     vocab = load_vocabulary(schemas_dir)
-    facts_file = cache_dir / "photo-facts.json" if cache_dir else None
+    # one file per catalog folder: two catalogs sharing a cache never overwrite each other
+    key = hashlib.sha256(str(catalog_dir.resolve()).encode()).hexdigest()[:12]
+    facts_file = cache_dir / f"photo-facts-{key}.json" if cache_dir else None
     known = load_known_photos(facts_file) if facts_file else {}
     validation = validate_records(
         loaded, load_schemas(schemas_dir), places, vocab, as_of, ledger, known

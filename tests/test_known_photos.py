@@ -22,7 +22,7 @@ def test_unchanged_photos_are_not_checked_again(
     shutil.copytree(FIXTURE_CATALOG, catalog)
     cache = tmp_path / "cache"
     first = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
-    assert first.catalog is not None and (cache / "photo-facts.json").is_file()
+    assert first.catalog is not None and len(list(cache.glob("photo-facts-*.json"))) == 1
 
     calls: list[str] = []
     real = validate.check_photo
@@ -48,6 +48,7 @@ def test_unreadable_cache_means_every_photo_is_checked(tmp_path: Path) -> None:
     catalog = tmp_path / "catalog"
     shutil.copytree(FIXTURE_CATALOG, catalog)
     cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / "photo-facts.json").write_text("{not json", encoding="utf-8")
+    assert check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache).catalog is not None
+    (facts,) = cache.glob("photo-facts-*.json")
+    facts.write_text("{not json", encoding="utf-8")
     assert check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache).catalog is not None
