@@ -731,6 +731,38 @@ def _check_products(records: list[Record], context: _ProductContext) -> list[Val
     return results
 
 
+def _claim(
+    holders: dict[str, Record],
+    key: str,
+    record: Record,
+    field_name: str,
+    code: str,
+    value: str,
+    out: Validation,
+) -> None:
+    """The first record to hold a key (an id, a GTIN) keeps it; a later one is reported."""
+    if key in holders:
+        out.problems.append(
+            problem(
+                record.display,
+                record.line((field_name,)),
+                field_name,
+                code,
+                value=value,
+                other=holders[key].display,
+            )
+        )
+    else:
+        holders[key] = record
+
+
+def _did_you_mean(value: str, candidates: set[str]) -> tuple[str, str]:
+    close = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=0.7)
+    if not close:
+        return ("", "")
+    return (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)")
+
+
 def validate_records(
     loaded: LoadedCatalog,
     schemas: Schemas,
@@ -750,19 +782,7 @@ def validate_records(
         _check_producer(record, places, as_of, out)
         pid = record.data.get("id")
         if isinstance(pid, str):
-            if pid in producer_ids:
-                out.problems.append(
-                    problem(
-                        record.display,
-                        record.line(("id",)),
-                        "id",
-                        "duplicate-id",
-                        value=pid,
-                        other=producer_ids[pid].display,
-                    )
-                )
-            else:
-                producer_ids[pid] = record
+            _claim(producer_ids, pid, record, "id", "duplicate-id", pid, out)
     # products name a producer by its file name; a file whose id differs, or that could not be
     # read, is reported on its own, not again on every product that names it
     producer_files = {r.file.stem for r in loaded.producers} | set(loaded.producer_files)
@@ -778,44 +798,15 @@ def validate_records(
     for record in loaded.products:
         pid = record.data.get("id")
         if isinstance(pid, str):
-            if pid in product_ids:
-                out.problems.append(
-                    problem(
-                        record.display,
-                        record.line(("id",)),
-                        "id",
-                        "duplicate-id",
-                        value=pid,
-                        other=product_ids[pid].display,
-                    )
-                )
-            else:
-                product_ids[pid] = record
+            _claim(product_ids, pid, record, "id", "duplicate-id", pid, out)
         gtin = record.data.get("gtin")
         if isinstance(gtin, str) and gtin.isdigit():
             # one GS1 Digital Link address (01/<GTIN-14>/) can lead to one product only
             gtin14 = gtin.zfill(14)
-            if gtin14 in gtins:
-                out.problems.append(
-                    problem(
-                        record.display,
-                        record.line(("gtin",)),
-                        "gtin",
-                        "duplicate-gtin",
-                        value=gtin,
-                        other=gtins[gtin14].display,
-                    )
-                )
-            else:
-                gtins[gtin14] = record
+            _claim(gtins, gtin14, record, "gtin", "duplicate-gtin", gtin, out)
         producer = record.data.get("producer")
         if isinstance(producer, str) and producer not in producer_files:
-            close = difflib.get_close_matches(producer, sorted(producer_files), n=1, cutoff=0.7)
-            suggestion = (
-                (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)")
-                if close
-                else ("", "")
-            )
+            suggestion = _did_you_mean(producer, producer_files)
             out.problems.append(
                 problem(
                     record.display,
@@ -830,12 +821,7 @@ def validate_records(
     for record in loaded.products:
         replaced_by = _get(record.data, "withdrawn", "replaced_by")
         if isinstance(replaced_by, str) and replaced_by not in known_products:
-            close = difflib.get_close_matches(replaced_by, sorted(known_products), n=1, cutoff=0.7)
-            suggestion = (
-                (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)")
-                if close
-                else ("", "")
-            )
+            suggestion = _did_you_mean(replaced_by, known_products)
             out.problems.append(
                 problem(
                     record.display,
