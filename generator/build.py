@@ -1,13 +1,17 @@
 """`ocop build`: load -> validate -> derive -> render -> write, into a staging folder, then swap.
 
 A build that fails or is killed leaves the previous site as it was. A build whose inputs did not
-change (same records, photos, templates, code, settings) does nothing but notice that.
+change (same records, photos, templates, code, settings) does nothing but notice that. A build
+after a change starts from the site of the build before last (`.<out>.previous`, kept by the
+swap) or a hard-link copy of the current one, and writes only the files that changed
+(generator/write.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -21,7 +25,17 @@ from generator import __version__
 from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.errors import format_text
-from generator.write import SiteWriter, remove_stale_staging, staging_dir_for, swap_into_place
+from generator.write import (
+    Manifest,
+    SiteWriter,
+    clone_tree,
+    load_manifest,
+    remove_stale_staging,
+    save_manifest,
+    spare_dir_for,
+    staging_dir_for,
+    swap_into_place,
+)
 
 
 @dataclass
@@ -29,6 +43,8 @@ class BuildReport:
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     skipped: bool = False
     files: int = 0
+    kept: int = 0  # files left as they were in the reused tree
+    removed: int = 0  # files of the reused tree no longer produced
     bytes: int = 0
 
     @contextmanager
@@ -40,11 +56,20 @@ class BuildReport:
             self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
 
 
-def _tree_state(folder: Path, pattern: str = "*") -> Iterator[str]:
-    for path in sorted(folder.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
-            stat = path.stat()
-            yield f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}"
+def _tree_state(folder: Path, prefix: str = "") -> Iterator[str]:
+    """ "path size mtime" of every file below `folder`, sorted; os.scandir, because its entries
+    carry the stat the walk needs (Path.rglob + stat took 5x longer on 70,000 files)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                yield from _tree_state(Path(entry.path), f"{prefix}{entry.name}/")
+        elif entry.is_file():
+            stat = entry.stat()
+            yield f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}"
 
 
 def input_fingerprint(config: BuildConfig) -> str:
@@ -69,9 +94,53 @@ def input_fingerprint(config: BuildConfig) -> str:
     return digest.hexdigest()
 
 
-def _stamp_path(config: BuildConfig) -> Path:
+def _stamp_path(config: BuildConfig, suffix: str = ".json") -> Path:
     key = hashlib.sha256(str(config.out_dir).encode()).hexdigest()[:16]
-    return config.cache_dir / "builds" / f"{key}.json"
+    return config.cache_dir / "builds" / f"{key}{suffix}"
+
+
+@dataclass
+class _Trees:
+    """Where the site's files are, and what the manifests say they hold."""
+
+    out_manifest: Path  # of out_dir
+    spare_manifest: Path  # of the kept previous site
+    current: Manifest | None  # out_dir's, when known
+
+
+def _prepare_staging(config: BuildConfig, staging: Path) -> tuple[_Trees, Manifest | None]:
+    """A staging folder to bring up to date, and what it holds (None: it is empty)."""
+    out_dir = config.out_dir
+    trees = _Trees(
+        _stamp_path(config, ".site.manifest"),
+        _stamp_path(config, ".previous.manifest"),
+        None,
+    )
+    trees.current = load_manifest(trees.out_manifest) if out_dir.is_dir() else None
+    spare = spare_dir_for(out_dir)
+    held = load_manifest(trees.spare_manifest) if spare.is_dir() else None
+    # From here on the spare folder is being changed: its manifest no longer describes it.
+    trees.spare_manifest.unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    if held is not None:
+        os.rename(spare, staging)
+        return trees, held
+    shutil.rmtree(spare, ignore_errors=True)
+    if trees.current is not None:
+        clone_tree(out_dir, staging)
+        return trees, trees.current
+    staging.mkdir(parents=True)
+    return trees, None
+
+
+def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) -> None:
+    """Publishes staging; the previous site is kept as the spare when its content is known."""
+    trees.out_manifest.unlink(missing_ok=True)  # out_dir is about to change
+    keep = spare_dir_for(config.out_dir) if trees.current is not None else None
+    kept = swap_into_place(staging, config.out_dir, keep)
+    save_manifest(trees.out_manifest, written)
+    if kept and trees.current is not None:
+        save_manifest(trees.spare_manifest, trees.current)
 
 
 def build_site(config: BuildConfig, report: BuildReport) -> int:
@@ -119,10 +188,10 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     from generator.site import build_editorial_pages
 
     staging = staging_dir_for(out_dir)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
-        writer = SiteWriter(staging)
+        with report.stage("reuse"):
+            trees, held = _prepare_staging(config, staging)
+        writer = SiteWriter(staging, held)
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)
         html = Html(config, assets, writer)
@@ -146,10 +215,12 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         writer.write_text("sitemap.xml", render_sitemap(html, editorial))
         writer.write_text("robots.txt", render_robots(html))
         writer.write_bytes(".nojekyll", b"")  # GitHub Pages: publish files as they are
+        report.removed = writer.finish()
         report.files = len(writer.written)
         report.bytes = sum(writer.written.values())
+        report.kept = writer.kept
         with report.stage("swap"):
-            swap_into_place(staging, out_dir)
+            _swap(config, staging, trees, writer.manifest())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -190,7 +261,8 @@ def run_build(config: BuildConfig) -> int:
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.stages.items())
     print(
         f"Đã dựng {report.files} tệp ({report.bytes / 1e6:.1f} MB) vào {config.out_dir} "
-        f"trong {elapsed:.1f} s [{stages}]."
+        f"trong {elapsed:.1f} s; {report.files - report.kept} tệp ghi mới, {report.kept} giữ "
+        f"nguyên, {report.removed} xoá [{stages}]."
     )
     print(
         f"Xem thử: ocop serve --out {config.out_dir}  rồi mở http://localhost:8000/  "

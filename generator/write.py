@@ -2,61 +2,116 @@
 
 A build writes into a staging folder beside the output; only a complete build replaces the
 previous site, so a failed or killed build leaves the published folder as it was.
+
+Incremental: the staging folder is not built from nothing. It is the site of the build before
+last (kept beside the output as `.<name>.previous`), or a hard-link copy of the current site,
+and a *manifest* says what each of its files holds (a content digest, or the key of the inputs
+a page was rendered from). A file whose digest or key is unchanged is kept as it is; only
+changed files are written and files no longer produced are removed. A file is never written in
+place: it is unlinked first, because a kept file may be a hard link shared with the published
+site or with the cache.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
+import marshal
 import os
 import shutil
 from pathlib import Path, PurePosixPath
+
+# site-relative path -> (content digest or input key, size in bytes)
+Manifest = dict[str, tuple[str, int]]
+MANIFEST_VERSION = 1
 
 
 class WriteError(Exception):
     pass
 
 
+def content_digest(data: bytes) -> str:
+    return "c:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 class SiteWriter:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, previous: Manifest | None = None) -> None:
         self.root = root
+        self.previous: Manifest = previous or {}  # what `root` already holds
         self.written: dict[str, int] = {}  # site-relative path -> size in bytes
+        self.keys: dict[str, str] = {}  # site-relative path -> digest or input key
+        self.kept = 0  # files left as they were in `root`
 
     @staticmethod
     def _key(rel: str) -> str:
         """One spelling per file: "a/./b", "a//b" and "a/b" are one path, "x/" is "x"."""
         return PurePosixPath(rel).as_posix()
 
-    def _target(self, rel: str) -> Path:
+    def _check(self, rel: str) -> str:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
             raise WriteError(f"refusing to write outside the site: {rel!r}")
-        if self._key(rel) in self.written:
+        key = self._key(rel)
+        if key in self.written:
             raise WriteError(f"two outputs for one path: {rel!r}")
-        target = self.root.joinpath(*pure.parts)
+        return key
+
+    def _target(self, rel: str) -> Path:
+        """A path ready to be created: checked, its folder made, any older file unlinked."""
+        self._check(rel)
+        target = self.root.joinpath(*PurePosixPath(rel).parts)
+        target.unlink(missing_ok=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
-        self._target(rel).write_bytes(data)
-        self.written[self._key(rel)] = len(data)
+    def _done(self, key: str, digest: str, size: int) -> None:
+        self.written[key] = size
+        self.keys[key] = digest
 
-    def record(self, rel: str, size: int) -> None:
-        """A file another process wrote into this site (a worker of a parallel stage)."""
-        self._target(rel)  # the same refusals as for our own writes
-        self.written[self._key(rel)] = size
+    def unchanged(self, rel: str, input_key: str) -> bool:
+        """True (and the file counts as written) when `root` holds `rel` made from the same
+        inputs: the caller need not render it. `input_key` must cover every input."""
+        key = self._check(rel)
+        entry = self.previous.get(key)
+        if entry is None or entry[0] != input_key:
+            return False
+        self._done(key, input_key, entry[1])
+        self.kept += 1
+        return True
 
-    def write_text(self, rel: str, text: str) -> None:
-        self.write_bytes(rel, text.encode("utf-8"))
+    def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
+        key = self._check(rel)
+        digest = input_key or content_digest(data)
+        if self.previous.get(key) == (digest, len(data)):
+            self.kept += 1
+        else:
+            self._target(rel).write_bytes(data)
+        self._done(key, digest, len(data))
+
+    def write_text(self, rel: str, text: str, input_key: str | None = None) -> None:
+        self.write_bytes(rel, text.encode("utf-8"), input_key)
+
+    def record(self, rel: str, size: int, digest: str) -> None:
+        """A file another process wrote (or kept) in this site: a worker of a parallel stage
+        with its own SiteWriter on the same root and manifest."""
+        self._done(self._check(rel), digest, size)
 
     def copy_file(self, rel: str, source: Path) -> None:
-        """Hard-links when it can (derivatives in the cache are immutable), else copies."""
-        target = self._target(rel)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-        self.written[self._key(rel)] = target.stat().st_size
+        """Hard-links when it can (derivatives in the cache are immutable), else copies.
+        The cache file's name, size and time stand for its content."""
+        key = self._check(rel)
+        stat = source.stat()
+        digest = f"f:{source}\0{stat.st_size}\0{stat.st_mtime_ns}"
+        if self.previous.get(key) == (digest, stat.st_size):
+            self.kept += 1
+        else:
+            target = self._target(rel)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        self._done(key, digest, stat.st_size)
 
     def adopt_tree(self, folder: Path, prefix: str = "") -> None:
         """Moves files some tool wrote into `folder` (e.g. MkDocs) into the site, ours winning."""
@@ -64,13 +119,77 @@ class SiteWriter:
             if path.is_file():
                 rel = prefix + path.relative_to(folder).as_posix()
                 if self._key(rel) not in self.written:
-                    target = self._target(rel)
-                    shutil.move(str(path), target)
-                    self.written[self._key(rel)] = target.stat().st_size
+                    self.write_bytes(rel, path.read_bytes())
+
+    def finish(self) -> int:
+        """Removes what `root` held that this build did not produce; returns how many."""
+        stale = [rel for rel in self.previous if rel not in self.written]
+        folders: set[Path] = set()
+        for rel in stale:
+            path = self.root / rel
+            path.unlink(missing_ok=True)
+            folders.add(path.parent)
+        # Deepest first, so a folder emptied by removing its empty subfolders goes too.
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            while folder != self.root and folder.is_relative_to(self.root):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break  # not empty
+                folder = folder.parent
+        return len(stale)
+
+    def manifest(self) -> Manifest:
+        return {rel: (self.keys[rel], size) for rel, size in self.written.items()}
+
+
+# ------------------------------------------------------------------------------ manifests
+
+
+def save_manifest(path: Path, manifest: Manifest) -> None:
+    """Atomic (write then rename): a half-written manifest is never read as a whole one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(marshal.dumps((MANIFEST_VERSION, manifest)))
+    os.replace(tmp, path)
+
+
+def load_manifest(path: Path) -> Manifest | None:
+    """None when missing, unreadable or of another version: the folder is then unknown."""
+    try:
+        version, manifest = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if version != MANIFEST_VERSION or not isinstance(manifest, dict):
+        return None
+    return manifest
+
+
+def clone_tree(source: Path, target: Path) -> None:
+    """A copy of `source` made of hard links: cheap, and safe because no file of ours is ever
+    written in place."""
+    target.mkdir(parents=True)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                clone_tree(Path(entry.path), target / entry.name)
+            elif entry.is_file(follow_symlinks=False):
+                try:
+                    os.link(entry.path, target / entry.name)
+                except OSError:
+                    shutil.copyfile(entry.path, target / entry.name)
+
+
+# ------------------------------------------------------------------------------ folders
 
 
 def staging_dir_for(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
+
+
+def spare_dir_for(out_dir: Path) -> Path:
+    """The site of the previous build, kept to be brought up to date by the next one."""
+    return out_dir.parent / f".{out_dir.name}.previous"
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -86,17 +205,28 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Replaces out_dir with staging; at every instant one complete site is at out_dir."""
+def swap_into_place(staging: Path, out_dir: Path, keep: Path | None = None) -> bool:
+    """Replaces out_dir with staging; at every instant one complete site is at out_dir.
+
+    The previous site is moved to `keep` (replacing whatever was there) when given, else
+    deleted. Returns True when a previous site was kept.
+    """
+    if keep is not None:
+        shutil.rmtree(keep, ignore_errors=True)
     if out_dir.exists() and _exchange(staging, out_dir):
-        shutil.rmtree(staging)  # now holds the previous site
-        return
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    if out_dir.exists():
-        os.rename(out_dir, old)
-    os.rename(staging, out_dir)
-    if old.exists():
-        shutil.rmtree(old)
+        old = staging  # now holds the previous site
+    else:
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        if out_dir.exists():
+            os.rename(out_dir, old)
+        os.rename(staging, out_dir)
+    if not old.exists():
+        return False
+    if keep is not None:
+        os.rename(old, keep)
+        return True
+    shutil.rmtree(old)
+    return False
 
 
 def remove_stale_staging(out_dir: Path) -> None:

@@ -42,7 +42,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def leftovers(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+    """Hidden folders beside the site, but the previous site kept for the next build."""
+    spare = f".{out.name}.previous"
+    return sorted(
+        p.name
+        for p in out.parent.iterdir()
+        if p.name.startswith(f".{out.name}.") and p.name != spare
+    )
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,20 @@ from disk; canonical and Open Graph addresses are absolute, from the base URL.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import jinja2
+import markdown_it
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from generator import __version__
 from generator.config import BuildConfig
 from generator.write import SiteWriter
 
@@ -117,6 +121,33 @@ class Html:
                 .replace("&", "\\u0026")
             ),
         )
+
+    @functools.cached_property
+    def render_key(self) -> str:
+        """Everything besides a page's own data that its HTML depends on: the templates, the
+        generator's code and installed version, the asset URLs and the settings."""
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (
+            __version__,
+            jinja2.__version__,
+            markdown_it.__version__,
+            self.config.base_url,
+            self.config.as_of.isoformat(),
+            self.config.lang,
+            json.dumps(self.assets.urls, sort_keys=True),
+        ):
+            digest.update(part.encode() + b"\0")
+        for folder in (self.config.templates_dir, Path(__file__).parent.parent):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                    digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def input_key(self, template: str, inputs: str) -> str:
+        """The key of a page rendered from `template` with `inputs` (a deterministic repr)."""
+        digest = hashlib.blake2b(inputs.encode(), digest_size=16, key=self.render_key[:64].encode())
+        return f"i:{template}:{digest.hexdigest()}"
 
     def markdown(self, text: str | None) -> Markup:
         return Markup(self.md.render(text or ""))

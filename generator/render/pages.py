@@ -133,9 +133,9 @@ class PageRenderer:
         numbers = list(range(len(self.catalog.products)))
         writer = self.html.writer
         written = map_with_context(_write_product_pages, numbers, self, self.html.config.workers)
-        for rel, size in written:
+        for rel, size, digest in written:
             if rel not in writer.written:  # written by a worker process
-                writer.record(rel, size)
+                writer.record(rel, size, digest)
             self.html.index.pages.append(rel)
 
     def product_page(self, product: Product, by_id: dict[str, Product], writer: SiteWriter) -> str:
@@ -145,6 +145,16 @@ class PageRenderer:
             else None
         )
         path = f"p/{product.id}/index.html"
+        # The page is a function of these inputs and of the templates, code and settings
+        # (html.render_key): when they are unchanged the page already in the tree is kept.
+        photos = self.outputs.photos.per_product.get(product.id, ())
+        share_card = self.outputs.photos.share_cards.get(product.id)
+        label = self.outputs.labels.per_product.get(product.id)
+        product_json = self.outputs.data.product_json.get(product.id)
+        inputs = repr((product, replacement, photos, share_card, label, product_json))
+        key = self.html.input_key("product.html", inputs)
+        if writer.unchanged(path, key):
+            return path
         writer.write_text(
             path,
             self.html.render(
@@ -156,13 +166,14 @@ class PageRenderer:
                 validity_text=VALIDITY_TEXT[product.validity],
                 validity_sentence=validity_sentence(product),
                 replacement=replacement,
-                photos=self.outputs.photos.per_product.get(product.id, ()),
-                share_card=self.outputs.photos.share_cards.get(product.id),
-                label=self.outputs.labels.per_product.get(product.id),
-                product_json=self.outputs.data.product_json.get(product.id),
+                photos=photos,
+                share_card=share_card,
+                label=label,
+                product_json=product_json,
                 json_ld=json_ld(product, self.html, self.outputs),
                 group_slug=group_slug,
             ),
+            input_key=key,
         )
         return path
 
@@ -391,15 +402,15 @@ class PageRenderer:
         )
 
 
-def _write_product_pages(numbers: list[int], renderer: PageRenderer) -> list[tuple[str, int]]:
+def _write_product_pages(numbers: list[int], renderer: PageRenderer) -> list[tuple[str, int, str]]:
     products = renderer.catalog.products
     by_id = {p.id: p for p in products}
     parent = renderer.html.writer
     # In a forked worker the parent's writer is a copy: the worker keeps its own record of its
     # writes and hands it back. Inline, the parent's writer records them itself.
-    writer = parent if os.getpid() == renderer.pid else SiteWriter(parent.root)
+    writer = parent if os.getpid() == renderer.pid else SiteWriter(parent.root, parent.previous)
     paths = [renderer.product_page(products[number], by_id, writer) for number in numbers]
-    return [(path, writer.written[path]) for path in paths]
+    return [(path, writer.written[path], writer.keys[path]) for path in paths]
 
 
 def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:

@@ -1,0 +1,188 @@
+"""Incremental builds: the staging folder starts from an earlier site and only changes are written.
+
+Whatever the history, the published tree must be byte for byte the tree a build from nothing
+makes; the previous site must never be changed through a shared hard link; and an unknown or
+damaged reused tree must be thrown away, not trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, _stamp_path, build_site
+from generator.config import BuildConfig
+from generator.write import SiteWriter, content_digest, load_manifest, spare_dir_for
+from support import FIXTURE_CATALOG, make_config
+
+BASE_URL = "https://example.org/ocop/"
+RECORD = "products/quang_ninh/qn-valid/product.yaml"
+NAME = 'name: "Sản phẩm mẫu còn hiệu lực"'
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def folders(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
+
+
+def rename(config: BuildConfig, new_name: str) -> None:
+    path = config.catalog_dir / RECORD
+    text = path.read_text(encoding="utf-8")
+    current = next(line for line in text.splitlines() if line.startswith("name: "))
+    path.write_text(text.replace(current, f'name: "{new_name}"', 1), encoding="utf-8")
+
+
+def build(config: BuildConfig) -> BuildReport:
+    report = BuildReport()
+    assert build_site(config, report) == 0
+    return report
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> tuple[BuildConfig, BuildConfig]:
+    """A catalog copy, and two configurations on it: the incremental site and a fresh one."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    incremental = make_config(catalog, tmp_path / "www" / "site", tmp_path / "cache", BASE_URL)
+    fresh = make_config(catalog, tmp_path / "fresh" / "site", tmp_path / "cache", BASE_URL)
+    return incremental, fresh
+
+
+def fresh_build(config: BuildConfig) -> dict[str, bytes]:
+    shutil.rmtree(config.out_dir.parent, ignore_errors=True)
+    build(config)
+    return snapshot(config.out_dir)
+
+
+def test_incremental_builds_equal_a_build_from_nothing(
+    work: tuple[BuildConfig, BuildConfig],
+) -> None:
+    site, fresh = work
+    first = build(site)
+    assert first.kept == 0 and first.removed == 0
+    assert not spare_dir_for(site.out_dir).exists()  # nothing earlier to keep
+    for step, name in enumerate(["Tên mới một", "Tên mới hai", "Tên mới ba"]):
+        rename(site, name)
+        report = build(site)
+        # Most files were kept; the renamed product's page, share card and data changed.
+        assert report.kept > report.files // 2, report
+        assert report.files - report.kept < report.files // 3
+        assert report.removed >= 1  # the old share card (its name is in its content key)
+        published = snapshot(site.out_dir)
+        assert published == fresh_build(fresh), f"step {step}"
+        assert folders(site.out_dir) == folders(fresh.out_dir)  # no empty folders left over
+        page = published["p/qn-valid/index.html"].decode("utf-8")
+        assert name in page
+        # The site before this build is kept whole, for the next build to bring up to date.
+        assert spare_dir_for(site.out_dir).is_dir()
+
+
+def test_the_previous_site_is_never_changed_through_a_hard_link(
+    work: tuple[BuildConfig, BuildConfig],
+) -> None:
+    site, _ = work
+    build(site)
+    first = snapshot(site.out_dir)
+    rename(site, "Tên mới")
+    build(site)  # staging was a hard-link copy of the first site
+    assert snapshot(spare_dir_for(site.out_dir)) == first
+    second = snapshot(site.out_dir)
+    assert second != first
+    rename(site, "Tên mới nữa")
+    build(site)  # staging was the first site, sharing most inodes with the second
+    assert snapshot(spare_dir_for(site.out_dir)) == second
+
+
+@pytest.mark.parametrize("damage", ["manifest-missing", "manifest-garbage", "file-removed"])
+def test_a_reused_tree_that_cannot_be_trusted_is_not(
+    work: tuple[BuildConfig, BuildConfig], damage: str
+) -> None:
+    site, fresh = work
+    build(site)
+    rename(site, "Tên một")
+    build(site)  # now there is a spare with a manifest
+    spare = spare_dir_for(site.out_dir)
+    manifest = _stamp_path(site, ".previous.manifest")
+    assert spare.is_dir() and load_manifest(manifest) is not None
+    if damage == "manifest-missing":
+        manifest.unlink()
+    elif damage == "manifest-garbage":
+        manifest.write_bytes(b"\x00not a manifest")
+    rename(site, "Tên hai")
+    build(site)
+    assert snapshot(site.out_dir) == fresh_build(fresh)
+
+
+def test_a_build_killed_after_taking_the_spare_is_recovered(
+    work: tuple[BuildConfig, BuildConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.render.stats as stats
+
+    site, fresh = work
+    build(site)
+    rename(site, "Tên một")
+    build(site)
+    rename(site, "Tên hai")
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(stats, "render_statistics", explode)
+        with pytest.raises(RuntimeError):
+            build_site(site, BuildReport())
+    assert not spare_dir_for(site.out_dir).exists()  # it was taken, then thrown away
+    report = build(site)
+    assert report.kept  # a hard-link copy of the published site was brought up to date
+    assert snapshot(site.out_dir) == fresh_build(fresh)
+
+
+# --- SiteWriter on its own --------------------------------------------------------------------
+
+
+def test_writer_keeps_unchanged_files_and_removes_what_is_no_longer_made(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    first = SiteWriter(root)
+    first.write_text("a/index.html", "a")
+    first.write_text("b/c/index.html", "c")
+    first.write_text("page.html", "rendered", input_key="i:page:1")
+    assert first.finish() == 0
+    inode = (root / "a" / "index.html").stat().st_ino
+
+    second = SiteWriter(root, first.manifest())
+    second.write_text("a/index.html", "a")  # same bytes: kept as it is
+    assert second.unchanged("page.html", "i:page:1")  # same inputs: not even rendered
+    assert not second.unchanged("other.html", "i:page:1")  # not in the tree
+    second.write_text("d/index.html", "new")
+    assert second.finish() == 1  # b/c/index.html
+    assert second.kept == 2
+    assert (root / "a" / "index.html").stat().st_ino == inode
+    assert not (root / "b").exists()  # emptied folders go too
+    assert snapshot(root) == {
+        "a/index.html": b"a",
+        "d/index.html": b"new",
+        "page.html": b"rendered",
+    }
+    assert second.manifest()["a/index.html"] == (content_digest(b"a"), 1)
+
+
+def test_writer_replaces_a_hard_linked_file_instead_of_writing_through_it(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    shared = tmp_path / "shared.txt"
+    shared.write_text("published")
+    os.link(shared, root / "index.html")
+    writer = SiteWriter(root, {"index.html": (content_digest(b"published"), 9)})
+    writer.write_text("index.html", "changed")
+    assert (root / "index.html").read_text() == "changed"
+    assert shared.read_text() == "published"
