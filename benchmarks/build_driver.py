@@ -59,13 +59,19 @@ def main(argv: list[str] | None = None) -> int:
                 "stages": report.stages,
                 "files": report.files,
                 "bytes": report.bytes,
+                "kept": report.kept,
+                "removed": report.removed,
             }
         ),
         encoding="utf-8",
     )
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.stages.items())
     state = "skipped (nothing changed)" if report.skipped else f"[{stages}]"
-    print(f"build: status {status}, {elapsed:.2f} s, {report.files} files {state}")
+    print(
+        f"build: status {status}, {elapsed:.2f} s, {report.files} files "
+        f"({report.files - report.kept} written, {report.kept} kept, {report.removed} removed) "
+        f"{state}"
+    )
     return status
 
 

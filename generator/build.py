@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -185,7 +184,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     from generator.render.photos import render_photos
     from generator.render.search import render_search_index
     from generator.render.stats import render_statistics
-    from generator.site import build_editorial_pages
+    from generator.site import editorial_pages
 
     staging = staging_dir_for(out_dir)
     try:
@@ -209,9 +208,9 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
             render_gs1_pages(html, catalog)
             render_not_found(html)
             render_statistics(catalog, html)
-        with report.stage("mkdocs"), tempfile.TemporaryDirectory() as tmp:
-            editorial = build_editorial_pages(Path(tmp), config.base_url)
-            writer.adopt_tree(Path(tmp))
+        with report.stage("mkdocs"):
+            folder, editorial = editorial_pages(config.cache_dir, config.base_url)
+            writer.adopt_tree(folder)
         writer.write_text("sitemap.xml", render_sitemap(html, editorial))
         writer.write_text("robots.txt", render_robots(html))
         writer.write_bytes(".nojekyll", b"")  # GitHub Pages: publish files as they are

@@ -31,6 +31,13 @@ class WriteError(Exception):
     pass
 
 
+def _plain(rel: str) -> bool:
+    """A relative path already in its one spelling: no "", ".", ".." parts, no backslash."""
+    if not rel or rel[0] == "/" or "\\" in rel:
+        return False
+    return all(part not in ("", ".", "..") for part in rel.split("/"))
+
+
 def content_digest(data: bytes) -> str:
     return "c:" + hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -46,12 +53,15 @@ class SiteWriter:
     @staticmethod
     def _key(rel: str) -> str:
         """One spelling per file: "a/./b", "a//b" and "a/b" are one path, "x/" is "x"."""
+        if _plain(rel):
+            return rel  # the common case, without building a path object
         return PurePosixPath(rel).as_posix()
 
     def _check(self, rel: str) -> str:
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
-            raise WriteError(f"refusing to write outside the site: {rel!r}")
+        if not _plain(rel):
+            pure = PurePosixPath(rel)
+            if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
+                raise WriteError(f"refusing to write outside the site: {rel!r}")
         key = self._key(rel)
         if key in self.written:
             raise WriteError(f"two outputs for one path: {rel!r}")
@@ -60,7 +70,7 @@ class SiteWriter:
     def _target(self, rel: str) -> Path:
         """A path ready to be created: checked, its folder made, any older file unlinked."""
         self._check(rel)
-        target = self.root.joinpath(*PurePosixPath(rel).parts)
+        target = self.root / self._key(rel)
         target.unlink(missing_ok=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target

@@ -499,10 +499,11 @@ class MemoryWriter(SiteWriter):
         super().__init__(Path("/nonexistent"))
         self.files: dict[str, bytes] = {}
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
+    def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
         assert rel not in self.files, rel
         self.files[rel] = data
         self.written[rel] = len(data)
+        self.keys[rel] = input_key or ""
 
 
 def _render_all(html: Html, catalog: Catalog, photos: PhotoIndex) -> dict[str, str]:

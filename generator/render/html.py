@@ -18,7 +18,13 @@ from typing import Any
 
 import jinja2
 import markdown_it
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -101,8 +107,13 @@ class Html:
         self.writer = writer
         self.index = PageIndex()
         self.md = make_markdown()
+        # Compiled templates are kept between builds (keyed by their source by Jinja itself):
+        # compiling them took about a second of every rebuild.
+        bytecode = config.cache_dir / "jinja"
+        bytecode.mkdir(parents=True, exist_ok=True)
         self.env = Environment(
             loader=FileSystemLoader(str(config.templates_dir)),
+            bytecode_cache=FileSystemBytecodeCache(str(bytecode)),
             autoescape=select_autoescape(["html", "xml", "svg"], default=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -168,8 +179,15 @@ class Html:
             **context,
         )
 
-    def write_page(self, template: str, page_path: str, **context: Any) -> None:
-        """page_path is the file ("p/abc/index.html"); pages are listed in the sitemap."""
-        self.writer.write_text(page_path, self.render(template, page_path, **context))
+    def write_page(
+        self, template: str, page_path: str, input_key: str | None = None, **context: Any
+    ) -> None:
+        """page_path is the file ("p/abc/index.html"); pages are listed in the sitemap.
+
+        `input_key` (from `input_key()`) stands for every input of the page: when the tree
+        already holds the page made from it, the page is not rendered again."""
+        if input_key is None or not self.writer.unchanged(page_path, input_key):
+            text = self.render(template, page_path, **context)
+            self.writer.write_text(page_path, text, input_key)
         if page_path.endswith(".html") and context.get("in_sitemap", True):
             self.index.pages.append(page_path)

@@ -7,6 +7,7 @@ over a minute and its plugins would tie the pages to one theme engine (see READM
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Sequence
@@ -130,6 +131,7 @@ class PageRenderer:
     def product_pages(self) -> None:
         """The largest part of the site: rendered on every core, each worker writing its own
         pages into the staging folder; the writer and the sitemap learn what was written."""
+        _ = self.product_keys  # keyed here, before the workers fork: they inherit the keys
         numbers = list(range(len(self.catalog.products)))
         writer = self.html.writer
         written = map_with_context(_write_product_pages, numbers, self, self.html.config.workers)
@@ -138,23 +140,37 @@ class PageRenderer:
                 writer.record(rel, size, digest)
             self.html.index.pages.append(rel)
 
-    def product_page(self, product: Product, by_id: dict[str, Product], writer: SiteWriter) -> str:
-        replacement = (
-            by_id.get(product.withdrawn.replaced_by)
-            if product.withdrawn and product.withdrawn.replaced_by
-            else None
+    @functools.cached_property
+    def product_keys(self) -> dict[str, str]:
+        """Product id -> the input key of its page (shared by the listings showing it)."""
+        by_id = {p.id: p for p in self.catalog.products}
+        return {p.id: self.product_key(p, by_id) for p in self.catalog.products}
+
+    def _replacement(self, product: Product, by_id: dict[str, Product]) -> Product | None:
+        if product.withdrawn and product.withdrawn.replaced_by:
+            return by_id.get(product.withdrawn.replaced_by)
+        return None
+
+    def _outputs_of(self, product: Product) -> tuple[Any, ...]:
+        return (
+            self.outputs.photos.per_product.get(product.id, ()),
+            self.outputs.photos.share_cards.get(product.id),
+            self.outputs.labels.per_product.get(product.id),
+            self.outputs.data.product_json.get(product.id),
         )
+
+    def product_key(self, product: Product, by_id: dict[str, Product]) -> str:
+        """The page is a function of these inputs and of the templates, code and settings
+        (html.render_key): when they are unchanged the page already in the tree is kept."""
+        inputs = repr((product, self._replacement(product, by_id), self._outputs_of(product)))
+        return self.html.input_key("product.html", inputs)
+
+    def product_page(self, product: Product, by_id: dict[str, Product], writer: SiteWriter) -> str:
         path = f"p/{product.id}/index.html"
-        # The page is a function of these inputs and of the templates, code and settings
-        # (html.render_key): when they are unchanged the page already in the tree is kept.
-        photos = self.outputs.photos.per_product.get(product.id, ())
-        share_card = self.outputs.photos.share_cards.get(product.id)
-        label = self.outputs.labels.per_product.get(product.id)
-        product_json = self.outputs.data.product_json.get(product.id)
-        inputs = repr((product, replacement, photos, share_card, label, product_json))
-        key = self.html.input_key("product.html", inputs)
+        key = self.product_keys[product.id]
         if writer.unchanged(path, key):
             return path
+        photos, share_card, label, product_json = self._outputs_of(product)
         writer.write_text(
             path,
             self.html.render(
@@ -165,7 +181,7 @@ class PageRenderer:
                 product=product,
                 validity_text=VALIDITY_TEXT[product.validity],
                 validity_sentence=validity_sentence(product),
-                replacement=replacement,
+                replacement=self._replacement(product, by_id),
                 photos=photos,
                 share_card=share_card,
                 label=label,
@@ -193,12 +209,9 @@ class PageRenderer:
         for number in range(1, pages + 1):
             path = f"{base}index.html" if number == 1 else f"{base}trang-{number}/index.html"
             chunk = products[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-            self.html.write_page(
-                "list.html",
-                path,
+            context: dict[str, Any] = dict(
                 title=title if number == 1 else f"{title} (trang {number})",
                 description=description,
-                products=chunk,
                 total=len(products),
                 page_number=number,
                 page_count=pages,
@@ -209,6 +222,11 @@ class PageRenderer:
                 validity_text=VALIDITY_TEXT,
                 in_sitemap=True,
             )
+            # A product's page key stands for everything shown of it (its whole record, photos
+            # and label), so a listing whose products' keys are unchanged is not rendered.
+            keys = [self.product_keys[p.id] for p in chunk]
+            key = self.html.input_key("list.html", repr((path, sorted(context.items()), keys)))
+            self.html.write_page("list.html", path, input_key=key, products=chunk, **context)
 
     def browse_pages(self) -> None:
         products = self.catalog.products
