@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.catalog import check_catalog
+from generator.background import Background
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.errors import format_text
 from generator.write import (
@@ -35,6 +36,11 @@ from generator.write import (
     staging_dir_for,
     swap_into_place,
 )
+
+if TYPE_CHECKING:
+    from generator.model import Catalog
+    from generator.render.artifacts import DataIndex, PhotoIndex
+    from generator.render.html import Html
 
 
 @dataclass
@@ -142,6 +148,42 @@ def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) 
         save_manifest(trees.spare_manifest, trees.current)
 
 
+@dataclass
+class _Datasets:
+    """What the datasets child made: its index, its files (already in staging), its pages."""
+
+    index: DataIndex
+    files: Manifest
+    kept: int
+    pages: list[str]
+    seconds: float
+
+    def merge_into(self, writer: SiteWriter, html: Html) -> None:
+        for rel, (digest, size) in self.files.items():
+            writer.record(rel, size, digest)
+        writer.kept += self.kept
+        html.index.pages.extend(self.pages)
+
+
+def _start_datasets(
+    catalog: Catalog, config: BuildConfig, writer: SiteWriter, html: Html, photos: PhotoIndex
+) -> Background[_Datasets]:
+    def make() -> _Datasets:
+        # In the child: its own writer on the same staging folder and manifest.
+        from generator.render.datasets import render_datasets
+
+        start = time.perf_counter()
+        own = SiteWriter(writer.root, writer.previous)
+        html.writer = own
+        before = len(html.index.pages)
+        index = render_datasets(catalog, config, own, html, photos)
+        return _Datasets(
+            index, own.manifest(), own.kept, html.index.pages[before:], time.perf_counter() - start
+        )
+
+    return Background(make, "datasets")
+
+
 def build_site(config: BuildConfig, report: BuildReport) -> int:
     out_dir = config.out_dir
     remove_stale_staging(out_dir)
@@ -152,6 +194,9 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         if previous.get("fingerprint") == fingerprint:
             report.skipped = True
             return 0
+
+    # Imported only now: the no-change check above must not pay for the validator's imports.
+    from generator.catalog import check_catalog
 
     with report.stage("load+validate"):
         checked = check_catalog(
@@ -172,7 +217,8 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     catalog = checked.catalog
 
     from generator.ledger import update_ledger
-    from generator.render.datasets import render_datasets
+    from generator.render.artifacts import DataIndex, product_json_path
+    from generator.render.datasets import DatasetError
     from generator.render.html import Assets, Html
     from generator.render.labels import (
         render_gs1_pages,
@@ -198,16 +244,30 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
             photos = render_photos(catalog, config, writer)
         with report.stage("labels"):
             labels = render_labels(catalog, config, writer)
-        with report.stage("datasets"):
-            data = render_datasets(catalog, config, writer, html, photos)
-        with report.stage("search index"):
-            filters = render_search_index(catalog, writer)
-        with report.stage("pages"):
-            render_pages(catalog, html, Outputs(photos, labels, data), filters)
-            render_labels_page(html, catalog, labels)
-            render_gs1_pages(html, catalog)
-            render_not_found(html)
-            render_statistics(catalog, html)
+        # The datasets are made in a child process while this one renders the pages: the two
+        # largest stages after the drawing ones then share the cores.
+        datasets = _start_datasets(catalog, config, writer, html, photos)
+        try:
+            with report.stage("search index"):
+                filters = render_search_index(catalog, writer)
+            with report.stage("pages"):
+                expected = DataIndex(
+                    product_json={p.id: product_json_path(p.id) for p in catalog.products}
+                )
+                render_pages(catalog, html, Outputs(photos, labels, expected), filters)
+                render_labels_page(html, catalog, labels)
+                render_gs1_pages(html, catalog)
+                render_not_found(html)
+                render_statistics(catalog, html)
+            with report.stage("datasets, waited for"):
+                made = datasets.result()
+        except BaseException:
+            datasets.cancel()
+            raise
+        report.stages["datasets"] = made.seconds
+        made.merge_into(writer, html)
+        if made.index.product_json != expected.product_json:
+            raise DatasetError("the product JSON files are not where the product pages link")
         with report.stage("mkdocs"):
             folder, editorial = editorial_pages(config.cache_dir, config.base_url)
             writer.adopt_tree(folder)

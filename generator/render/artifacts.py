@@ -75,6 +75,11 @@ class Download:
     sha256: str
 
 
+def product_json_path(product_id: str) -> str:
+    """Where a product's record is published as JSON (the datasets stage writes it)."""
+    return f"p/{product_id}/product.json"
+
+
 @dataclass
 class DataIndex:
     downloads: list[Download] = field(default_factory=list)  # the latest release's files
