@@ -107,21 +107,33 @@ class SiteWriter:
         with its own SiteWriter on the same root and manifest."""
         self._done(self._check(rel), digest, size)
 
-    def copy_file(self, rel: str, source: Path) -> None:
+    def copy_file(self, rel: str, source: Path, content_named: bool = False) -> None:
         """Hard-links when it can (derivatives in the cache are immutable), else copies.
-        The cache file's name, size and time stand for its content."""
+
+        `content_named`: the source's name is derived from its content (the photo and label
+        caches), so the name alone says whether the tree's file is the same; otherwise the
+        source's name, size and time stand for its content."""
         key = self._check(rel)
-        stat = source.stat()
-        digest = f"f:{source}\0{stat.st_size}\0{stat.st_mtime_ns}"
-        if self.previous.get(key) == (digest, stat.st_size):
-            self.kept += 1
+        entry = self.previous.get(key)
+        if content_named:
+            digest = f"n:{source}"
+            if entry is not None and entry[0] == digest:
+                self.kept += 1
+                self._done(key, digest, entry[1])
+                return
         else:
-            target = self._target(rel)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
-        self._done(key, digest, stat.st_size)
+            stat = source.stat()
+            digest = f"f:{source}\0{stat.st_size}\0{stat.st_mtime_ns}"
+            if entry == (digest, stat.st_size):
+                self.kept += 1
+                self._done(key, digest, stat.st_size)
+                return
+        target = self._target(rel)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self._done(key, digest, target.stat().st_size)
 
     def adopt_tree(self, folder: Path, prefix: str = "") -> None:
         """Moves files some tool wrote into `folder` (e.g. MkDocs) into the site, ours winning."""

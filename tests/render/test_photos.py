@@ -282,6 +282,42 @@ def test_widths_never_upscale(source: tuple[int, int], widths: list[int]) -> Non
     assert all(w <= source[0] and h <= source[1] for w, h in sizes)
 
 
+def test_every_derivative_has_the_size_the_page_states(
+    tmp_path: Path, fixture_catalog: Catalog
+) -> None:
+    """Odd heights: 2000x1301 -> 1280x833 -> 640x416 (not 417, as a 2x2 reduce would give)."""
+    source = tmp_path / "odd.jpg"
+    Image.linear_gradient("L").resize((2000, 1301)).convert("RGB").save(source, quality=90)
+    index, _ = build(
+        catalog_with(fixture_catalog, (measured(source),)), config_for(tmp_path), tmp_path / "s"
+    )
+    [rendition] = index.per_product["t-0"]
+    assert [(s.width, s.height) for s in rendition.sizes] == [(320, 208), (640, 416), (1280, 833)]
+    for size in rendition.sizes:
+        for rel in (size.webp, size.jpeg):
+            with Image.open(tmp_path / "s" / rel) as image:
+                assert image.size == (size.width, size.height), rel
+
+
+def test_derivatives_stay_sharp(tmp_path: Path, fixture_catalog: Catalog) -> None:
+    """A black/white edge stays one grey pixel wide at every size: a blurry filter (bilinear
+    at 2x, or any blur) spreads it over two or more."""
+    source = tmp_path / "edge.png"  # lossless: the only softening is the resampling
+    image = Image.new("L", (2560, 1920), 0)
+    ImageDraw.Draw(image).rectangle((1283, 0, 2559, 1919), fill=255)  # off the 2x grid
+    image.save(source)
+    index, _ = build(
+        catalog_with(fixture_catalog, (measured(source),)), config_for(tmp_path), tmp_path / "s"
+    )
+    for size in index.per_product["t-0"][0].sizes:
+        for rel in (size.webp, size.jpeg):
+            with Image.open(tmp_path / "s" / rel) as derivative:
+                grey = derivative.convert("L")
+                row = [grey.getpixel((x, size.height // 2)) for x in range(size.width)]
+            assert row[5] < 20 and row[-5] > 235, rel
+            assert len([value for value in row if 7 < value < 248]) <= 1, (rel, row)
+
+
 @pytest.mark.parametrize(
     ("source", "base"),
     [
@@ -341,6 +377,7 @@ def test_rebuild_reuses_the_cache_without_decoding(
 
     monkeypatch.setattr(photos, "_make", no_work)
     monkeypatch.setattr(Image, "open", no_work)
+    monkeypatch.setattr(photos.Cache, "has", no_work)  # one listing, not a stat per file
     second, warm = build(catalog, config, tmp_path / "s2")
     assert (warm.decoded, warm.reused, warm.files_made, warm.cards_reused) == (0, 1, 0, 1)
     assert second == first
@@ -422,6 +459,30 @@ def test_share_card_is_1200x630_without_metadata(tmp_path: Path, fixture_catalog
     with Image.open(card) as image:
         assert image.format == "JPEG" and image.size == CARD_SIZE
         assert len(image.getexif()) == 0 and "icc_profile" not in image.info
+
+
+def test_share_card_shows_the_photo_above_an_opaque_band() -> None:
+    photo = Image.new("RGB", (800, 600), (30, 160, 60))  # enlarged: 800 px < 1200
+    ImageDraw.Draw(photo).rectangle((0, 0, 799, 89), fill=RED)  # the top 15 %, cut by the crop
+    card = draw_card(photo, "Trà xanh", 5)
+    assert card.size == CARD_SIZE
+    assert close(card.getpixel((600, 200)), (30, 160, 60), 4)  # the photo's middle
+    assert close(card.getpixel((600, 2)), RED, 40)  # crop centred at 45 %: 15 px of red left
+    assert card.getpixel((1190, 620)) == (14, 18, 22)  # the band hides the photo entirely
+    wide = draw_card(Image.new("RGB", (3000, 1000), (200, 100, 0)), "Trà xanh", 5)  # reduced
+    assert close(wide.getpixel((600, 100)), (200, 100, 0), 2)
+
+
+def test_jobs_are_batched_once_each() -> None:
+    jobs = [
+        photos._Job(f"{i}.jpg", "0" * 64, f"k{i}", ((320, 240),), frozenset(), (), "/c")
+        for i in range(1000)
+    ]
+    batches = photos._batches(jobs, 2)
+    assert [job for batch in batches for job in batch] == jobs
+    assert max(map(len, batches)) == photos._BATCH and len(batches) >= 16
+    few = photos._batches(jobs[:10], 2)  # a few jobs: one per task, so both workers get some
+    assert [len(batch) for batch in few] == [1] * 10
 
 
 @pytest.mark.parametrize("bold", [False, True])
