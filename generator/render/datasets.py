@@ -16,7 +16,12 @@ One set of typed rows per table feeds every format, so the formats cannot disagr
 Column lists, types, constraints, titles and descriptions live in schemas/tables/*.json; a
 field with `from` takes its description from the record schema (schemas/*.schema.json), so the
 dictionary says what the contributor's form says. The release is checked by frictionless
-itself before anything else is written from it; an invalid table stops the build.
+itself before anything else is written from it (or, when the build passes `pending`, before
+the site is published); an invalid table stops the build.
+
+Cost at national scale: the rows become columns once (TableColumns), and each format converts
+a column with one converter chosen from the types it holds; the workbook is made in a forked
+child meanwhile, and frictionless runs in another.
 
 Releases are named by the catalog's release date. Earlier releases are copied byte for byte
 from the previously published site (config.out_dir) after their SHA256SUMS are checked: the
@@ -37,14 +42,16 @@ import sqlite3
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
+from generator.background import Background
 from generator.config import BuildConfig
 from generator.derive import validity_on
 from generator.model import Catalog, Certificate, Product, Validity
@@ -67,6 +74,7 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 FEED_ENTRIES = 200
 PAGE_CHANGES_PER_KIND = 50  # the data page lists this many per kind; the files list them all
 PARALLEL_VALIDATION_BYTES = 4_000_000  # CSV bytes from which frictionless runs in a child
+PARALLEL_XLSX_CELLS = 250_000  # cells from which the workbook is made in a forked child
 MAX_ERRORS_SHOWN = 30
 TAG_DATE = "2026"  # tag: URIs name a date the authority held the host; fixed so ids never change
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -431,8 +439,8 @@ def csv_cell(value: Any, type_: str) -> str:
     return str(value)
 
 
-def csv_rows(spec: TableSpec, rows: Iterable[Row]) -> list[list[str]]:
-    return [[csv_cell(row[f.name], f.type) for f in spec.fields] for row in rows]
+def csv_rows(spec: TableSpec, rows: list[Row]) -> list[tuple[str, ...]]:
+    return TableColumns(spec, rows).csv_cells()
 
 
 def to_csv(spec: TableSpec, cells: Iterable[list[str]]) -> bytes:
@@ -452,12 +460,15 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def to_json(rows: Iterable[Row]) -> bytes:
-    """An array with one record per line: compact, yet readable and diffable line by line."""
-    lines = [
-        json.dumps({k: json_value(v) for k, v in row.items()}, ensure_ascii=False) for row in rows
-    ]
-    return ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode("utf-8")
+def json_text(value: Any) -> str:
+    """One value as json.dumps writes it inside a record (after json_value)."""
+    return json.dumps(json_value(value), ensure_ascii=False)
+
+
+def to_json(records: list[str]) -> bytes:
+    """An array with one record per line: compact, yet readable and diffable line by line.
+    `records` from TableColumns.json_records: each row as json.dumps would write it."""
+    return ("[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n").encode("utf-8")
 
 
 SQL_TYPES = {
@@ -497,7 +508,7 @@ def _sql_value(value: Any) -> Any:
 
 def to_sqlite(
     specs: dict[str, TableSpec],
-    tables: dict[str, list[Row]],
+    columns: dict[str, TableColumns],
     meta: dict[str, str],
     release: dt.date,
 ) -> bytes:
@@ -511,14 +522,16 @@ def to_sqlite(
         con = sqlite3.connect(path)
         try:
             con.execute("PRAGMA page_size = 4096")
+            # A scratch file read back once: no rollback journal, no fsync (same bytes).
+            con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA synchronous = OFF")
             con.execute(f"PRAGMA user_version = {int(release.strftime('%Y%m%d'))}")
             for name in TABLES:
                 spec = specs[name]
                 con.execute(_ddl(spec))
                 marks = ", ".join("?" for _ in spec.fields)
                 con.executemany(
-                    f"INSERT INTO {_q(name)} VALUES ({marks})",
-                    [tuple(_sql_value(row[f]) for f in spec.names) for row in tables[name]],
+                    f"INSERT INTO {_q(name)} VALUES ({marks})", columns[name].sql_rows()
                 )
             # The dictionary travels with the database: who opens it needs no web page.
             con.execute('CREATE TABLE "_metadata" ("key" TEXT PRIMARY KEY, "value" TEXT)')
@@ -610,10 +623,207 @@ def _xlsx_cell(ref: str, value: Any, style: int = 0) -> str:
     return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{text}</t></is></c>'
 
 
+# --- columns: each format's cells made once per column -----------------------------------------
+# A national catalog has over 2 million cells, and a type dispatch per cell and per format
+# (csv_cell, json_value, _sql_value, _xlsx_cell) cost most of this renderer's time. A column's
+# values nearly always share one type, so its converter is chosen once, from the exact types
+# the column holds, and runs as one comprehension. A column with other or mixed types goes
+# through the per-cell functions: the bytes are the same either way (the tests compare both).
+
+NONE_TYPE = type(None)
+EXCEL_EPOCH_ORDINAL = EXCEL_EPOCH.toordinal()
+_json_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) calls for str
+XML_ILLEGAL_BUT_NUL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _kinds(values: list[Any]) -> set[type]:
+    """The exact types of a column's values, None aside (bool is not int here)."""
+    kinds = set(map(type, values))
+    kinds.discard(NONE_TYPE)
+    return kinds
+
+
+def csv_column(values: list[Any], type_: str, kinds: set[type] | None = None) -> list[str]:
+    """[csv_cell(v, type_) for v in values]; `kinds` is _kinds(values) when known."""
+    kinds = _kinds(values) if kinds is None else kinds
+    if kinds <= {str}:
+        if type_ != "string":
+            return ["" if v is None else v for v in values]
+        return ["" if v is None else "'" + v if v.startswith(FORMULA_START) else v for v in values]
+    if kinds == {int} and type_ != "string":
+        return ["" if v is None else str(v) for v in values]
+    if kinds == {bool}:
+        return ["" if v is None else "true" if v else "false" for v in values]
+    if kinds == {dt.date}:
+        return ["" if v is None else v.isoformat() for v in values]
+    return [csv_cell(v, type_) for v in values]
+
+
+def json_column(values: list[Any], kinds: set[type] | None = None) -> list[str]:
+    """[json_text(v) for v in values]."""
+    kinds = _kinds(values) if kinds is None else kinds
+    if kinds <= {str}:
+        return ["null" if v is None else _json_str(v) for v in values]
+    if kinds == {int}:
+        return ["null" if v is None else str(v) for v in values]
+    if kinds == {bool}:
+        return ["null" if v is None else "true" if v else "false" for v in values]
+    if kinds == {dt.date}:
+        return ["null" if v is None else f'"{v.isoformat()}"' for v in values]
+    return [json_text(v) for v in values]
+
+
+def sql_column(values: list[Any], kinds: set[type] | None = None) -> list[Any]:
+    """[_sql_value(v) for v in values]."""
+    kinds = _kinds(values) if kinds is None else kinds
+    if kinds <= {str, int, float}:
+        return values
+    if kinds == {bool}:
+        return [None if v is None else int(v) for v in values]
+    if kinds == {dt.date}:
+        return [None if v is None else v.isoformat() for v in values]
+    return [_sql_value(v) for v in values]
+
+
+def _xml_texts(texts: list[str]) -> list[str]:
+    """[_xml_text(t) for t in texts]: one scan of the whole column finds whether any text
+    needs the slow path (a control character, or longer than a cell holds)."""
+    joined = "\x00".join(texts)
+    if (
+        joined.count("\x00") != len(texts) - 1  # a text holds a NUL (or there are none)
+        or XML_ILLEGAL_BUT_NUL.search(joined)
+        or max(map(len, texts)) > EXCEL_MAX_TEXT
+    ):
+        return [_xml_text(t) for t in texts]
+    if "&" not in joined and "<" not in joined and ">" not in joined:
+        return texts
+    # No text holds a NUL (checked above), so it separates the texts unambiguously.
+    return joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
+
+
+def xlsx_column(
+    values: list[Any], letter: str, first_row: int, kinds: set[type] | None = None
+) -> list[str]:
+    """[_xlsx_cell(f"{letter}{r}", v) for r, v in enumerate(values, first_row)]."""
+    kinds = _kinds(values) if kinds is None else kinds
+    rows = range(first_row, first_row + len(values))
+    if kinds <= {str}:
+        texts = _xml_texts(["" if v is None else v for v in values])
+        return [
+            ""
+            if v is None
+            else f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>'
+            for r, v, t in zip(rows, values, texts, strict=True)
+        ]
+    if kinds <= {int, float}:
+        return [
+            "" if v is None else f'<c r="{letter}{r}"><v>{v!r}</v></c>'
+            for r, v in zip(rows, values, strict=True)
+        ]
+    if kinds == {bool}:
+        return [
+            "" if v is None else f'<c r="{letter}{r}" t="b"><v>{1 if v else 0}</v></c>'
+            for r, v in zip(rows, values, strict=True)
+        ]
+    if kinds == {dt.date}:
+        epoch = EXCEL_EPOCH_ORDINAL
+        return [
+            ""
+            if v is None
+            else f'<c r="{letter}{r}" s="{STYLE_DATE}"><v>{v.toordinal() - epoch}</v></c>'
+            for r, v in zip(rows, values, strict=True)
+        ]
+    return [_xlsx_cell(f"{letter}{r}", v) for r, v in zip(rows, values, strict=True)]
+
+
+class TableColumns:
+    """One table as columns of typed values; every format's cells come from these."""
+
+    def __init__(self, spec: TableSpec, rows: list[Row]) -> None:
+        self.spec = spec
+        self.size = len(rows)
+        self.values = [list(map(itemgetter(name), rows)) for name in spec.names]
+        self.kinds = [_kinds(values) for values in self.values]
+        self._csv: list[list[str]] | None = None
+        self._json: list[list[str]] | None = None
+        self._records: list[str] | None = None
+        self._cells: list[tuple[str, ...]] | None = None
+
+    def csv_columns(self) -> list[list[str]]:
+        if self._csv is None:
+            self._csv = [
+                csv_column(values, f.type, kinds)
+                for values, f, kinds in zip(self.values, self.spec.fields, self.kinds, strict=True)
+            ]
+        return self._csv
+
+    def csv_cells(self) -> list[tuple[str, ...]]:
+        """Rows of CSV cells, as csv_cell writes them."""
+        if self._cells is None:
+            self._cells = list(zip(*self.csv_columns(), strict=True)) if self.values else []
+        return self._cells
+
+    def _json_columns(self) -> list[list[str]]:
+        """Per column, '"name": value' as json.dumps writes it inside a record."""
+        if self._json is None:
+            keys = [f"{_json_str(name)}: " for name in self.spec.names]
+            self._json = [
+                [key + text for text in json_column(values, kinds)]
+                for key, values, kinds in zip(keys, self.values, self.kinds, strict=True)
+            ]
+        return self._json
+
+    def json_records(self, skip: str | None = None) -> list[str]:
+        """Each row as json.dumps({k: json_value(v)}) writes it, without the column `skip`."""
+        if skip is None and self._records is not None:
+            return self._records
+        columns = [
+            c for c, name in zip(self._json_columns(), self.spec.names, strict=True) if name != skip
+        ]
+        if not columns:
+            return ["{}"] * self.size
+        records = ["{" + ", ".join(cells) + "}" for cells in zip(*columns, strict=True)]
+        if skip is None:
+            self._records = records
+        return records
+
+    def sql_rows(self) -> Iterable[tuple[Any, ...]]:
+        return zip(*map(sql_column, self.values, self.kinds), strict=True)
+
+
 def _xlsx_sheet(rows: list[list[Any]], header: bool, widths: Sequence[int] = ()) -> str:
     letters = [_column_letters(n) for n in range(1, max(map(len, rows), default=1) + 1)]
+    row_xml = []
+    for r, row in enumerate(rows, 1):
+        style = STYLE_BOLD if header and r == 1 else 0
+        cells = "".join(_xlsx_cell(f"{letters[c]}{r}", v, style) for c, v in enumerate(row))
+        row_xml.append(f'<row r="{r}">{cells}</row>')
+    return _xlsx_sheet_xml(row_xml, letters[-1], header, widths)
+
+
+def _xlsx_table_sheet(columns: TableColumns) -> str:
+    """_xlsx_sheet([names, *rows], True), made column by column."""
+    letters = [_column_letters(n) for n in range(1, len(columns.values) + 1)] or ["A"]
+    head = "".join(
+        _xlsx_cell(f"{letter}1", name, STYLE_BOLD)
+        for letter, name in zip(letters, columns.spec.names, strict=False)
+    )
+    cells = [
+        xlsx_column(values, letter, 2, kinds)
+        for values, letter, kinds in zip(columns.values, letters, columns.kinds, strict=False)
+    ]
+    row_xml = [f'<row r="1">{head}</row>']
+    row_xml += [
+        f'<row r="{r}">{"".join(row)}</row>' for r, row in enumerate(zip(*cells, strict=True), 2)
+    ]
+    return _xlsx_sheet_xml(row_xml, letters[-1], True)
+
+
+def _xlsx_sheet_xml(
+    row_xml: list[str], last_column: str, header: bool, widths: Sequence[int] = ()
+) -> str:
     out = [f'{XML_HEAD}<worksheet xmlns="{XLSX_MAIN}" xmlns:r="{XLSX_REL}">']
-    out.append(f'<dimension ref="A1:{letters[-1]}{max(len(rows), 1)}"/>')
+    out.append(f'<dimension ref="A1:{last_column}{max(len(row_xml), 1)}"/>')
     if header:  # the header row stays in view while scrolling
         out.append(
             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
@@ -633,10 +843,7 @@ def _xlsx_sheet(rows: list[list[Any]], header: bool, widths: Sequence[int] = ())
             + "</cols>"
         )
     out.append("<sheetData>")
-    for r, row in enumerate(rows, 1):
-        style = STYLE_BOLD if header and r == 1 else 0
-        cells = "".join(_xlsx_cell(f"{letters[c]}{r}", v, style) for c, v in enumerate(row))
-        out.append(f'<row r="{r}">{cells}</row>')
+    out += row_xml
     out.append("</sheetData></worksheet>")
     return "".join(out)
 
@@ -657,17 +864,12 @@ def _zip(parts: list[tuple[str, str]], day: dt.date) -> bytes:
 
 
 def to_xlsx(
-    specs: dict[str, TableSpec],
-    tables: dict[str, list[Row]],
-    about: list[tuple[str, str]],
-    release: dt.date,
+    columns: dict[str, TableColumns], about: list[tuple[str, str]], release: dt.date
 ) -> bytes:
     """One sheet per table (header row bold and frozen, dates as dates), after an about sheet."""
     sheets = [("gioi-thieu", _xlsx_sheet([list(a) for a in about], False, (24, 100)))]
     for name in TABLES:
-        spec = specs[name]
-        grid = [spec.names, *([row[f] for f in spec.names] for row in tables[name])]
-        sheets.append((name, _xlsx_sheet(grid, True)))
+        sheets.append((name, _xlsx_table_sheet(columns[name])))
     n = len(sheets)
     moment = f"{release.isoformat()}T00:00:00Z"
     title = _xml_text(f"{SITE_NAME} {release.isoformat()}")
@@ -898,12 +1100,34 @@ class PackageCheck:
         if errors:
             raise DatasetError(f"frictionless: {self.path.name} is not valid", errors)
 
+    def close(self) -> None:
+        if self.pool is not None:  # also when making another format failed meanwhile
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
     def __enter__(self) -> PackageCheck:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:  # also when making another format failed meanwhile
-            self.pool.shutdown(cancel_futures=True)
+        self.close()
+
+
+class ForkedCall:
+    """fn(*args) in a forked child, for a format that would otherwise wait for this process's
+    core: the child inherits the arguments (nothing is pickled but the result), and this
+    process goes on with the other formats meanwhile. Same code, so the same bytes."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._job: Background[Any] = Background(lambda: fn(*args), getattr(fn, "__name__", "?"))
+
+    def result(self) -> Any:
+        try:
+            return self._job.result()
+        except Exception as err:
+            raise DatasetError(f"making a data file failed in a worker:\n{err!r}") from err
+
+    def close(self) -> None:
+        self._job.cancel()
 
 
 # --- releases and changes ----------------------------------------------------------------------
@@ -1345,9 +1569,79 @@ def product_json(
     return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+NESTED = ("certificates", "photos", "sources")  # in p/<id>/product.json, in this order
+PRODUCT_JSON_TAIL = ("release", "license", "datapackage")
+
+
+def product_jsons(
+    tables: dict[str, list[Row]],
+    columns: dict[str, TableColumns],
+    release: str,
+    config: BuildConfig,
+) -> list[tuple[str, bytes]]:
+    """(product id, product_json's bytes) per product, in table order: joined from the records
+    the JSON tables hold, rather than every value encoded again for 20,000 files."""
+    products = columns["products"]
+    names = products.spec.names
+    if not names or set(names) & {*NESTED, *PRODUCT_JSON_TAIL}:
+        # A column named like an added key would be replaced in place: the general path.
+        nested = {name: rows_by_product(tables[name]) for name in NESTED}
+        return [
+            (row["id"], product_json(row, nested, release, config)) for row in tables["products"]
+        ]
+    grouped: dict[str, dict[Any, str]] = {}
+    for name in NESTED:
+        table = columns[name]
+        records: dict[Any, list[str]] = {}
+        product_ids = table.values[table.spec.names.index("product_id")]
+        for pid, record in zip(product_ids, table.json_records(skip="product_id"), strict=True):
+            records.setdefault(pid, []).append(record)
+        grouped[name] = {pid: "[" + ", ".join(r) + "]" for pid, r in records.items()}
+    values = (release, DATA_LICENCE["path"], config.base_url + "data/latest/datapackage.json")
+    tail = "".join(
+        f", {_json_str(k)}: {_json_str(v)}" for k, v in zip(PRODUCT_JSON_TAIL, values, strict=True)
+    )
+    heads = [f", {_json_str(name)}: " for name in NESTED]
+    out = []
+    ids = products.values[names.index("id")]
+    for pid, record in zip(ids, products.json_records(), strict=True):
+        nested_json = "".join(
+            head + grouped[name].get(pid, "[]") for head, name in zip(heads, NESTED, strict=True)
+        )
+        out.append((pid, f"{record[:-1]}{nested_json}{tail}}}\n".encode()))
+    return out
+
+
+def _about_sheet(release: str, config: BuildConfig) -> list[tuple[str, str]]:
+    return [
+        ("Tên / Title", f"{SITE_NAME} — {SITE_NAME_EN}"),
+        ("Bản phát hành / Release", release),
+        ("Giấy phép / Licence", f"CC BY 4.0 {DATA_LICENCE['path']} (ảnh: xem photos.licence)"),
+        ("Trang dữ liệu / Data page", config.base_url + "data/"),
+        ("Tình trạng / Status", f"Tính vào ngày {release} / computed on {release}"),
+        (
+            "Ví dụ / Examples",
+            "Dòng example = true là minh họa / example = true rows are illustrative",
+        ),
+        ("Từ điển / Dictionary", "README.md, datapackage.json"),
+    ]
+
+
 def render_datasets(
-    catalog: Catalog, config: BuildConfig, writer: SiteWriter, html: Html, photos: PhotoIndex
+    catalog: Catalog,
+    config: BuildConfig,
+    writer: SiteWriter,
+    html: Html,
+    photos: PhotoIndex,
+    pending: list[PackageCheck] | None = None,
 ) -> DataIndex:
+    """data/ and p/<id>/product.json.
+
+    With `pending`, the frictionless check is not awaited here: it is appended (a large
+    package's still running in its child) and the caller must call its result() (DatasetError
+    when invalid) and then close() before publishing the site. The files derived from the
+    package are then written before the verdict, into the staging folder that only a complete
+    build publishes. Without `pending`, nothing derived is written unless the check passes."""
     specs = load_table_specs(config.schemas_dir)
     vocab = load_vocabulary(config.schemas_dir)
     day = catalog.release_date
@@ -1371,8 +1665,11 @@ def render_datasets(
         if "products.csv" not in releases[previous].names() or folder is None:
             raise DatasetError(f"release {previous} has no products.csv to compare with")
         previous_rows = read_csv_rows((folder / "products.csv").read_bytes())
-    product_cells = csv_rows(specs["products"], tables["products"])
-    current = [dict(zip(specs["products"].names, c, strict=True)) for c in product_cells]
+    # Every format is made from these columns, each cell converted once per format.
+    columns = {name: TableColumns(specs[name], rows) for name, rows in tables.items()}
+    current = [
+        dict(zip(specs["products"].names, c, strict=True)) for c in columns["products"].csv_cells()
+    ]
     changes = classify_changes(previous_rows, current)
     previous_day = dt.date.fromisoformat(previous) if previous else None
     tables["changes"] = change_rows(
@@ -1380,29 +1677,30 @@ def render_datasets(
     )
     for name in TABLES:
         check_rows(specs[name], tables[name])
+    columns["changes"] = TableColumns(specs["changes"], tables["changes"])
 
-    csvs = {
-        name: to_csv(
-            specs[name],
-            product_cells if name == "products" else csv_rows(specs[name], tables[name]),
-        )
-        for name in TABLES
-    }
-    package = datapackage(specs, csvs, config, day)
-    package_bytes = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    changes_md = changes_markdown(tables["changes"], day, previous_day)
+    about = _about_sheet(release, config)
+    cells = sum(len(c.values) * c.size for c in columns.values())
+    # The workbook is the costliest format (its XML, then zlib); a large one is made in a
+    # forked child from here on, while this process makes the CSV, JSON and SQLite files.
+    xlsx = ForkedCall(to_xlsx, columns, about, day) if cells >= PARALLEL_XLSX_CELLS else None
+    check: PackageCheck | None = None
+    try:
+        csvs = {name: to_csv(specs[name], columns[name].csv_cells()) for name in TABLES}
+        package = datapackage(specs, csvs, config, day)
+        package_bytes = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        changes_md = changes_markdown(tables["changes"], day, previous_day)
 
-    core: dict[str, bytes] = {f"{name}.csv": csvs[name] for name in TABLES}
-    core["datapackage.json"] = package_bytes
-    core["CHANGES.md"] = changes_md.encode("utf-8")
-    core["README.md"] = dictionary_markdown(specs, release).encode("utf-8")
-    core["LICENSE.md"] = licence_text(release, config).encode("utf-8")
-    for name, data in core.items():
-        writer.write_bytes(f"data/latest/{name}", data)
-    # frictionless checks the bytes as written; the other formats are made meanwhile, in
-    # memory, and nothing more is published unless the check passes.
-    descriptor = writer.root / "data" / "latest" / "datapackage.json"
-    with PackageCheck(descriptor, sum(map(len, csvs.values()))) as check:
+        core: dict[str, bytes] = {f"{name}.csv": csvs[name] for name in TABLES}
+        core["datapackage.json"] = package_bytes
+        core["CHANGES.md"] = changes_md.encode("utf-8")
+        core["README.md"] = dictionary_markdown(specs, release).encode("utf-8")
+        core["LICENSE.md"] = licence_text(release, config).encode("utf-8")
+        for name, data in core.items():
+            writer.write_bytes(f"data/latest/{name}", data)
+        # frictionless checks the bytes as written; the other formats are made meanwhile.
+        descriptor = writer.root / "data" / "latest" / "datapackage.json"
+        check = PackageCheck(descriptor, sum(map(len, csvs.values())))
         meta = {
             "title": SITE_NAME,
             "release": release,
@@ -1410,24 +1708,22 @@ def render_datasets(
             "homepage": config.base_url + "data/",
             "note": "Ảnh theo giấy phép riêng (photos.licence). Photos: see photos.licence.",
         }
-        about = [
-            ("Tên / Title", f"{SITE_NAME} — {SITE_NAME_EN}"),
-            ("Bản phát hành / Release", release),
-            ("Giấy phép / Licence", f"CC BY 4.0 {DATA_LICENCE['path']} (ảnh: xem photos.licence)"),
-            ("Trang dữ liệu / Data page", config.base_url + "data/"),
-            ("Tình trạng / Status", f"Tính vào ngày {release} / computed on {release}"),
-            (
-                "Ví dụ / Examples",
-                "Dòng example = true là minh họa / example = true rows are illustrative",
-            ),
-            ("Từ điển / Dictionary", "README.md, datapackage.json"),
-        ]
         latest = dict(core)
         for name in TABLES:
-            latest[f"{name}.json"] = to_json(tables[name])
-        latest["ocop.sqlite"] = to_sqlite(specs, tables, meta, day)
-        latest["ocop.xlsx"] = to_xlsx(specs, tables, about, day)
-        check.result()
+            latest[f"{name}.json"] = to_json(columns[name].json_records())
+        product_files = product_jsons(tables, columns, release, config)
+        latest["ocop.sqlite"] = to_sqlite(specs, columns, meta, day)
+        latest["ocop.xlsx"] = to_xlsx(columns, about, day) if xlsx is None else xlsx.result()
+        if pending is None:
+            check.result()
+        else:
+            pending.append(check)
+            check = None  # the caller's to await and close
+    finally:
+        if xlsx is not None:
+            xlsx.close()
+        if check is not None:
+            check.close()
 
     release_files = dict(core)
     release_files["SHA256SUMS"] = sha256sums(core)
@@ -1490,11 +1786,10 @@ def render_datasets(
             )
         )
 
-    nested = {name: rows_by_product(tables[name]) for name in ("certificates", "photos", "sources")}
-    for row in tables["products"]:
-        path = f"p/{row['id']}/product.json"
-        writer.write_bytes(path, product_json(row, nested, release, config))
-        index.product_json[row["id"]] = path
+    for pid, data in product_files:
+        path = f"p/{pid}/product.json"
+        writer.write_bytes(path, data)
+        index.product_json[pid] = path
 
     counts = Counter(r["change"] for r in tables["changes"])
     html.write_page(

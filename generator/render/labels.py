@@ -9,6 +9,13 @@ One layout (positions in millimetres) is computed per label size and drawn by th
 so SVG, PNG and PDF agree to the dot. Labels are cached by a key of everything printed on
 them: a rebuild with unchanged inputs copies the files and draws nothing.
 
+Drawing has to stay cheap for every product of the country (a third of the CPU it took with
+reportlab): the PDFs are written here, the QR as one path and the text in one embedded subset
+of DejaVu Sans holding both faces (no hinting programs: print needs none); the PNG pastes
+glyphs drawn once per process and writes its own 2-bit file; and a worker draws a province at
+a time (its labels, its sheet, its producers' sheets), so a product's QR and its sheet cell
+are made once.
+
 A label for a product whose certification is not valid on the build day carries its state
 ("HẾT HIỆU LỰC", ...) instead of stars, and such products are left off the print sheets:
 stars may not be used once a certificate has expired or been revoked.
@@ -18,25 +25,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
+import hashlib
+import itertools
 import math
 import os
 import re
+import struct
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TypeVar
 from xml.sax.saxutils import escape
 
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
-from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 
 from generator.cache import Cache, content_key
 from generator.config import BuildConfig
@@ -49,7 +55,7 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 # Bump when the drawing changes: every cached label is then drawn again.
-LABEL_VERSION = "1"
+LABEL_VERSION = "2"
 
 DPI = 300
 DOT = 25.4 / DPI  # mm per 300-dpi dot: module sizes and QR positions snap to it
@@ -64,8 +70,6 @@ CUT_MARK_MM = 1.5  # arm of the cross drawn at each cell corner
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONTS = {False: FONT_DIR / "DejaVuSans.ttf", True: FONT_DIR / "DejaVuSans-Bold.ttf"}
-PDF_FONT = {False: "DejaVuSans", True: "DejaVuSans-Bold"}  # the bold one only for metrics
-BOLD_STROKE = 0.045  # of the em: the outline that makes the regular face look bold
 SVG_FONT = "DejaVu Sans, Verdana, sans-serif"
 
 STATE_TEXT = {
@@ -100,6 +104,10 @@ class LabelContent:
         return f"{self.address}/p/{self.product_id}/"
 
     def key(self) -> str:
+        return self._key
+
+    @cached_property
+    def _key(self) -> str:  # asked for by the build, the sheets and the workers: made once
         return content_key(
             LABEL_VERSION,
             self.url,
@@ -143,10 +151,21 @@ def label_content(product: Product, base_url: str) -> LabelContent:
 class QrMatrix:
     size: int  # modules a side, quiet zone excluded
     runs: tuple[tuple[int, int, int], ...]  # (row, first column, length) of dark modules
+    # One byte a module (0 dark, 255 light), row by row: the PNG scales it up as is.
+    bitmap: bytes = field(default=b"", compare=False, repr=False)
 
     @property
     def version(self) -> int:
         return (self.size - 17) // 4
+
+    @cached_property
+    def pdf_path(self) -> str:
+        """The dark modules as PDF rectangles in module units (y down): made once, drawn on the
+        label and on the sheets."""
+        return "\n".join([f"{c} {r} {k} 1 re" for r, c, k in self.runs])
+
+
+_DARK_RUN = re.compile(b"\x00+")
 
 
 def qr_matrix(text: str) -> QrMatrix:
@@ -154,12 +173,15 @@ def qr_matrix(text: str) -> QrMatrix:
     view = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # 0 = dark, 255 = light
     rows, cols = view.shape
     data = view.tobytes()
-    runs = []
-    for r in range(rows):
-        line = data[r * cols : (r + 1) * cols]
-        # Dark runs of a row become one rectangle each: fewer path commands than modules.
-        runs += [(r, m.start(), m.end() - m.start()) for m in re.finditer(b"\x00+", line)]
-    return QrMatrix(size=rows, runs=tuple(runs))
+    # Dark runs of a row become one rectangle each: fewer path commands than modules. Rows are
+    # joined with a light byte between them, so that one scan finds them all and none crosses
+    # a row's end.
+    stride = cols + 1
+    joined = b"\xff".join([data[i : i + cols] for i in range(0, rows * cols, cols)])
+    runs = tuple(
+        [(*divmod(m.start(), stride), m.end() - m.start()) for m in _DARK_RUN.finditer(joined)]
+    )
+    return QrMatrix(size=rows, runs=runs, bitmap=data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,15 +218,247 @@ class Layout:
         return self.qr.size * self.module
 
 
+# ---------------------------------------------------------------------------------------------
+# The font: DejaVu Sans, read once per process, for the metrics every backend shares and for the
+# subsets embedded in the PDFs
+
+
+class _Font:
+    """A TrueType file, parsed just enough to measure text and to cut small subsets of it.
+
+    Glyphs are embedded without their hinting instructions (and without the `fpgm`, `prep`,
+    `cvt ` tables that run them): hinting serves screens at small pixel sizes, a printed label
+    gains nothing from it, and it made up half of each label's font subset."""
+
+    def __init__(self, path: Path) -> None:
+        self.data = data = path.read_bytes()
+        count = struct.unpack_from(">H", data, 4)[0]
+        self.tables: dict[bytes, tuple[int, int]] = {}
+        for i in range(count):
+            tag, _, offset, length = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+            self.tables[tag] = (offset, length)
+        head = self.table(b"head")
+        self.upm = struct.unpack_from(">H", head, 18)[0]
+        self.bbox = struct.unpack_from(">4h", head, 36)
+        long_loca = struct.unpack_from(">h", head, 50)[0] == 1
+        hhea = self.table(b"hhea")
+        self.ascent, self.descent = struct.unpack_from(">hh", hhea, 4)
+        metrics = struct.unpack_from(">H", hhea, 34)[0]
+        glyphs = struct.unpack_from(">H", self.table(b"maxp"), 4)[0]
+        hmtx = self.table(b"hmtx")
+        pairs = struct.unpack_from(f">{2 * metrics}h", hmtx)
+        self.advances = [a & 0xFFFF for a in pairs[0::2]]
+        self.advances += [self.advances[-1]] * (glyphs - metrics)
+        self.max_advance = max(self.advances)
+        self.lsbs = list(pairs[1::2]) + list(
+            struct.unpack_from(f">{glyphs - metrics}h", hmtx, 4 * metrics)
+        )
+        loca = self.table(b"loca")
+        if long_loca:
+            self.loca = list(struct.unpack_from(f">{glyphs + 1}I", loca))
+        else:
+            self.loca = [2 * v for v in struct.unpack_from(f">{glyphs + 1}H", loca)]
+        self.glyf_offset = self.tables[b"glyf"][0]
+        self.cmap = self._read_cmap()
+        # Widths in thousandths of the em, summed as reportlab did: the layout stays the same.
+        scale = 1000 / self.upm
+        self.widths = {chr(c): self.advances[g] * scale for c, g in self.cmap.items()}
+        self.default_width = self.advances[0] * scale
+        self._glyphs: dict[int, tuple[bytes, tuple[int, ...], tuple[int, ...], bytes]] = {}
+
+    @lru_cache(maxsize=32)  # noqa: B019 (two fonts a process, kept for its whole life)
+    def table(self, tag: bytes) -> bytes:
+        offset, length = self.tables[tag]
+        return self.data[offset : offset + length]
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def width_text(self, gid: int) -> str:
+        """A glyph's advance in thousandths of the em, as written in a PDF's /W array."""
+        return _n(self.advances[gid] * 1000 / self.upm)
+
+    def _read_cmap(self) -> dict[int, int]:
+        """Code point -> glyph id, from the Windows Unicode BMP subtable (format 4)."""
+        data, base = self.data, self.tables[b"cmap"][0]
+        for i in range(struct.unpack_from(">H", data, base + 2)[0]):
+            platform, encoding, offset = struct.unpack_from(">HHI", data, base + 4 + 8 * i)
+            at = base + offset
+            if (platform, encoding) == (3, 1) and struct.unpack_from(">H", data, at)[0] == 4:
+                break
+        else:
+            raise ValueError("no Unicode BMP cmap (format 4) in the font")
+        segments = struct.unpack_from(">H", data, at + 6)[0] // 2
+        ends = struct.unpack_from(f">{segments}H", data, at + 14)
+        starts = struct.unpack_from(f">{segments}H", data, at + 16 + 2 * segments)
+        deltas = struct.unpack_from(f">{segments}h", data, at + 16 + 4 * segments)
+        range_at = at + 16 + 6 * segments
+        ranges = struct.unpack_from(f">{segments}H", data, range_at)
+        cmap: dict[int, int] = {}
+        for i, (start, end, delta, offset) in enumerate(
+            zip(starts, ends, deltas, ranges, strict=True)
+        ):
+            for code in range(start, min(end, 0xFFFE) + 1):
+                if offset:
+                    where = range_at + 2 * i + offset + 2 * (code - start)
+                    glyph = struct.unpack_from(">H", data, where)[0]
+                    glyph = (glyph + delta) & 0xFFFF if glyph else 0
+                else:
+                    glyph = (code + delta) & 0xFFFF
+                if glyph:
+                    cmap[code] = glyph
+        return cmap
+
+    def glyph(self, gid: int) -> tuple[bytes, tuple[int, ...], tuple[int, ...], bytes]:
+        """A glyph without its instructions, padded to 4 bytes: (data, offsets of component
+        ids in it, component ids, its hmtx entry)."""
+        cached = self._glyphs.get(gid)
+        if cached is not None:
+            return cached
+        start = self.glyf_offset + self.loca[gid]
+        data = self.data[start : self.glyf_offset + self.loca[gid + 1]]
+        offsets: list[int] = []
+        refs: list[int] = []
+        if data:
+            contours = struct.unpack_from(">h", data)[0]
+            if contours >= 0:
+                at = 10 + 2 * contours
+                skip = struct.unpack_from(">H", data, at)[0]
+                data = data[:at] + b"\0\0" + data[at + 2 + skip :]
+            else:
+                out = bytearray(data)
+                at = 10
+                while True:
+                    flags, ref = struct.unpack_from(">HH", data, at)
+                    struct.pack_into(">H", out, at, flags & ~0x0100)  # WE_HAVE_INSTRUCTIONS
+                    offsets.append(at + 2)
+                    refs.append(ref)
+                    at += 4 + (4 if flags & 0x0001 else 2)  # ARG_1_AND_2_ARE_WORDS
+                    at += (
+                        2 if flags & 0x0008 else 4 if flags & 0x0040 else 8 if flags & 0x0080 else 0
+                    )
+                    if not flags & 0x0020:  # MORE_COMPONENTS
+                        break
+                data = bytes(out[:at])
+        data += b"\0" * (-len(data) % 4)
+        metric = struct.pack(">Hh", self.advances[gid], self.lsbs[gid])
+        cached = (data, tuple(offsets), tuple(refs), metric)
+        self._glyphs[gid] = cached
+        return cached
+
+
+def _subset(faces: Sequence[tuple[_Font, Iterable[int]]]) -> tuple[bytes, list[tuple[int, int]]]:
+    """One TrueType font of the given glyphs of several faces (the regular and the bold DejaVu
+    Sans: same em, same vertical metrics), with the glyphs their composites use, numbered from
+    the first face's .notdef = 0 in (face, original id) order: one embedded font a PDF instead
+    of one a face, so one subset to cut, compress and describe.
+
+    Returns the font file and, for each new glyph id, its (face, original id)."""
+    if len({face.upm for face, _ in faces}) != 1:
+        raise ValueError("faces of different em sizes cannot share one font")
+    order: list[tuple[int, int]] = []
+    parts: list[tuple[int, tuple[bytes, tuple[int, ...], tuple[int, ...], bytes]]] = []
+    for index, (face, gids) in enumerate(faces):
+        keep = {*gids, 0} if index == 0 else set(gids)
+        todo = list(keep)
+        while todo:
+            for ref in face.glyph(todo.pop())[2]:
+                if ref not in keep:
+                    keep.add(ref)
+                    todo.append(ref)
+        ids = sorted(keep)
+        order += [(index, gid) for gid in ids]
+        parts += [(index, face.glyph(gid)) for gid in ids]
+    new = {key: i for i, key in enumerate(order)}
+    glyphs: list[bytes] = []
+    for index, (data, offsets, refs, _) in parts:
+        if offsets:
+            patched = bytearray(data)
+            for at, ref in zip(offsets, refs, strict=True):
+                struct.pack_into(">H", patched, at, new[index, ref])
+            data = bytes(patched)
+        glyphs.append(data)
+    hmtx = [part[3] for _, part in parts]
+    glyf = b"".join(glyphs)
+    loca = [0, *itertools.accumulate(map(len, glyphs))]
+    n = len(order)
+    first = faces[0][0]
+    head = bytearray(first.table(b"head"))
+    head[8:12] = b"\0\0\0\0"  # checkSumAdjustment, set below
+    boxes = [face.bbox for face, _ in faces]
+    head[36:44] = struct.pack(
+        ">4h",
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    head[50:52] = b"\0\1"  # long loca
+    hhea = bytearray(first.table(b"hhea"))
+    hhea[10:12] = struct.pack(">H", max(face.max_advance for face, _ in faces))
+    hhea[34:36] = struct.pack(">H", n)
+    maxp = bytearray(first.table(b"maxp"))
+    maxp[4:6] = struct.pack(">H", n)
+    # The limits (points, contours, component depth...) of both faces.
+    limits = [struct.unpack_from(">13H", face.table(b"maxp"), 6) for face, _ in faces]
+    maxp[6:32] = struct.pack(">13H", *map(max, zip(*limits, strict=True)))
+    tables = {
+        b"OS/2": first.table(b"OS/2"),
+        b"glyf": glyf,
+        b"head": bytes(head),
+        b"hhea": bytes(hhea),
+        b"hmtx": b"".join(hmtx),
+        b"loca": struct.pack(f">{n + 1}I", *loca),
+        b"maxp": bytes(maxp),
+        b"post": b"\0\3\0\0" + first.table(b"post")[4:32],  # version 3: no glyph names
+    }
+    font, total, where = _sfnt(tables)
+    struct.pack_into(">I", font, where[b"head"] + 8, (0xB1B0AFBA - total) & 0xFFFFFFFF)
+    return bytes(font), order
+
+
+def _checksum(data: bytes | bytearray) -> int:
+    padded = bytes(data) + b"\0" * (-len(data) % 4)
+    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+
+
+def _sfnt(tables: dict[bytes, bytes]) -> tuple[bytearray, int, dict[bytes, int]]:
+    """The font file of these tables, its checksum (that of the directory plus those of the
+    tables, each padded to 4 bytes: no second pass over the file) and where each table is."""
+    count = len(tables)
+    power = 1 << (count.bit_length() - 1)
+    out = bytearray(
+        struct.pack(
+            ">IHHHH", 0x00010000, count, 16 * power, power.bit_length() - 1, 16 * (count - power)
+        )
+    )
+    offset = 12 + 16 * count
+    body = bytearray()
+    total = 0
+    where = {}
+    for tag in sorted(tables):
+        data = tables[tag]
+        checksum = _checksum(data)
+        total += checksum
+        where[tag] = offset + len(body)
+        out += struct.pack(">4sIII", tag, checksum, where[tag], len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    total += _checksum(out)
+    return out + body, total & 0xFFFFFFFF, where
+
+
 @lru_cache(maxsize=2)
-def _register_pdf_fonts() -> None:
-    for bold, path in FONTS.items():
-        pdfmetrics.registerFont(TTFont(PDF_FONT[bold], str(path)))
+def _font(bold: bool) -> _Font:
+    return _Font(FONTS[bold])
 
 
 def text_width(text: str, size: float, bold: bool) -> float:
-    _register_pdf_fonts()
-    return pdfmetrics.stringWidth(text, PDF_FONT[bold], size)  # linear in size: mm in, mm out
+    font = _font(bold)
+    widths = map(font.widths.get, text, itertools.repeat(font.default_width))
+    return 0.001 * size * sum(widths)  # mm in, mm out
+
+
+def missing_glyphs(text: str, bold: bool) -> set[str]:
+    """Characters the font cannot draw (they would print as empty boxes)."""
+    return {ch for ch in text if ord(ch) not in _font(bold).cmap}
 
 
 def _break_long(word: str, size: float, bold: bool, width: float) -> list[str]:
@@ -355,7 +609,7 @@ def _n(value: float) -> str:
 
 def draw_svg(layout: Layout, title: str) -> bytes:
     w, h = layout.width, layout.height
-    d = "".join(f"M{c} {r}h{k}v1h-{k}z" for r, c, k in layout.qr.runs)
+    d = "".join([f"M{c} {r}h{k}v1h-{k}z" for r, c, k in layout.qr.runs])
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}mm" height="{_n(h)}mm" '
@@ -380,140 +634,379 @@ def draw_svg(layout: Layout, title: str) -> bytes:
 
 @lru_cache(maxsize=64)
 def _pil_font(bold: bool, size_px: float) -> ImageFont.FreeTypeFont:
-    # BASIC layout: same glyph advances as the PDF metrics, and the same on every machine.
     return ImageFont.truetype(str(FONTS[bold]), size=size_px, layout_engine=ImageFont.Layout.BASIC)
 
 
-GREYS = [0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]
-GREY_LUT = [(v + 42) // 85 for v in range(256)]
+GREYS = [0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]  # the PNG's palette: 4 greys
+# Glyph coverage rounded to the nearest of 4 levels: four grey levels are enough antialiasing
+# at 300 dpi and halve the file (2 bits a dot).
+COVERAGE_LUT = [(v + 42) // 85 * 85 for v in range(256)]
+
+
+class _Glyphs(dict[str, tuple[object | None, int, int, float]]):
+    """The characters of one face at one pixel size, each drawn once per process: character ->
+    (coverage mask in 4 levels or None for a blank, x and y of its top-left from the pen on the
+    baseline, advance in pixels at the layout's metrics)."""
+
+    def __init__(self, bold: bool, size_px: float) -> None:
+        super().__init__()
+        self.font = _pil_font(bold, size_px)
+        self.face = _font(bold)
+        self.scale = size_px / self.face.upm
+
+    def __missing__(self, ch: str) -> tuple[object | None, int, int, float]:
+        mask, (dx, dy) = self.font.getmask2(ch, "L", anchor="ls")
+        advance = self.face.advances[self.face.cmap.get(ord(ch), 0)] * self.scale
+        glyph = (mask.point(COVERAGE_LUT, "L"), dx, dy, advance)
+        self[ch] = glyph if mask.size[0] and mask.size[1] else (None, 0, 0, advance)
+        return self[ch]
+
+
+@lru_cache(maxsize=256)
+def _glyphs(bold: bool, size_px: float) -> _Glyphs:
+    return _Glyphs(bold, size_px)
 
 
 def draw_png(layout: Layout) -> bytes:
+    """The label at 300 dpi in 4 greys. The image holds palette indices from the start (3
+    white, 0 black): a glyph of 4-level coverage pasted in black onto 0-3 gives 0-3 again, so
+    the rows are packed 2 bits a dot as they are."""
     px = 1 / DOT
-    image = Image.new("L", (round(layout.width * px), round(layout.height * px)), 255)
-    draw = ImageDraw.Draw(image)
-    m = round(layout.module * px)
-    ox, oy = round(layout.qr_x * px), round(layout.qr_y * px)
-    for r, c, k in layout.qr.runs:
-        draw.rectangle((ox + c * m, oy + r * m, ox + (c + k) * m - 1, oy + (r + 1) * m - 1), fill=0)
+    width, height = round(layout.width * px), round(layout.height * px)
+    # Drawn 4 dots right of a black band 4 dots wide: packed 4 dots a byte, the band becomes
+    # the zero byte ("no filter") PNG wants before each row, with no copy of the rows to add it.
+    image = Image.new("L", (4 + width, height), 3)
+    image.paste(0, (0, 0, 4, height))
+    # The QR: its modules as a bitmap of one byte a module, scaled by whole dots.
+    n, m = layout.qr.size, round(layout.module * px)
+    bitmap = layout.qr.bitmap
+    if len(bitmap) != n * n:  # a matrix made from its runs alone
+        modules = bytearray(b"\xff" * (n * n))
+        for r, c, k in layout.qr.runs:
+            modules[r * n + c : r * n + c + k] = bytes(k)
+        bitmap = bytes(modules)
+    symbol = Image.frombytes("L", (n, n), bitmap.replace(b"\xff", b"\x03"))
+    symbol = symbol.resize((n * m, n * m), Image.Resampling.NEAREST)
+    image.paste(symbol, (4 + round(layout.qr_x * px), round(layout.qr_y * px)))
+    # Text glyph by glyph from a per-process cache of drawn characters, placed at the advances
+    # the layout (and the PDF and SVG) use: drawing each label's text with FreeType was 1-2 ms
+    # of a label, pasting cached glyphs is a tenth of that. A glyph lands on the nearest whole
+    # dot (at most 0.04 mm from its exact place).
+    draw = ImageDraw.Draw(image).draw  # the core drawer: Pillow's own text() pastes with it
     for t in layout.texts:
-        draw.text(
-            (t.x * px, t.y * px),
-            t.text,
-            font=_pil_font(t.bold, round(t.size * px, 2)),
-            fill=0,
-            anchor="ls",
+        glyphs = _glyphs(t.bold, round(t.size * px, 2))
+        pen, base = 4 + t.x * px, round(t.y * px)
+        for ch in t.text:
+            mask, dx, dy, advance = glyphs[ch]
+            if mask is not None:
+                draw.draw_bitmap((round(pen) + dx, base + dy), mask, 0)
+            pen += advance
+    return _png_grey2(image.tobytes("raw", "L;2"), width, height)
+
+
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def _png_grey2(rows: bytes, width: int, height: int) -> bytes:
+    """A PNG of rows of 2-bit palette indices into GREYS (each row after its filter byte), at
+    DPI.
+
+    Written here rather than by Pillow, whose encoder took 0.7 ms a label: rows unfiltered, zlib
+    level 2 (on these images 3x faster than level 6 and 3% larger than Pillow's file was), no
+    time or software chunk."""
+    dots_per_metre = round(DPI / 0.0254)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 2, 3, 0, 0, 0)),
+            _png_chunk(b"PLTE", bytes(GREYS)),
+            _png_chunk(b"pHYs", struct.pack(">IIB", dots_per_metre, dots_per_metre, 1)),
+            _png_chunk(b"IDAT", zlib.compress(rows, 2)),
+            _png_chunk(b"IEND", b""),
         )
-    buffer = io.BytesIO()
-    # Four grey levels are enough antialiasing at 300 dpi and halve the file (2-bit palette);
-    # zlib level 6: level 9 or optimize take 10x the time for 7% less.
-    image = image.point(GREY_LUT)
-    image.putpalette(GREYS)
-    image.save(buffer, "PNG", dpi=(DPI, DPI), bits=2, compress_level=6)
-    return buffer.getvalue()
+    )
 
 
-def _pdf_label(canvas: Canvas, layout: Layout, ox: float, oy: float, page_h: float) -> None:
-    """Draws a label with its top-left corner at (ox, oy) mm from the top-left of a page
-    page_h mm high (PDF measures from the bottom-left, in points)."""
-    mm = 72 / 25.4
+# ---------------------------------------------------------------------------------------------
+# PDF: a small writer of exactly what a label needs (the QR as one path, text in an embedded
+# DejaVu subset), deterministic by construction: no dates, the document id a hash of the file
 
-    def at(x: float, y: float) -> tuple[float, float]:
-        return (ox + x) * mm, (page_h - oy - y) * mm
 
-    canvas.setFillGray(0)
-    canvas.setStrokeGray(0)
+MM = 72 / 25.4  # points per millimetre
+
+
+def _pdf_string(text: str) -> bytes:
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+@dataclass(frozen=True)
+class _EmbeddedFont:
+    """A font subset as PDF objects, before numbering: made once per set of characters."""
+
+    codes: dict[bool, dict[str, str]]  # face (bold?) -> character -> 4 hex digits in the text
+    name: str
+    program: bytes  # the stream objects, ready
+    to_unicode: bytes
+    widths: str
+
+
+@lru_cache(maxsize=32)
+def _embedded_font(regular: frozenset[str], bold: frozenset[str]) -> _EmbeddedFont:
+    """Kept for the next few documents: a producer with one product has a sheet with the same
+    characters as that product's label, drawn just after it (see _draw_job)."""
+    faces = (_font(False), _font(True))
+    # A character the font lacks (none of Vietnamese) shows the .notdef box, code 0000.
+    gids = {
+        face: {ch: faces[face].cmap.get(ord(ch), 0) for ch in sorted(chars)}
+        for face, chars in ((False, regular), (True, bold))
+    }
+    program, order = _subset(
+        [(faces[face], [g for g in gids[face].values() if g]) for face in (False, True)]
+    )
+    new = {key: i for i, key in enumerate(order)}
+    codes = {
+        face: {ch: f"{new[int(face), g]:04X}" if g else "0000" for ch, g in gids[face].items()}
+        for face in (False, True)
+    }
+    # The subset tag (six capitals) names this glyph set: same glyphs, same name.
+    digest = hashlib.sha256(repr(order).encode()).digest()
+    name = "".join(chr(65 + b % 26) for b in digest[:6]) + "+DejaVuSans"
+    # ToUnicode: copying or searching the text gives the characters back.
+    pairs = sorted(
+        (code, ch) for face in (False, True) for ch, code in codes[face].items() if code != "0000"
+    )
+    blocks = []
+    for i in range(0, len(pairs), 100):
+        chunk = pairs[i : i + 100]
+        lines = "\n".join([f"<{code}> <{ord(ch):04X}>" for code, ch in chunk])  # BMP only
+        blocks.append(f"{len(chunk)} beginbfchar\n{lines}\nendbfchar")
+    cmap = (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        + "\n".join(blocks)
+        + "\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+    )
+    return _EmbeddedFont(
+        codes=codes,
+        name=name,
+        # zlib level 1: glyph outlines hardly compress better at 6, in 1.5x the time.
+        program=_stream(program, f"/Length1 {len(program)}", level=1),
+        to_unicode=_stream(cmap.encode(), level=1),
+        widths=" ".join([faces[face].width_text(gid) for face, gid in order]),
+    )
+
+
+class _PdfFonts:
+    """The font of one document: the glyphs its texts use, regular and bold, in one subset."""
+
+    def __init__(self, texts: Iterable[Text]) -> None:
+        self.used: dict[bool, set[str]] = {False: set(), True: set()}
+        for t in texts:
+            self.used[t.bold].update(t.text)
+        self.codes: dict[bool, dict[str, str]] = {}
+
+    def write(self, pdf: _Pdf) -> bytes:
+        """Adds the font (if any text uses it); returns the /Font resource dictionary."""
+        if not (self.used[False] or self.used[True]):
+            return b"<< >>"
+        font = _embedded_font(frozenset(self.used[False]), frozenset(self.used[True]))
+        self.codes = font.codes
+        regular = _font(False)
+        scale = 1000 / regular.upm
+        bbox = " ".join(_n(v * scale) for v in regular.bbox)
+        file = pdf.add(font.program)
+        descriptor = pdf.add(
+            f"<< /Type /FontDescriptor /FontName /{font.name} /Flags 4 /FontBBox [{bbox}] "
+            f"/ItalicAngle 0 /Ascent {_n(regular.ascent * scale)} "
+            f"/Descent {_n(regular.descent * scale)} /CapHeight {_n(regular.ascent * scale)} "
+            f"/StemV 87 /FontFile2 {file} 0 R >>".encode()
+        )
+        cid = pdf.add(
+            f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{font.name} /CIDSystemInfo "
+            "<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+            f"/FontDescriptor {descriptor} 0 R /CIDToGIDMap /Identity "
+            f"/W [0 [{font.widths}]] >>".encode()
+        )
+        unicode = pdf.add(font.to_unicode)
+        type0 = pdf.add(
+            f"<< /Type /Font /Subtype /Type0 /BaseFont /{font.name} /Encoding /Identity-H "
+            f"/DescendantFonts [{cid} 0 R] /ToUnicode {unicode} 0 R >>".encode()
+        )
+        return f"<< /F1 {type0} 0 R >>".encode()
+
+    def encode(self, t: Text) -> str:
+        codes = self.codes[t.bold]
+        return "".join([codes[ch] for ch in t.text])
+
+
+def _stream(data: bytes, extra: str = "", level: int = 6) -> bytes:
+    """A compressed stream object's body."""
+    packed = zlib.compress(data, level)
+    head = f"<< /Length {len(packed)} /Filter /FlateDecode {extra}>>\nstream\n".encode()
+    return head + packed + b"\nendstream"
+
+
+class _Pdf:
+    def __init__(self) -> None:
+        self.objects: list[bytes] = []
+
+    def add(self, body: bytes) -> int:
+        self.objects.append(body)
+        return len(self.objects)
+
+    def reserve(self) -> int:
+        return self.add(b"")
+
+    def put(self, number: int, body: bytes) -> None:
+        self.objects[number - 1] = body
+
+    def stream(self, data: bytes, extra: str = "", level: int = 6) -> int:
+        return self.add(_stream(data, extra, level))
+
+    def finish(self, root: int, info: int) -> bytes:
+        out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        offsets = []
+        for number, body in enumerate(self.objects, 1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1)
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        doc_id = hashlib.sha256(out).hexdigest()[:32].upper().encode()
+        out += (
+            b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
+            b"startxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, root, info, doc_id, doc_id, xref)
+        )
+        return bytes(out)
+
+
+def _label_ops(layout: Layout, fonts: _PdfFonts, ox: float, oy: float, page_h: float) -> list[str]:
+    """Content-stream operators of a label with its top-left corner at (ox, oy) mm from the
+    top-left of a page page_h mm high (PDF measures from the bottom-left, in points)."""
     # The modules as one filled path in module units (a `cm` maps them onto the page, y down):
-    # integer operands only, ~30x faster than reportlab's path API without its C accelerator.
-    x0, y0 = at(layout.qr_x, layout.qr_y)
-    m = layout.module * mm
-    ops = [f"q {m:.5f} 0 0 {-m:.5f} {x0:.4f} {y0:.4f} cm"]
-    ops += [f"{c} {r} {k} 1 re" for r, c, k in layout.qr.runs]
-    canvas.addLiteral("\n".join([*ops, "f Q"]))
+    # integer operands only.
+    x0, y0 = (ox + layout.qr_x) * MM, (page_h - oy - layout.qr_y) * MM
+    m = layout.module * MM
+    ops = [f"q {m:.5f} 0 0 {-m:.5f} {x0:.4f} {y0:.4f} cm", layout.qr.pdf_path, "f Q BT"]
     for t in layout.texts:
-        canvas.saveState()  # text state (scale, render mode) outlives a text object: q ... Q
-        text = canvas.beginText(*at(t.x, t.y))
-        text.setFont(PDF_FONT[False], t.size * mm)
-        if t.bold:
-            # One embedded font, not two: each DejaVu subset adds ~20 KB to every label PDF.
-            # Bold is the regular face stroked, stretched to the bold face's advance widths.
-            regular = text_width(t.text, t.size, False)
-            text.setHorizScale(100 * t.width / regular if regular else 100)
-            text.setTextRenderMode(2)
-            canvas.setLineWidth(t.size * mm * BOLD_STROKE)
-        text.textOut(t.text)
-        canvas.drawText(text)
-        canvas.restoreState()
+        x, y = (ox + t.x) * MM, (page_h - oy - t.y) * MM
+        ops.append(f"/F1 {_n(t.size * MM)} Tf 1 0 0 1 {_n(x)} {_n(y)} Tm <{fonts.encode(t)}> Tj")
+    ops.append("ET")
+    return ops
 
 
-def _pdf_canvas(buffer: io.BytesIO, size: tuple[float, float], title: str, subject: str) -> Canvas:
-    _register_pdf_fonts()
-    mm = 72 / 25.4
-    canvas = Canvas(buffer, pagesize=(size[0] * mm, size[1] * mm), invariant=1, pageCompression=1)
-    canvas.setTitle(title)
-    canvas.setSubject(subject)
-    canvas.setCreator("OCOP Open Catalog")
-    canvas.setAuthor("")
-    return canvas
-
-
-def _save(canvas: Canvas) -> None:
-    """Saves without the ASCII85 layer reportlab adds by default: 20% smaller, and its pure
-    Python encoder (no rl-accel installed) was a third of the drawing time."""
-    saved = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        canvas.save()
-    finally:
-        rl_config.useA85 = saved
+def _pdf_document(
+    pages: Sequence[tuple[Sequence[tuple[Layout, float, float]], Sequence[str]]],
+    size: tuple[float, float],
+    title: str,
+    subject: str,
+) -> bytes:
+    """pages: (labels at (x, y) mm from the top-left, extra operators) per page."""
+    pdf = _Pdf()
+    root, tree = pdf.reserve(), pdf.reserve()
+    fonts = _PdfFonts(t for labels, _ in pages for layout, _, _ in labels for t in layout.texts)
+    resources = pdf.add(b"<< /Font " + fonts.write(pdf) + b" >>")
+    box = f"[0 0 {_n(size[0] * MM)} {_n(size[1] * MM)}]"
+    kids = []
+    for labels, extra in pages:
+        ops = ["0 g"]
+        for layout, x, y in labels:
+            ops += _label_ops(layout, fonts, x, y, size[1])
+        content = pdf.stream("\n".join([*ops, *extra]).encode())
+        kids.append(
+            pdf.add(
+                f"<< /Type /Page /Parent {tree} 0 R /MediaBox {box} /Resources {resources} 0 R "
+                f"/Contents {content} 0 R >>".encode()
+            )
+        )
+    pdf.put(
+        tree,
+        f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
+        f"/Count {len(kids)} >>".encode(),
+    )
+    pdf.put(root, f"<< /Type /Catalog /Pages {tree} 0 R >>".encode())
+    info = pdf.add(
+        b"<< /Title "
+        + _pdf_string(title)
+        + b" /Subject "
+        + _pdf_string(subject)
+        + b" /Creator (OCOP Open Catalog) /Producer (OCOP Open Catalog) >>"
+    )
+    return pdf.finish(root, info)
 
 
 def draw_pdf(layout: Layout, title: str, subject: str) -> bytes:
-    buffer = io.BytesIO()
-    canvas = _pdf_canvas(buffer, (layout.width, layout.height), title, subject)
-    _pdf_label(canvas, layout, 0, 0, layout.height)
-    canvas.showPage()
-    _save(canvas)
-    return buffer.getvalue()
+    return _pdf_document(
+        [([(layout, 0.0, 0.0)], [])], (layout.width, layout.height), title, subject
+    )
 
 
 def label_title(content: LabelContent) -> str:
     return f"Nhãn QR {content.product_id}: {content.name}"
 
 
-def draw_label(content: LabelContent) -> tuple[bytes, bytes, bytes]:
-    """SVG, PNG, PDF of one label (module-level: picklable for worker processes)."""
-    layout = layout_label(content, *LABEL_SIZE)
+def draw_label(content: LabelContent, qr: QrMatrix | None = None) -> tuple[bytes, bytes, bytes]:
+    """SVG, PNG, PDF of one label."""
+    layout = layout_label(content, *LABEL_SIZE, qr)
     title = label_title(content)
     return draw_svg(layout, title), draw_png(layout), draw_pdf(layout, title, content.url)
 
 
-def draw_sheet(contents: Sequence[LabelContent], title: str) -> bytes:
-    """A4 pages of 3 x 8 labels of 70 x 37 mm, with cross cut marks at every cell corner."""
+@lru_cache(maxsize=1)
+def _cut_marks() -> list[str]:
+    """A cross at every cell corner of a sheet page, in light grey."""
     cols, rows = SHEET_GRID
     cw, ch = SHEET_CELL
     left = (SHEET_PAGE[0] - cols * cw) / 2
     top = (SHEET_PAGE[1] - rows * ch) / 2
-    buffer = io.BytesIO()
-    canvas = _pdf_canvas(buffer, SHEET_PAGE, f"Nhãn QR: {title}", title)
-    mm = 72 / 25.4
+    arm = CUT_MARK_MM * MM
+    marks = ["0.55 G 0.25 w"]
+    for r in range(rows + 1):
+        for c in range(cols + 1):
+            x, y = (left + c * cw) * MM, (SHEET_PAGE[1] - top - r * ch) * MM
+            marks.append(
+                f"{_n(x - arm)} {_n(y)} m {_n(x + arm)} {_n(y)} l "
+                f"{_n(x)} {_n(y - arm)} m {_n(x)} {_n(y + arm)} l"
+            )
+    marks.append("S")
+    return marks
+
+
+def draw_sheet(
+    contents: Sequence[LabelContent],
+    title: str,
+    cells: dict[LabelContent, Layout] | None = None,
+    qrs: dict[str, QrMatrix] | None = None,
+) -> bytes:
+    """A4 pages of 3 x 8 labels of 70 x 37 mm, with cross cut marks at every cell corner.
+
+    cells, qrs: cell layouts and QR matrices already made (a product is on its province's sheet
+    and on its producer's), filled in as it goes."""
+    cols, rows = SHEET_GRID
+    cw, ch = SHEET_CELL
+    left = (SHEET_PAGE[0] - cols * cw) / 2
+    top = (SHEET_PAGE[1] - rows * ch) / 2
+    cells = {} if cells is None else cells
+    qrs = {} if qrs is None else qrs
+    marks = _cut_marks()
     per_page = cols * rows
+    pages = []
     for start in range(0, max(len(contents), 1), per_page):
+        placed = []
         for i, content in enumerate(contents[start : start + per_page]):
+            layout = cells.get(content)
+            if layout is None:
+                qr = qrs.get(content.url)
+                if qr is None:
+                    qr = qrs[content.url] = qr_matrix(content.url)
+                layout = cells[content] = layout_label(content, cw, ch, qr)
             r, c = divmod(i, cols)
-            cell = layout_label(content, cw, ch)
-            _pdf_label(canvas, cell, left + c * cw, top + r * ch, SHEET_PAGE[1])
-        canvas.setStrokeGray(0.55)
-        canvas.setLineWidth(0.25)
-        for r in range(rows + 1):
-            for c in range(cols + 1):
-                x, y = (left + c * cw) * mm, (SHEET_PAGE[1] - top - r * ch) * mm
-                arm = CUT_MARK_MM * mm
-                canvas.line(x - arm, y, x + arm, y)
-                canvas.line(x, y - arm, x, y + arm)
-        canvas.showPage()
-    _save(canvas)
-    return buffer.getvalue()
+            placed.append((layout, left + c * cw, top + r * ch))
+        pages.append((placed, marks))
+    return _pdf_document(pages, SHEET_PAGE, f"Nhãn QR: {title}", title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,61 +1027,63 @@ class LabelRun:
 EXTS = ("svg", "png", "pdf")
 
 
-def _pool_map(func: Callable[[_T], _R], items: list[_T], workers: int, cost: int) -> Iterator[_R]:
+def _pool_map(
+    func: Callable[[_T], _R], items: list[_T], workers: int, cost: int, chunk: int = 0
+) -> Iterator[_R]:
     """map(), in worker processes when there is enough work (`cost`: labels to draw) to pay for
-    starting them (~0.1 s) and pickling the results."""
+    starting them (~0.1 s). chunk: items a worker takes at a time (0: a quarter of its share,
+    at most 32)."""
     jobs = workers if workers > 0 else (os.cpu_count() or 1)
     if jobs > 1 and len(items) > 1 and cost >= PARALLEL_MIN:
+        _font(False), _font(True)  # parsed once here, inherited by the (forked) workers
         with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-            chunk = max(1, min(32, len(items) // (4 * jobs)))
+            chunk = chunk or max(1, min(32, len(items) // (4 * jobs)))
             yield from pool.map(func, items, chunksize=chunk)
     else:
         yield from map(func, items)
 
 
-def _draw_sheet_job(job: tuple[Sequence[LabelContent], str]) -> bytes:
-    return draw_sheet(*job)
+@dataclass(frozen=True)
+class _DrawJob:
+    """Labels and sheets drawn together: the missing ones of one province (its products, its
+    sheet, the sheets of its producers), so that each product's QR and sheet cell are made
+    once, and the files are written by the worker (no label bytes travel back)."""
+
+    cache: Cache
+    labels: tuple[LabelContent, ...]
+    sheets: tuple[tuple[str, tuple[LabelContent, ...], str], ...]  # cache name, contents, title
+
+    @property
+    def cost(self) -> int:
+        """In sheet cells: a label (three files) costs about three."""
+        return 3 * len(self.labels) + sum(len(contents) for _, contents, _ in self.sheets)
 
 
-def prepare_labels(
-    contents: Sequence[LabelContent], cache: Cache, workers: int, run: LabelRun
-) -> None:
-    """Draws the labels not in the cache yet."""
-    missing: dict[str, LabelContent] = {}
-    for content in contents:
-        key = content.key()
-        names = [f"{key}.{ext}" for ext in EXTS]
-        run.cache_names.update(names)
-        if all(cache.has(name) for name in names) or key in missing:
-            run.reused += 1
-        else:
-            missing[key] = content
-    run.drawn += len(missing)
-    todo = list(missing.values())
-    for content, files in zip(todo, _pool_map(draw_label, todo, workers, len(todo)), strict=True):
-        key = content.key()
-        for ext, data in zip(EXTS, files, strict=True):
-            cache.store(f"{key}.{ext}", data)
+def _draw_job(job: _DrawJob) -> None:
+    qrs: dict[str, QrMatrix] = {}
+    cells: dict[LabelContent, Layout] = {}
+    todo = {content.key(): content for content in job.labels}
+
+    def label(key: str, content: LabelContent) -> None:
+        qr = qrs[content.url] = qr_matrix(content.url)
+        for ext, data in zip(EXTS, draw_label(content, qr), strict=True):
+            job.cache.store(f"{key}.{ext}", data)
+
+    # Each sheet just after the labels on it, the smallest first: the sheet of a producer with
+    # one product has that label's characters, so its font subset is still in _embedded_font.
+    for name, contents, title in sorted(job.sheets, key=lambda sheet: len(sheet[1])):
+        for content in contents:
+            key = content.key()
+            if key in todo:
+                label(key, todo.pop(key))
+        job.cache.store(name, draw_sheet(contents, title, cells, qrs))
+    for key, content in todo.items():
+        label(key, content)
 
 
 def sheet_key(contents: Sequence[LabelContent], title: str) -> str:
     grid = repr((SHEET_GRID, SHEET_CELL))
     return content_key(LABEL_VERSION, "sheet", title, grid, *(c.key() for c in contents))
-
-
-def prepare_sheets(
-    sheets: Sequence[tuple[Sequence[LabelContent], str]], cache: Cache, workers: int, run: LabelRun
-) -> list[Path]:
-    """The cached PDF of each (contents, title) sheet, drawing those not in the cache yet."""
-    names = [f"sheet-{sheet_key(contents, title)}.pdf" for contents, title in sheets]
-    run.cache_names.update(names)
-    todo = {name: sheet for name, sheet in zip(names, sheets, strict=True) if not cache.has(name)}
-    cost = sum(len(contents) for contents, _ in todo.values())
-    jobs = list(todo.values())
-    for name, data in zip(todo, _pool_map(_draw_sheet_job, jobs, workers, cost), strict=True):
-        cache.store(name, data)
-    run.sheets_drawn += len(todo)
-    return [cache.path(name) for name in names]
 
 
 def sheet_products(products: Iterable[Product]) -> list[Product]:
@@ -610,21 +1105,21 @@ def make_labels(
     chosen = list(catalog.products if products is None else products)
     contents = {p.id: label_content(p, config.base_url) for p in chosen}
     run = LabelRun(LabelIndex())
-    prepare_labels(list(contents.values()), cache, config.workers, run)
 
-    def put(rel: str, source: Path) -> None:
-        # Hard links into a fresh build folder; a folder someone keeps editing gets copies.
-        if copy:
-            writer.copy_file(rel, source)
+    # What to draw: the labels and sheets not in the cache yet, by province (see _DrawJob).
+    todo_labels: dict[str, list[LabelContent]] = {}
+    scheduled: set[str] = set()
+    for p in chosen:
+        content = contents[p.id]
+        key = content.key()
+        names = [f"{key}.{ext}" for ext in EXTS]
+        run.cache_names.update(names)
+        if all(cache.has(name) for name in names) or key in scheduled:
+            run.reused += 1
         else:
-            writer.write_bytes(rel, source.read_bytes())
-
-    for pid in sorted(contents):
-        key = contents[pid].key()
-        files = LabelFiles(*(f"{prefix}{pid}.{ext}" for ext in EXTS))
-        for ext, rel in zip(EXTS, (files.svg, files.png, files.pdf), strict=True):
-            put(rel, cache.path(f"{key}.{ext}"))
-        run.index.per_product[pid] = files
+            scheduled.add(key)
+            todo_labels.setdefault(p.place.province_slug, []).append(content)
+    run.drawn = len(scheduled)
 
     groups: list[tuple[str, str, str, list[Product]]] = []
     by_province: dict[str, list[Product]] = {}
@@ -639,18 +1134,50 @@ def make_labels(
         for producer_id, items in sorted(by_producer.items()):
             title = items[0].producer.name
             groups.append(("producer", title, f"chu-the/{producer_id}", items))
-    planned: list[tuple[str, str, str, list[LabelContent]]] = []
+    planned: list[tuple[str, str, str, int, Path]] = []
+    todo_sheets: dict[str, list[tuple[str, tuple[LabelContent, ...], str]]] = {}
     for kind, title, stem, items in groups:
         valid = sheet_products(items)
-        if valid:
-            planned.append((kind, title, stem, [label_content(p, config.base_url) for p in valid]))
-    paths = prepare_sheets([(c, title) for _, title, _, c in planned], cache, config.workers, run)
-    for (kind, title, stem, sheet_contents), path in zip(planned, paths, strict=True):
+        if not valid:
+            continue
+        sheet_contents = tuple(
+            contents.get(p.id) or label_content(p, config.base_url) for p in valid
+        )
+        name = f"sheet-{sheet_key(sheet_contents, title)}.pdf"
+        run.cache_names.add(name)
+        if not cache.has(name) and name not in scheduled:
+            scheduled.add(name)
+            slug = valid[0].place.province_slug
+            todo_sheets.setdefault(slug, []).append((name, sheet_contents, title))
+            run.sheets_drawn += 1
+        planned.append((kind, title, stem, len(valid), cache.path(name)))
+
+    jobs = [
+        _DrawJob(cache, tuple(todo_labels.get(slug, ())), tuple(todo_sheets.get(slug, ())))
+        for slug in sorted(todo_labels.keys() | todo_sheets.keys())
+    ]
+    jobs.sort(key=lambda job: -job.cost)  # the longest first: the workers finish together
+    cost = sum(job.cost for job in jobs) // 3
+    for _ in _pool_map(_draw_job, jobs, config.workers, cost, chunk=1):
+        pass
+
+    def put(rel: str, source: Path) -> None:
+        # Hard links into a fresh build folder; a folder someone keeps editing gets copies.
+        if copy:
+            writer.copy_file(rel, source, content_named=True)  # cache names are content keys
+        else:
+            writer.write_bytes(rel, source.read_bytes())
+
+    for pid in sorted(contents):
+        key = contents[pid].key()
+        files = LabelFiles(*(f"{prefix}{pid}.{ext}" for ext in EXTS))
+        for ext, rel in zip(EXTS, (files.svg, files.png, files.pdf), strict=True):
+            put(rel, cache.path(f"{key}.{ext}"))
+        run.index.per_product[pid] = files
+    for kind, title, stem, count, path in planned:
         rel = f"{prefix}{stem}.pdf"
         put(rel, path)
-        run.index.sheets.append(
-            LabelSheet(title=title, kind=kind, path=rel, count=len(sheet_contents))
-        )
+        run.index.sheets.append(LabelSheet(title=title, kind=kind, path=rel, count=count))
     return run
 
 
@@ -788,9 +1315,11 @@ def render_gs1_pages(html: Html, catalog: Catalog) -> None:
             by_gtin.setdefault(p.gtin14, []).append(p)
     for gtin14, products in sorted(by_gtin.items()):
         first = products[0]
+        path = f"01/{gtin14}/index.html"
         html.write_page(
             "gs1.html",
-            f"01/{gtin14}/index.html",
+            path,
+            input_key=html.input_key("gs1.html", repr((path, products))),
             title=f"Mã vạch {gtin14}" if len(products) > 1 else first.name,
             description=f"Mã vạch GTIN {gtin14}: dẫn tới trang sản phẩm OCOP {first.name}.",
             canonical=html.absolute(first.url_path),

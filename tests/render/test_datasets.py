@@ -435,6 +435,175 @@ def test_two_builds_are_byte_identical(
     assert "2026-11-23T00:00:00Z" in core
 
 
+# Values of every type a row may hold, and the texts each format treats specially: a column of
+# one type takes a converter's fast path, a mixed column the per-cell functions.
+EDGE_TEXTS = [
+    "",
+    "thường",
+    "=SUM(1)",
+    "+84",
+    "-1",
+    "@x",
+    "\tx",
+    "\rx",
+    "'=quoted",
+    'a & b <c> "d"',
+    "ctrl\x01\x08\x0b\x1f\ufffe end",
+    "nul\x00inside",
+    "x" * 40000,
+    "dòng một\ndòng hai, có dấu phẩy",
+]
+EDGE_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    -7,
+    2**70,
+    1.0,
+    -2.0,
+    2.5,
+    1e-9,
+    float("nan"),
+    float("inf"),
+    dt.date(2026, 11, 23),
+    dt.date(1900, 1, 1),
+    *EDGE_TEXTS,
+]
+
+
+def _columns_to_check() -> list[list[Any]]:
+    """Single-type columns (with and without None), and mixed ones."""
+    kinds: dict[type, list[Any]] = {}
+    for v in EDGE_VALUES[1:]:
+        kinds.setdefault(type(v), []).append(v)
+    out = [[None, None], [], EDGE_VALUES]
+    for values in kinds.values():
+        out += [values, [None, *values, None]]
+    out.append([*EDGE_TEXTS[:2], "plain", None])  # strings needing no escaping at all
+    out.append(["a & b <c> \"d\" 'e'", None, "=<tag>", "x" * 32767])  # no control character
+    return out
+
+
+@pytest.mark.parametrize("type_", ["string", "integer", "number", "boolean", "date"])
+def test_column_converters_match_the_per_cell_functions(type_: str) -> None:
+    """Each format's column converter gives exactly the per-cell function's output."""
+    for values in _columns_to_check():
+        assert datasets.csv_column(values, type_) == [datasets.csv_cell(v, type_) for v in values]
+        assert datasets.json_column(values) == [datasets.json_text(v) for v in values]
+        assert datasets.sql_column(values) == [datasets._sql_value(v) for v in values]
+        assert datasets.xlsx_column(values, "AB", 2) == [
+            datasets._xlsx_cell(f"AB{r}", v) for r, v in enumerate(values, 2)
+        ]
+
+
+def test_json_records_are_what_json_dumps_writes() -> None:
+    spec = load_table_specs(SCHEMAS)["photos"]
+    rows = [
+        {f.name: EDGE_VALUES[(n + i) % len(EDGE_VALUES)] for i, f in enumerate(spec.fields)}
+        for n in range(len(EDGE_VALUES))
+    ]
+    table = datasets.TableColumns(spec, rows)
+    assert table.json_records() == [
+        json.dumps({k: datasets.json_value(v) for k, v in r.items()}, ensure_ascii=False)
+        for r in rows
+    ]
+    assert table.json_records(skip="product_id") == [
+        json.dumps(
+            {k: datasets.json_value(v) for k, v in r.items() if k != "product_id"},
+            ensure_ascii=False,
+        )
+        for r in rows
+    ]
+
+
+def test_product_json_fast_path_matches_the_general_one(
+    site: tuple[Path, DataIndex], catalog: Catalog
+) -> None:
+    """p/<id>/product.json is joined from the JSON tables' records; the general path (one
+    json.dumps per product) must give the same bytes."""
+    root, _ = site
+    specs = load_table_specs(SCHEMAS)
+    tables = {
+        name: [
+            {k: datasets.json_value(v) for k, v in row.items()}
+            for row in json.loads((root / f"data/latest/{name}.json").read_text("utf-8"))
+        ]
+        for name in ("products", "certificates", "photos", "sources")
+    }
+    nested = {name: datasets.rows_by_product(tables[name]) for name in datasets.NESTED}
+    config = BuildConfig(catalog_dir=FIXTURE, out_dir=root, base_url=BASE_URL, as_of=AS_OF)
+    general = {
+        row["id"]: datasets.product_json(row, nested, RELEASE.isoformat(), config)
+        for row in tables["products"]
+    }
+    for pid, data in general.items():
+        assert (root / f"p/{pid}/product.json").read_bytes() == data, pid
+    columns = {name: datasets.TableColumns(specs[name], rows) for name, rows in tables.items()}
+    assert dict(datasets.product_jsons(tables, columns, RELEASE.isoformat(), config)) == general
+
+
+def test_workbook_made_in_a_forked_child_is_the_same(
+    catalog: Catalog,
+    site: tuple[Path, DataIndex],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The path a national catalog takes: the workbook comes from a forked child."""
+    monkeypatch.setattr(datasets, "PARALLEL_XLSX_CELLS", 0)
+    build(catalog, tmp_path / "forked")
+    first, forked = tree(site[0]), tree(tmp_path / "forked")
+    assert first.keys() == forked.keys()
+    assert [k for k in first if first[k] != forked[k]] == []
+
+
+def test_a_failure_in_the_workbook_child_stops_the_build(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> bytes:
+        raise ValueError("hỏng trong tiến trình con")
+
+    monkeypatch.setattr(datasets, "PARALLEL_XLSX_CELLS", 0)
+    monkeypatch.setattr(datasets, "to_xlsx", broken)
+    with pytest.raises(DatasetError, match="hỏng trong tiến trình con"):
+        build(catalog, tmp_path / "site")
+    assert not (tmp_path / "site/data/latest/ocop.xlsx").exists()
+
+
+@pytest.mark.parametrize("in_child", [False, True])
+def test_a_pending_check_is_left_to_the_caller(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_child: bool
+) -> None:
+    """With `pending`, render_datasets returns before frictionless has answered; the caller
+    gets the verdict (a DatasetError for a broken table) before it publishes."""
+    if in_child:
+        monkeypatch.setattr(datasets, "PARALLEL_VALIDATION_BYTES", 0)
+    config = BuildConfig(
+        catalog_dir=FIXTURE, out_dir=tmp_path / "none", base_url=BASE_URL, as_of=AS_OF
+    )
+    good: list[datasets.PackageCheck] = []
+    writer = SiteWriter(tmp_path / "good")
+    render_datasets(catalog, config, writer, make_html(config, writer), fake_photos(catalog), good)
+    assert len(good) == 1
+    good[0].result()
+    good[0].close()
+
+    real = datasets.product_row
+
+    def broken(product: Any, *args: Any) -> dict[str, Any]:
+        return {**real(product, *args), "stars": 7}
+
+    monkeypatch.setattr(datasets, "product_row", broken)
+    bad: list[datasets.PackageCheck] = []
+    writer = SiteWriter(tmp_path / "bad")
+    render_datasets(catalog, config, writer, make_html(config, writer), fake_photos(catalog), bad)
+    try:
+        with pytest.raises(DatasetError, match="not valid"):
+            bad[0].result()
+    finally:
+        bad[0].close()
+
+
 # --- releases and the changelog --------------------------------------------------------------
 
 

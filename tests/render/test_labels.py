@@ -13,15 +13,17 @@ import hashlib
 import io
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from generator.catalog import check_catalog
 from generator.config import BuildConfig
@@ -159,6 +161,117 @@ def test_every_label_svg_is_vector_print_sized_and_scans(catalog: Catalog, site)
             assert "★" * product.stars in text
         else:
             assert "★" not in text and L.STATE_TEXT[product.validity] in text
+
+
+def black_and_white(image: Image.Image) -> Image.Image:
+    return image.convert("L").point(lambda v: 0 if v < 128 else 255)
+
+
+def test_png_text_sits_where_the_pdf_puts_it(catalog: Catalog, site) -> None:
+    """The PNG places cached glyphs itself: its text must cover the PDF's but for the edges of
+    the strokes (two rasterisers: about 0.2 of the dark dots differ; text 5 dots off: over 1)."""
+    root, run = site
+    for product in catalog.products:
+        files = run.index.per_product[product.id]
+        png = black_and_white(Image.open(root / files.png))
+        page = pdfium.PdfDocument(root / files.pdf)[0]
+        pdf = black_and_white(page.render(scale=300 / 72).to_pil()).crop((0, 0, *png.size))
+        layout = layout_of(product)
+        qr_end = round((layout.qr_x + layout.qr_symbol) * 300 / 25.4) + 2
+        for image in (png, pdf):
+            image.paste(255, (0, 0, qr_end, qr_end))  # the text only
+        dark = pdf.histogram()[0]
+        differing = ImageChops.difference(png, pdf).histogram()[255]
+        assert dark > 5000 and png.histogram()[0] > 5000
+        assert differing / dark < 0.5, (product.id, differing, dark)
+
+
+VIETNAMESE = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxy àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+)
+
+
+def test_every_vietnamese_letter_has_a_glyph_in_both_faces() -> None:
+    text = VIETNAMESE + VIETNAMESE.upper() + "0123456789 ★…/-:.,()“”"
+    assert L.missing_glyphs(text, False) == set()
+    assert L.missing_glyphs(text, True) == set()
+
+
+def pdf_glyph_codes(data: bytes) -> list[str]:
+    """The 2-byte glyph codes of every string a PDF's content streams show."""
+    codes = []
+    for match in re.finditer(rb"<< /Length (\d+) /Filter /FlateDecode >>\nstream\n", data):
+        stream = zlib.decompress(data[match.end() : match.end() + int(match.group(1))])
+        for hexes in re.findall(rb"<([0-9A-F]*)> Tj", stream):
+            codes += [hexes[i : i + 4].decode() for i in range(0, len(hexes), 4)]
+    return codes
+
+
+def test_vietnamese_text_reads_back_exactly_and_never_as_empty_boxes(catalog: Catalog) -> None:
+    name = "Trà Shan tuyết cổ thụ Ỷ Lăng Đồng Văn ưu hạng"
+    content = dataclasses.replace(L.label_content(catalog.products[-1], BASE_URL), name=name)
+    for data in (L.draw_label(content)[2], L.draw_sheet([content], "Hợp tác xã Ỷ Lăng")):
+        codes = pdf_glyph_codes(data)
+        assert len(codes) > 100 and "0000" not in codes  # 0000: .notdef, an empty box
+        text = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
+        assert name in re.sub(r"\s*\r\n", " ", text)
+        assert "Hiệu lực đến" in text and "Kiểm tra" in text and "Mã QĐ" in text
+
+
+def test_pdf_embeds_one_small_valid_font_for_both_faces(catalog: Catalog, site) -> None:
+    root, run = site
+    for product in catalog.products:
+        data = (root / run.index.per_product[product.id].pdf).read_bytes()
+        assert len(data) < 16_000
+        (font,) = re.finditer(
+            rb"/Length (\d+) /Filter /FlateDecode /Length1 (\d+)>>\nstream\n", data
+        )
+        program = zlib.decompress(data[font.end() : font.end() + int(font.group(1))])
+        assert len(program) == int(font.group(2))
+        assert b"/Type1" not in data and b"/FontFile2" in data  # no font left to the viewer
+        (widths,) = re.findall(rb"/W \[0 \[([^\]]*)\]\]", data)
+        face = ImageFont.truetype(io.BytesIO(program), 40)  # FreeType takes it
+        assert face.getbbox("a")
+        tables = {
+            program[12 + 16 * i : 16 + 16 * i]: struct.unpack_from(">II", program, 20 + 16 * i)
+            for i in range(struct.unpack_from(">H", program, 4)[0])
+        }
+        glyphs = struct.unpack_from(">H", program, tables[b"maxp"][0] + 4)[0]
+        assert glyphs == len(widths.split()) and glyphs > 30
+        assert b"fpgm" not in tables and b"prep" not in tables  # no hinting programs
+        # A glyph for each character of each face: the id's letters are bold after "Mã SP:"
+        # and regular in the address under the QR.
+        texts = layout_of(product).texts
+        faces = [{ch for t in texts if t.bold == bold for ch in t.text} for bold in (False, True)]
+        codes = set(pdf_glyph_codes(data))
+        assert len(codes) == len(faces[0]) + len(faces[1]) < glyphs
+
+
+def test_sheets_are_byte_identical_whatever_was_drawn_before(catalog: Catalog) -> None:
+    """A document's font subset is kept for the next ones (_embedded_font): a sheet must come
+    out the same when its subset is reused as when it is made fresh, in another process."""
+    content = L.label_content(catalog.products[0], BASE_URL)
+    L.draw_label(content)  # leaves this label's subset in the cache
+    here = hashlib.sha256(L.draw_sheet([content], "Hợp tác xã mẫu")).hexdigest()
+    script = (
+        "import datetime as dt, hashlib\n"
+        "from generator.model import Validity\n"
+        "from generator.render import labels as L\n"
+        f"c = L.LabelContent({content.url!r}, {content.name!r}, {content.stars}, "
+        f"{content.product_id!r}, {content.certificate!r}, "
+        f"dt.date.fromisoformat({content.valid_until.isoformat()!r}), {content.address!r}, "
+        f"Validity({content.validity.value!r}))\n"
+        "print(hashlib.sha256(L.draw_sheet([c], 'Hợp tác xã mẫu')).hexdigest())\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert other == here
 
 
 def test_text_stays_inside_the_label_and_out_of_the_quiet_zone(catalog: Catalog) -> None:
