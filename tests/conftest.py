@@ -5,13 +5,22 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
-from support import CHROMIUM, CHROMIUM_ARGS, FIXTURE_CATALOG, make_config
+from support import (
+    BROWSER_TEST_SECONDS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIXTURE_CATALOG,
+    BrowserTestTimeout,
+    make_config,
+)
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +74,31 @@ def browser() -> Iterator[object]:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(autouse=True)
+def browser_test_deadline(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Interrupts a test that uses the browser after BROWSER_TEST_SECONDS, so that CI fails
+    instead of hanging (pytest-timeout is not a dependency; this is its "signal" method).
+
+    Some Playwright calls have no timeout of their own: page.close() can wait forever for a page
+    Chromium never closes (crbug.com/536385539), evaluate() for a page whose script never
+    yields. SIGALRM interrupts the wait; the browser stays usable for the next test. Covers the
+    test and its function-scoped fixtures, not the session's build and browser launch."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if "browser" not in request.fixturenames or not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: FrameType | None) -> None:
+        raise BrowserTestTimeout(
+            f"{request.node.nodeid}: still running after {BROWSER_TEST_SECONDS} s, interrupted"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, BROWSER_TEST_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

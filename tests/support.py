@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from generator.config import PROJECT_ROOT, BuildConfig
 
@@ -30,3 +31,24 @@ def make_config(catalog: Path, out: Path, cache: Path, base_url: str) -> BuildCo
         cache_dir=cache,
         ledger_path=catalog / "published-ids.txt",
     )
+
+
+# Bounds for the in-browser tests. A page of the site loads in well under a second, even on a
+# loaded CI machine; these only turn "waits forever" into a failure that names what it waited
+# for. Playwright's own default is 30 s per action, and some calls (evaluate, page.close) have
+# no timeout at all: BROWSER_TEST_SECONDS covers those (conftest.py, browser_test_deadline).
+BROWSER_ACTION_MS = 10_000
+BROWSER_NAVIGATION_MS = 15_000
+BROWSER_TEST_SECONDS = 120
+
+
+class BrowserTestTimeout(Exception):
+    """A browser test ran past BROWSER_TEST_SECONDS and was interrupted."""
+
+
+def bounded_context(browser: Any, **options: Any) -> Any:
+    """A new browser context whose actions and navigations fail after the bounds above."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(BROWSER_ACTION_MS)
+    context.set_default_navigation_timeout(BROWSER_NAVIGATION_MS)
+    return context
