@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from generator.load import LoadedCatalog, Record
@@ -101,6 +102,20 @@ def validity_on(day: dt.date, certificate: Certificate, withdrawn: Withdrawal | 
     return certificate.status_on(day)
 
 
+def _photo(raw: dict[str, Any], folder: Path, facts: PhotoFacts) -> Photo:
+    name = raw["file"]
+    return Photo(
+        name,
+        folder / name,
+        raw["alt"],
+        raw.get("credit"),
+        raw.get("licence"),
+        facts.width,
+        facts.height,
+        facts.sha256,
+    )
+
+
 def derive_product(
     record: Record,
     producers: dict[str, Producer],
@@ -123,6 +138,8 @@ def derive_product(
     )
     subgroup = d.get("subgroup")
     gtin = d.get("gtin")
+    folder = record.folder  # a new Path each time it is asked for
+    product_id = d["id"]
     return Product(
         id=d["id"],
         name=d["name"],
@@ -150,19 +167,7 @@ def derive_product(
         where_to_buy=tuple(
             Outlet(w["name"], w.get("address"), w.get("url")) for w in d.get("where_to_buy", [])
         ),
-        photos=tuple(
-            Photo(
-                p["file"],
-                record.folder / p["file"],
-                p["alt"],
-                p.get("credit"),
-                p.get("licence"),
-                photos[(d["id"], p["file"])].width,
-                photos[(d["id"], p["file"])].height,
-                photos[(d["id"], p["file"])].sha256,
-            )
-            for p in d["photos"]
-        ),
+        photos=tuple(_photo(p, folder, photos[(product_id, p["file"])]) for p in d["photos"]),
         sources=tuple(
             Source(s["title"], s.get("url"), s.get("document"), _date(s.get("date")))
             for s in d["sources"]
@@ -172,7 +177,7 @@ def derive_product(
         example=bool(d.get("example", False)),
         validity=validity_on(as_of, certificate, withdrawal),
         record_path=record.display,
-        folder=record.folder,
+        folder=folder,
         record_sha256=record.sha256,
     )
 

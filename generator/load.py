@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.errors import Problem, problem
 from generator.parallel import map_chunks
-from generator.yamlfile import FieldPath, parse_record
+from generator.photocheck import lstat, read_file
+from generator.yamlfile import MAX_RECORD_BYTES, FieldPath, parse_record
 
 PRODUCT_FILE = "product.yaml"
 _NEAR_MISSES = {"product.yml", "Product.yaml", "product.yaml.txt", "san-pham.yaml", "product.YAML"}
@@ -55,80 +58,134 @@ class LoadedCatalog:
 
 
 def display_path(root: Path, file: Path) -> str:
+    base, full = str(root), str(file)
+    if full.startswith(base) and full[len(base) : len(base) + 1] == os.sep and base != os.sep:
+        # what relative_to would give, without its cost (it is called for every file)
+        return f"{root.name}/{full[len(base) + 1 :].replace(os.sep, '/')}"
     return f"{root.name}/{file.relative_to(root).as_posix()}"
 
 
 def load_records(catalog_dir: Path) -> LoadedCatalog:
     root = catalog_dir.resolve()
     out = LoadedCatalog(root)
-    _load_products(root, out)
-    _load_producers(root, out)
+    product_files = _list_products(root, out)
+    producer_plan = _list_producers(root, out)
+    producer_files = [entry for entry in producer_plan if isinstance(entry, tuple)]
+    # Parsing is independent per file: products and producers alike are spread over the cores
+    # (the largest part of validation). Problems keep the order of a serial read: products
+    # (listing, then records), then producers (listing and records interleaved, by name).
+    # Workers get plain strings, not Paths (pickled for each file).
+    parsed = map_chunks(
+        _read_many, [(str(file), shown) for file, shown in product_files + producer_files]
+    )
+    for (file, shown), result in zip(product_files, parsed, strict=False):  # producers follow
+        _adopt(file, shown, "product", result, out.products, out)
+    producer_results = iter(parsed[len(product_files) :])
+    for entry in producer_plan:
+        if isinstance(entry, tuple):
+            _adopt(*entry, "producer", next(producer_results), out.producers, out)
+        else:
+            out.problems.append(entry)
     return out
 
 
-def _read(root: Path, file: Path, kind: str, out: LoadedCatalog) -> Record | None:
-    shown = display_path(root, file)
-    if file.is_symlink():
-        out.problems.append(problem(shown, 1, "", "symlink"))
-        return None
-    if not file.is_file():  # a FIFO named `x.yaml` would block the read forever
-        out.problems.append(problem(shown, 1, "", "stray-file"))
-        return None
-    raw = file.read_bytes()
+# What a worker sends back for one file: the record's fields except those the parent already
+# knows (kind, path), so that no Path or Record is pickled; None when it could not be read.
+_Fields = tuple[dict[str, Any], dict[FieldPath, int], str, dict[FieldPath, str], bool]
+
+
+def _adopt(
+    file: Path,
+    shown: str,
+    kind: str,
+    result: tuple[_Fields | None, list[Problem]],
+    records: list[Record],
+    out: LoadedCatalog,
+) -> None:
+    fields, problems = result
+    out.problems += problems
+    if fields is not None:
+        data, lines, sha256, texts, all_nfc = fields
+        records.append(Record(kind, shown, file, data, lines, sha256, texts, all_nfc))
+
+
+def _read(file: str, shown: str) -> tuple[_Fields | None, list[Problem]]:
+    info = lstat(file)
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        return None, [problem(shown, 1, "", "symlink")]
+    if info is None or not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
+        return None, [problem(shown, 1, "", "stray-file")]
+    # one byte past the limit is enough to know the file is too large
+    raw = read_file(file, info.st_size, MAX_RECORD_BYTES + 1)
     parsed = parse_record(raw, shown)
-    out.problems += parsed.problems
     if parsed.data is None:
-        return None
+        return None, parsed.problems
     sha256 = hashlib.sha256(raw).hexdigest()
-    return Record(
-        kind, shown, file, parsed.data, parsed.lines, sha256, parsed.texts, parsed.all_nfc
-    )
+    return (parsed.data, parsed.lines, sha256, parsed.texts, parsed.all_nfc), parsed.problems
 
 
-def _case_clashes(root: Path, entries: list[Path], out: LoadedCatalog) -> None:
-    seen: dict[str, Path] = {}
-    for entry in entries:
-        key = entry.name.casefold()
+def _read_many(files: list[tuple[str, str]]) -> list[tuple[_Fields | None, list[Problem]]]:
+    return [_read(file, shown) for file, shown in files]
+
+
+def _case_clashes(shown_parent: str, names: list[str]) -> list[Problem]:
+    """Names a case-insensitive disk (Windows, macOS) cannot hold side by side."""
+    found = []
+    seen: dict[str, str] = {}
+    for name in names:
+        key = name.casefold()
         if key in seen:
-            shown = display_path(root, entry)
-            out.problems.append(problem(shown, 1, "", "case-clash", other=seen[key].name))
+            found.append(problem(f"{shown_parent}/{name}", 1, "", "case-clash", other=seen[key]))
         else:
-            seen[key] = entry
+            seen[key] = name
+    return found
 
 
-def _load_products(root: Path, out: LoadedCatalog) -> None:
+def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of a folder in the order of sorted(folder.iterdir()); scandir tells whether
+    each is a folder or a symlink without a stat call."""
+    with os.scandir(folder) as scan:
+        return sorted(scan, key=lambda entry: entry.name)
+
+
+def _list_products(root: Path, out: LoadedCatalog) -> list[tuple[Path, str]]:
+    """Every product.yaml to read, with its display path; what is wrong with the folders goes
+    to out.problems."""
     products_dir = root / "products"
     if products_dir.is_symlink():  # would read records from outside the catalog
         out.problems.append(problem(display_path(root, products_dir), 1, "", "symlink"))
-        return
+        return []
     if not products_dir.is_dir():
-        return
+        return []
     provinces = sorted(products_dir.iterdir())
-    record_files: list[Path] = []
+    record_files: list[tuple[Path, str]] = []
     for province_dir in provinces:
         if province_dir.name in _IGNORED:
             continue
+        shown_province = display_path(root, province_dir)
         if province_dir.is_symlink():
-            out.problems.append(problem(display_path(root, province_dir), 1, "", "symlink"))
+            out.problems.append(problem(shown_province, 1, "", "symlink"))
             continue
         if not province_dir.is_dir():
-            out.problems.append(problem(display_path(root, province_dir), 1, "", "stray-file"))
+            out.problems.append(problem(shown_province, 1, "", "stray-file"))
             continue
-        product_dirs = sorted(province_dir.iterdir())
-        _case_clashes(root, product_dirs, out)
-        for product_dir in product_dirs:
-            shown_dir = display_path(root, product_dir)
-            if product_dir.name in _IGNORED:
+        entries = _sorted_entries(province_dir)
+        out.problems += _case_clashes(shown_province, [entry.name for entry in entries])
+        for entry in entries:
+            name = entry.name
+            shown_dir = f"{shown_province}/{name}"
+            if name in _IGNORED:
                 continue
-            if product_dir.is_symlink():
+            if entry.is_symlink():
                 out.problems.append(problem(shown_dir, 1, "", "symlink"))
                 continue
-            if not product_dir.is_dir():
+            if not entry.is_dir():
                 out.problems.append(problem(shown_dir, 1, "", "stray-file"))
                 continue
-            out.product_folders[product_dir.name] = shown_dir
-            record_file = product_dir / PRODUCT_FILE
-            if not record_file.is_file() and not record_file.is_symlink():
+            out.product_folders[name] = shown_dir
+            record_file = province_dir.joinpath(name, PRODUCT_FILE)
+            if not os.path.isfile(record_file) and not os.path.islink(record_file):
+                product_dir = province_dir / name
                 near = [p for p in product_dir.iterdir() if p.name in _NEAR_MISSES]
                 if near:
                     shown = display_path(root, near[0])
@@ -138,47 +195,35 @@ def _load_products(root: Path, out: LoadedCatalog) -> None:
                 else:
                     out.problems.append(problem(shown_dir + "/", 1, "", "missing-record"))
                 continue
-            record_files.append(record_file)
-    # Parsing is independent per file: spread over the cores (the largest part of validation).
-    for record, problems in map_chunks(_read_many, record_files, root, "product"):
-        out.problems += problems
-        if record is not None:
-            out.products.append(record)
+            record_files.append((record_file, f"{shown_dir}/{PRODUCT_FILE}"))
+    return record_files
 
 
-def _read_many(
-    files: list[Path], root: Path, kind: str
-) -> list[tuple[Record | None, list[Problem]]]:
-    results = []
-    for file in files:
-        scratch = LoadedCatalog(root)
-        record = _read(root, file, kind, scratch)
-        results.append((record, scratch.problems))
-    return results
-
-
-def _load_producers(root: Path, out: LoadedCatalog) -> None:
+def _list_producers(root: Path, out: LoadedCatalog) -> list[tuple[Path, str] | Problem]:
+    """The producer files to read (with their display paths), in name order, with the problems
+    of the others in their place (they join out.problems after the products' problems)."""
     producers_dir = root / "producers"
     if producers_dir.is_symlink():
-        out.problems.append(problem(display_path(root, producers_dir), 1, "", "symlink"))
-        return
+        return [problem(display_path(root, producers_dir), 1, "", "symlink")]
     if not producers_dir.is_dir():
-        return
-    files = sorted(producers_dir.iterdir())
-    _case_clashes(root, files, out)
-    for file in files:
-        if file.name in _IGNORED:
+        return []
+    shown_dir = display_path(root, producers_dir)
+    entries = _sorted_entries(producers_dir)
+    plan: list[tuple[Path, str] | Problem] = []
+    plan += _case_clashes(shown_dir, [entry.name for entry in entries])
+    for entry in entries:
+        if entry.name in _IGNORED:
             continue
-        shown = display_path(root, file)
-        if file.suffix.lower() in (".yaml", ".yml") and not file.is_dir():
+        file = producers_dir / entry.name
+        shown = f"{shown_dir}/{entry.name}"
+        if file.suffix.lower() in (".yaml", ".yml") and not entry.is_dir():
             out.producer_files.setdefault(file.stem, shown)
         if file.suffix in (".yml", ".YAML", ".YML"):
             expected = file.stem + ".yaml"
-            out.problems.append(problem(shown, 1, "", "wrong-file-name", expected=expected))
+            plan.append(problem(shown, 1, "", "wrong-file-name", expected=expected))
             continue
-        if file.suffix != ".yaml" or file.is_dir():
-            out.problems.append(problem(shown, 1, "", "stray-file"))
+        if file.suffix != ".yaml" or entry.is_dir():
+            plan.append(problem(shown, 1, "", "stray-file"))
             continue
-        record = _read(root, file, "producer", out)
-        if record is not None:
-            out.producers.append(record)
+        plan.append((file, shown))
+    return plan

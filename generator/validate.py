@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import functools
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -29,6 +30,7 @@ from generator.photocheck import (
     PhotoFacts,
     check_photo,
     file_stamp,
+    lstat,
     name_key,
 )
 from generator.places import Places
@@ -532,14 +534,16 @@ def _check_product(
 ) -> None:
     c = _Checker(record, as_of, out)
     data = record.data
-    folder = record.folder.name
+    folder_path = record.folder  # a new Path each time it is asked for
+    folder = folder_path.name
     if isinstance(data.get("id"), str) and data["id"] != folder:
         c.add(("id",), "id-folder-mismatch", value=data["id"], folder=folder)
     c.nfc()
     province = c.place(places)
-    if province and places.province_by_folder(record.folder.parent.name) is not None:
+    province_folder = folder_path.parent.name
+    if province and places.province_by_folder(province_folder) is not None:
         info = places.provinces[province]  # (an unknown province folder is reported once)
-        if record.folder.parent.name != info.codename:
+        if province_folder != info.codename:
             c.add(
                 ("place", "province"),
                 "province-folder-mismatch",
@@ -600,16 +604,20 @@ def _check_product(
         text = data.get(key)
         if isinstance(text, str) and (match := _HTML_TAG.search(text)):
             c.add((key,), "raw-html", tag="<" + match.group(1) + ">")
-    _check_photos(c, out, known or {})
+    _check_photos(c, out, known or {}, folder_path)
 
 
 def _check_photos(
-    c: _Checker, out: Validation, known: Mapping[str, tuple[FileStamp, PhotoFacts]]
+    c: _Checker,
+    out: Validation,
+    known: Mapping[str, tuple[FileStamp, PhotoFacts]],
+    folder: Path,
 ) -> None:
     record = c.record
     photos = record.data.get("photos")
     if not isinstance(photos, list):
         return  # the schema reports it; "photo not used" for every file would only repeat it
+    folder_name, folder_text = folder.name, str(folder)
     listed: set[str] = set()
     accounted: set[str] = set()  # files a problem above already talks about
     for i, photo in enumerate(photos):
@@ -621,41 +629,43 @@ def _check_photos(
             c.add(path, "photo-duplicate", value=name)
             continue
         listed.add(name)
-        where = str(record.folder / name)
-        stamp = file_stamp(record.folder / name) if PurePosixPath(name).name == name else None
+        # a bare file name (PurePosixPath(name).name == name): only such a file can be cached
+        bare = "/" not in name and name != "."
+        where = f"{folder_text}/{name}" if bare and name else str(folder / name)
+        info = lstat(where) if bare else None
+        stamp = file_stamp(where, info) if bare else None
         cached = known.get(where)
         if stamp is not None and cached is not None and cached[0] == stamp:
             facts, problems = cached[1], []  # unchanged since it passed: not read again
         else:
             facts, problems = check_photo(
-                record.folder, name, record.display, record.line(path), dotted(path)
+                folder, name, record.display, record.line(path), dotted(path), info
             )
         if facts is not None and stamp is not None:
             out.checked[where] = (stamp, facts)
         out.problems += problems
         if problems and problems[0].code == "photo-missing":  # `Anh.JPG` for `anh.jpg`
             key = name_key(name)  # also `ảnh.jpg` for the same name in NFD
-            accounted |= {p.name for p in record.folder.iterdir() if name_key(p.name) == key}
+            accounted |= {p.name for p in folder.iterdir() if name_key(p.name) == key}
         elif problems and problems[0].code == "photo-path":  # `../anh.jpg`, `anh/anh.jpg`
             accounted.add(PurePosixPath(name.replace("\\", "/")).name)
         if facts is not None:
-            out.photos[(record.folder.name, name)] = facts
+            out.photos[(folder_name, name)] = facts
         alt = _get(photo, "alt")
-        if isinstance(alt, str) and alt.strip().casefold() in (
-            name.casefold(),
-            Path(name).stem.casefold(),
-        ):
-            c.add(("photos", i, "alt"), "alt-is-file-name")
-    for extra in sorted(record.folder.iterdir()):
-        if (
-            extra.name in listed | accounted
-            or extra.name == "product.yaml"
-            or extra.name.startswith(".")
-        ):
+        if isinstance(alt, str):
+            folded = alt.strip().casefold()
+            if folded == name.casefold() or folded == Path(name).stem.casefold():
+                c.add(("photos", i, "alt"), "alt-is-file-name")
+    skip = listed | accounted
+    shown_folder = record.display.rsplit("/", 1)[0]
+    for extra in sorted(os.listdir(folder)):  # names, in the order of sorted(iterdir())
+        if extra in skip or extra == "product.yaml" or extra.startswith("."):
             continue
-        shown = f"{record.display.rsplit('/', 1)[0]}/{extra.name}"
-        if extra.suffix.lower() in IMAGE_EXTENSIONS:
-            out.problems.append(problem(shown, 1, "", "unused-file", value=extra.name))
+        shown = f"{shown_folder}/{extra}"
+        dot = extra.rfind(".")  # Path.suffix
+        suffix = extra[dot:] if 0 < dot < len(extra) - 1 else ""
+        if suffix.lower() in IMAGE_EXTENSIONS:
+            out.problems.append(problem(shown, 1, "", "unused-file", value=extra))
         else:
             out.problems.append(problem(shown, 1, "", "stray-file"))
 
@@ -710,24 +720,53 @@ def _province_folder_problems(loaded: LoadedCatalog, places: Places) -> list[Pro
 
 
 @dataclass(frozen=True)
-class _ProductContext:
-    """What every per-record product check reads; reaches forked workers without pickling."""
+class _RecordsContext:
+    """What every per-record check reads; reaches forked workers without pickling, records
+    included: workers are handed numbers (products first, then producers), not records."""
 
-    schema: dict[str, Any]
+    products: list[Record]
+    producers: list[Record]
+    product_checker: _SchemaChecker
+    producer_checker: _SchemaChecker
     places: Places
     vocab: Vocabulary
     as_of: dt.date
     known: Mapping[str, tuple[FileStamp, PhotoFacts]]
 
 
-def _check_products(records: list[Record], context: _ProductContext) -> list[Validation]:
-    checker = _checker(json.dumps(context.schema, sort_keys=True))
-    results = []
-    for record in records:
+# What a worker sends back for one record: its problems, the photos that passed as
+# ((folder name, file name), facts) and the cache entries as (path, stamp, facts), facts as
+# plain tuples (width, height, format, sha256): small to pickle, cheap to rebuild.
+_Facts = tuple[int, int, str, str]
+_Outcome = tuple[
+    list[Problem], list[tuple[tuple[str, str], _Facts]], list[tuple[str, FileStamp, _Facts]]
+]
+
+
+def _facts_row(facts: PhotoFacts) -> _Facts:
+    return (facts.width, facts.height, facts.format, facts.sha256)
+
+
+def _check_records(numbers: list[int], context: _RecordsContext) -> list[_Outcome]:
+    products = context.products
+    results: list[_Outcome] = []
+    for number in numbers:
         scratch = Validation()
-        scratch.problems += _schema_problems(record, checker)
-        _check_product(record, context.places, context.vocab, context.as_of, scratch, context.known)
-        results.append(scratch)
+        if number < len(products):
+            record = products[number]
+            scratch.problems += _schema_problems(record, context.product_checker)
+            _check_product(
+                record, context.places, context.vocab, context.as_of, scratch, context.known
+            )
+        else:
+            record = context.producers[number - len(products)]
+            scratch.problems += _schema_problems(record, context.producer_checker)
+            _check_producer(record, context.places, context.as_of, scratch)
+        photos = [(key, _facts_row(facts)) for key, facts in scratch.photos.items()]
+        checked = [
+            (where, stamp, _facts_row(facts)) for where, (stamp, facts) in scratch.checked.items()
+        ]
+        results.append((scratch.problems, photos, checked))
     return results
 
 
@@ -775,26 +814,38 @@ def validate_records(
     """`known`: photos that passed in an earlier run, by path, with their file stamps."""
     out = Validation(problems=list(loaded.problems))
     out.problems += _province_folder_problems(loaded, places)
-    producer_checker = _checker(json.dumps(schemas.producer, sort_keys=True))
+    # The checks of one record (schema, dates, places, photo files) are independent: on every
+    # core. What needs all records (ids, producers, GTINs) follows, in one process. The
+    # schemas are compiled here, once, before the workers are forked.
+    context = _RecordsContext(
+        loaded.products,
+        loaded.producers,
+        _checker(json.dumps(schemas.product, sort_keys=True)),
+        _checker(json.dumps(schemas.producer, sort_keys=True)),
+        places,
+        vocab,
+        as_of,
+        known or {},
+    )
+    count = len(loaded.products)
+    outcomes = map_with_context(_check_records, range(count + len(loaded.producers)), context)
     producer_ids: dict[str, Record] = {}
-    for record in loaded.producers:
-        out.problems += _schema_problems(record, producer_checker)
-        _check_producer(record, places, as_of, out)
+    for record, (problems, _, _) in zip(loaded.producers, outcomes[count:], strict=True):
+        out.problems += problems
         pid = record.data.get("id")
         if isinstance(pid, str):
             _claim(producer_ids, pid, record, "id", "duplicate-id", pid, out)
+    for problems, photos, checked in outcomes[:count]:
+        out.problems += problems
+        for key, row in photos:
+            out.photos[key] = PhotoFacts(*row)
+        for where, stamp, row in checked:
+            out.checked[where] = (stamp, PhotoFacts(*row))
     # products name a producer by its file name; a file whose id differs, or that could not be
     # read, is reported on its own, not again on every product that names it
     producer_files = {r.file.stem for r in loaded.producers} | set(loaded.producer_files)
     product_ids: dict[str, Record] = {}
     gtins: dict[str, Record] = {}
-    # The checks of one record (schema, dates, places, photo files) are independent: on every
-    # core. What needs all records (ids, producers, GTINs) follows, in one process.
-    context = _ProductContext(schemas.product, places, vocab, as_of, known or {})
-    for scratch in map_with_context(_check_products, loaded.products, context):
-        out.problems += scratch.problems
-        out.photos.update(scratch.photos)
-        out.checked.update(scratch.checked)
     for record in loaded.products:
         pid = record.data.get("id")
         if isinstance(pid, str):

@@ -13,11 +13,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes
     from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
 
 from generator.errors import Problem, problem
 
@@ -37,7 +51,48 @@ _SCALAR_TAGS = {
 }
 
 
-_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_COLLECTION_TAGS = {_SEQ, _MAP}
+# The safe resolver's implicit tags (`22` -> int, `yes` -> bool, `~` -> null), by first
+# character, exactly as yaml.resolver.BaseResolver.resolve looks them up (it has no wildcard
+# and no path resolvers).
+_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(resolvers) for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+assert None not in _IMPLICIT and not _Loader.yaml_path_resolvers
+
+
+class _Composer(_Parser):  # type: ignore[misc,valid-type]
+    """libyaml's composer with only the resolver the safe loader would use, and none of the
+    constructor: composing is all a record needs, and libyaml calls these three methods back
+    in Python for every node (the stock ones cost as much as the C parsing itself)."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # only path resolvers need it; there are none
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:  # a plain scalar: its text decides (`22`, `yes`, `2024-01-01`)
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):  # type: ignore[index]
+                    if regexp.match(value):  # type: ignore[arg-type]
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+def _compose(text: str) -> Any:
+    """yaml.compose(text, Loader=CSafeLoader), with the lean resolver above."""
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
+
+
 _MAX_NUMBER_CHARS = 100  # no field holds a longer number; longer ones cannot even be printed
 
 
@@ -78,6 +133,8 @@ def decode_text(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
         line = raw.count(b"\n", 0, err.start) + 1
         return None, [problem(display, line, "", "not-utf8")]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" not in text:
+        return text, []
     problems = [
         problem(display, number, "", "tab-character")
         for number, line in enumerate(text.split("\n"), start=1)
@@ -91,14 +148,16 @@ def parse_record(raw: bytes, display: str) -> ParsedYaml:
     text, result.problems = decode_text(raw, display)
     if text is None:
         return result
-    if _MAYBE_ANCHOR.search(text) or _nesting_bound(text) > _SAFE_NESTING:
+    # No `&` at all: no anchor, so no alias can resolve and no node can be shared.
+    maybe_anchor = "&" in text
+    if (maybe_anchor and _MAYBE_ANCHOR.search(text)) or _nesting_over(text, _SAFE_NESTING):
         # the event scan is flat (no recursion, nothing expanded): aliases and absurd nesting
         # are refused before compose, whose recursion in C would crash on deep nesting
         result.problems += _scan_events(text, display)
         if result.problems:
             return result
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as err:
         line, detail = explain_syntax_error(err, text)
         result.problems.append(problem(display, line, "", "yaml-syntax", detail=detail))
@@ -112,8 +171,14 @@ def parse_record(raw: bytes, display: str) -> ParsedYaml:
     if not isinstance(node, yaml.MappingNode):
         result.problems.append(problem(display, node.start_mark.line + 1, "", "not-a-mapping"))
         return result
-    result.data = _convert(node, (), result, display)
-    result.all_nfc = "\\" not in text and unicodedata.is_normalized("NFC", text)
+    no_escape = "\\" not in text
+    # Control characters reach a value only from the file itself or from an escape: when the
+    # file has neither, no value needs searching for one.
+    converter = _Converter(
+        result, display, maybe_anchor, not no_escape or bool(_VALUE_CONTROL.search(text))
+    )
+    result.data = converter.convert(node, ())
+    result.all_nfc = no_escape and unicodedata.is_normalized("NFC", text)
     return result
 
 
@@ -325,6 +390,19 @@ def _nesting_bound(text: str) -> int:
     return flow + block + 1
 
 
+def _nesting_over(text: str, limit: int) -> bool:
+    """_nesting_bound(text) > limit, without walking the lines when a coarser bound says no:
+    every compact indicator of the file as if on one line, plus the deepest indent."""
+    rest = text.count("[") + text.count("{") + text.count("- ") + text.count(": ")
+    rest += text.count("? ") + 1
+    deepest_allowed = (limit - rest) // 2 - 1  # 2 * (indent + 1) + rest <= limit
+    if deepest_allowed >= 0:
+        pad = " " * (deepest_allowed + 1)
+        if not text.startswith(pad) and "\n" + pad not in text:
+            return False
+    return _nesting_bound(text) > limit
+
+
 def _scan_events(text: str, display: str) -> list[Problem]:
     """Anchors and aliases (one problem per line), then nesting beyond MAX_DEPTH."""
     lines: set[int] = set()
@@ -344,82 +422,111 @@ def _scan_events(text: str, display: str) -> list[Problem]:
     return [problem(display, line, "", "yaml-alias") for line in sorted(lines)]
 
 
-def _convert(node: yaml.Node, path: FieldPath, out: ParsedYaml, display: str) -> Any:
-    line = node.start_mark.line + 1
-    if id(node) in out.seen:  # an alias: the composer shares the anchored node
-        out.problems.append(problem(display, line, "", "yaml-alias"))
-        return None
-    out.seen.add(id(node))
-    out.lines.setdefault(path, line)
-    if len(path) > MAX_DEPTH:
-        out.problems.append(problem(display, line, dotted(path), "too-deep"))
-        return None
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, path, out, display)
-    if node.tag not in _COLLECTION_TAGS:  # `!!python/object:x {...}`, `!!set`, `!!omap`
-        out.problems.append(problem(display, line, dotted(path), "yaml-tag", tag=node.tag))
-        return None
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), out, display) for i, item in enumerate(node.value)]
-    mapping: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key_line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-            shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-            out.problems.append(
-                problem(display, key_line, dotted(path), "non-string-key", key=shown)
-            )
-            continue
-        key = key_node.value
-        if key in mapping:
-            out.problems.append(
-                problem(display, key_line, dotted((*path, key)), "duplicate-key", key=key)
-            )
-            continue
-        out.lines[(*path, key)] = key_line
-        mapping[key] = _convert(value_node, (*path, key), out, display)
-        out.lines[(*path, key)] = key_line  # the key's line, not the value's
-    return mapping
+class _Converter:
+    """Nodes -> plain values, the line of every value, and the problems found on the way."""
 
+    def __init__(self, out: ParsedYaml, display: str, shared: bool, controls: bool) -> None:
+        self.out = out
+        self.lines = out.lines
+        self.display = display
+        # shared: an anchor may be in the file, so a node met twice (an alias the event scan
+        # missed) must be caught; without any `&` no node can be met twice
+        self.shared = shared
+        # controls: a value may hold a control character (see parse_record)
+        self.controls = controls
 
-def _scalar(node: yaml.ScalarNode, path: FieldPath, out: ParsedYaml, display: str) -> Any:
-    tag = node.tag
-    if tag not in _SCALAR_TAGS:
-        line = node.start_mark.line + 1
-        out.problems.append(problem(display, line, dotted(path), "yaml-tag", tag=tag))
-        return None
-    if tag in (_STR, "tag:yaml.org,2002:timestamp"):
-        # `"\x01"`, `"\0"` escapes: invalid in XML (the Atom feed), invisible on a page
-        if control := _VALUE_CONTROL.search(node.value):
-            detail = _control_detail(control.group())
+    def convert(self, node: yaml.Node, path: FieldPath) -> Any:
+        out = self.out
+        if self.shared:
+            if id(node) in out.seen:  # an alias: the composer shares the anchored node
+                line = node.start_mark.line + 1
+                out.problems.append(problem(self.display, line, "", "yaml-alias"))
+                return None
+            out.seen.add(id(node))
+        if path not in self.lines:  # a mapping's value already has its key's line
+            self.lines[path] = node.start_mark.line + 1
+        if len(path) > MAX_DEPTH:
             line = node.start_mark.line + 1
-            out.problems.append(problem(display, line, dotted(path), "yaml-syntax", detail=detail))
-        return node.value  # dates stay text: validation checks they exist
-    out.texts[path] = node.value
-    if tag == "tag:yaml.org,2002:null":
-        return None
-    if tag == "tag:yaml.org,2002:bool":
-        return _CONSTRUCTOR.construct_yaml_bool(node)
-    number: int | float | None = None
-    if len(node.value) <= _MAX_NUMBER_CHARS:  # `1:59:59:...` costs quadratic time to read
-        try:
-            if tag == "tag:yaml.org,2002:int":
-                number = _CONSTRUCTOR.construct_yaml_int(node)
-            else:
-                number = _CONSTRUCTOR.construct_yaml_float(node)
-        except (ValueError, OverflowError):
-            number = None
-    if number is None or number != number:  # too long, overflowing, or .nan (passes min/max)
-        shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
-        out.problems.append(
-            problem(
-                display,
-                node.start_mark.line + 1,
-                dotted(path),
-                "out-of-range",
-                value=shown,
-                hint=("không phải một số dùng được", "not a usable number"),
+            out.problems.append(problem(self.display, line, dotted(path), "too-deep"))
+            return None
+        kind = type(node)
+        if kind is ScalarNode:
+            if node.tag == _STR and not self.controls:  # most values: nothing to check
+                return node.value
+            return self.scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:  # `!!python/object:x {...}`, `!!set`, `!!omap`
+            line = node.start_mark.line + 1
+            out.problems.append(problem(self.display, line, dotted(path), "yaml-tag", tag=node.tag))
+            return None
+        if kind is SequenceNode:
+            convert = self.convert
+            return [convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.mapping(node, path)
+
+    def mapping(self, node: MappingNode, path: FieldPath) -> dict[str, Any]:
+        out, lines = self.out, self.lines
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode or key_node.tag != _STR:
+                key_line = key_node.start_mark.line + 1
+                shown = key_node.value if isinstance(key_node, ScalarNode) else "?"
+                out.problems.append(
+                    problem(self.display, key_line, dotted(path), "non-string-key", key=shown)
+                )
+                continue
+            key = key_node.value
+            if key in mapping:
+                key_line = key_node.start_mark.line + 1
+                out.problems.append(
+                    problem(self.display, key_line, dotted((*path, key)), "duplicate-key", key=key)
+                )
+                continue
+            child = (*path, key)
+            lines[child] = key_node.start_mark.line + 1  # the key's line, not the value's
+            mapping[key] = self.convert(value_node, child)
+        return mapping
+
+    def scalar(self, node: ScalarNode, path: FieldPath) -> Any:
+        out, display = self.out, self.display
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            line = node.start_mark.line + 1
+            out.problems.append(problem(display, line, dotted(path), "yaml-tag", tag=tag))
+            return None
+        if tag in (_STR, "tag:yaml.org,2002:timestamp"):
+            # `"\x01"`, `"\0"` escapes: invalid in XML (the Atom feed), invisible on a page
+            if self.controls and (control := _VALUE_CONTROL.search(node.value)):
+                detail = _control_detail(control.group())
+                line = node.start_mark.line + 1
+                out.problems.append(
+                    problem(display, line, dotted(path), "yaml-syntax", detail=detail)
+                )
+            return node.value  # dates stay text: validation checks they exist
+        out.texts[path] = node.value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return _CONSTRUCTOR.construct_yaml_bool(node)
+        number: int | float | None = None
+        if len(node.value) <= _MAX_NUMBER_CHARS:  # `1:59:59:...` costs quadratic time to read
+            try:
+                if tag == "tag:yaml.org,2002:int":
+                    number = _CONSTRUCTOR.construct_yaml_int(node)
+                else:
+                    number = _CONSTRUCTOR.construct_yaml_float(node)
+            except (ValueError, OverflowError):
+                number = None
+        if number is None or number != number:  # too long, overflowing, or .nan (passes min/max)
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            out.problems.append(
+                problem(
+                    display,
+                    node.start_mark.line + 1,
+                    dotted(path),
+                    "out-of-range",
+                    value=shown,
+                    hint=("không phải một số dùng được", "not a usable number"),
+                )
             )
-        )
-        return None
-    return number
+            return None
+        return number

@@ -140,3 +140,51 @@ def test_bad_record_does_not_stop_the_others(catalog: Path) -> None:
     loaded = load_records(catalog)
     assert found(loaded) == [("catalog/products/quang_ninh/qn-expired/product.yaml", 1, "not-utf8")]
     assert len(loaded.products) == 3 and len(loaded.producers) == 2
+
+
+def test_huge_record_is_read_only_past_the_limit(catalog: Path) -> None:
+    """A 50 MB product.yaml is refused without being read whole."""
+    from generator.yamlfile import MAX_RECORD_BYTES
+
+    record = catalog / "products" / "quang_ninh" / "qn-expired" / "product.yaml"
+    with record.open("ab") as out:
+        out.truncate(50 * 1024 * 1024)
+    assert found(load_records(catalog)) == [
+        ("catalog/products/quang_ninh/qn-expired/product.yaml", 1, "file-too-large")
+    ]
+    assert MAX_RECORD_BYTES < 50 * 1024 * 1024
+
+
+def test_pooled_read_equals_inline(catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Products and producers read in worker processes come back whole and in order, with
+    problems in the order of a serial read (listing problems between producer records)."""
+    from generator import parallel
+
+    producers = catalog / "producers"
+    (producers / "b.yml").write_text("id: b\n", encoding="utf-8")
+    (producers / "c.yaml").write_text("id: [\n", encoding="utf-8")
+    (producers / "notes.txt").write_text("x", encoding="utf-8")
+    (catalog / "products" / "quang_ninh" / "qn-empty").mkdir()
+
+    def snapshot() -> tuple:
+        loaded = load_records(catalog)
+        return (
+            loaded.problems,
+            [
+                (r.kind, r.display, r.file, r.data, r.lines, r.sha256, r.texts, r.all_nfc)
+                for r in loaded.products + loaded.producers
+            ],
+            loaded.product_folders,
+            loaded.producer_files,
+        )
+
+    inline = snapshot()
+    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    assert snapshot() == inline
+    assert [p.code for p in inline[0]] == [
+        "missing-record",
+        "wrong-file-name",
+        "yaml-syntax",
+        "stray-file",
+    ]

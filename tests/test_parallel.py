@@ -67,3 +67,20 @@ def test_site_built_in_a_pool_is_byte_identical(
     monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
     monkeypatch.setattr(parallel, "CHUNK", 1)
     assert build("pooled") == inline
+
+
+def test_check_catalog_leaves_the_collector_as_it_was() -> None:
+    """check_catalog pauses the cyclic garbage collector while it reads (millions of objects,
+    no cycles) and must hand it back as it found it, on or off."""
+    import gc
+
+    schemas = PROJECT_ROOT / "schemas"
+    assert gc.isenabled()
+    check_catalog(FIXTURE_CATALOG, schemas, AS_OF)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        check_catalog(FIXTURE_CATALOG, schemas, AS_OF)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

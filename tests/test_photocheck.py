@@ -101,3 +101,46 @@ def test_a_normal_photo_still_passes(tmp_path: Path) -> None:
     facts, problems = check(tmp_path, "ok.png", out.getvalue())
     assert problems == [] and facts is not None
     assert (facts.width, facts.height, facts.format) == (800, 600, "PNG")
+
+
+# --- reading files with few system calls -------------------------------------------------------
+
+
+def test_read_file_whole_limited_and_grown(tmp_path: Path) -> None:
+    from generator.photocheck import read_file
+
+    file = tmp_path / "a.bin"
+    data = bytes(range(256)) * 4000  # 1 MB
+    file.write_bytes(data)
+    assert read_file(file, len(data), 10**9) == data
+    assert read_file(str(file), len(data), 100) == data[:100]  # never more than the limit
+    assert read_file(file, 10, 10**9) == data  # the file is larger than its stamp said
+    assert read_file(file, len(data) + 50, 10**9) == data  # ...or smaller
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert read_file(empty, 0, 10) == b""
+
+
+def test_lstat_of_what_cannot_be_named(tmp_path: Path) -> None:
+    from generator.photocheck import file_stamp, lstat
+
+    assert lstat(tmp_path / "absent") is None
+    assert lstat(str(tmp_path) + "/a\0b") is None  # NUL: ValueError, not a crash
+    assert lstat(tmp_path / ("x" * 5000)) is None  # too long for the disk
+    (tmp_path / "f").write_bytes(b"x")
+    info = lstat(tmp_path / "f")
+    assert info is not None and file_stamp(tmp_path / "f", info) == file_stamp(tmp_path / "f")
+    assert file_stamp(tmp_path, lstat(tmp_path)) is None  # a folder has no stamp
+
+
+def test_check_photo_with_the_callers_lstat_says_the_same(tmp_path: Path) -> None:
+    from generator.photocheck import lstat
+
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), "white").save(out, "JPEG")
+    (tmp_path / "ok.jpg").write_bytes(out.getvalue())
+    (tmp_path / "dir.jpg").mkdir()
+    for name in ("ok.jpg", "dir.jpg", "absent.jpg"):
+        alone = check_photo(tmp_path, name, "x.yaml", 7, "photos[0].file")
+        given = check_photo(tmp_path, name, "x.yaml", 7, "photos[0].file", lstat(tmp_path / name))
+        assert alone == given, name

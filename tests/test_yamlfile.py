@@ -247,3 +247,106 @@ def test_syntax_errors_say_what_to_do(text: str, line: int, start: str) -> None:
     vi = parsed.problems[0].message("vi")
     assert start in vi, vi
     assert parsed.problems[0].message("en") != vi
+
+
+# --- the shortcuts parse_record takes must never change what it reports -----------------------
+
+SCALARS = [
+    "22",
+    "06652",
+    "0o17",
+    "0x1F",
+    "1_000",
+    "+1",
+    "-1.5",
+    ".5",
+    "1e3",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "1:20",
+    "190:20:30",
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "true",
+    "False",
+    "~",
+    "null",
+    "Null",
+    "",
+    "2024-01-01",
+    "2024-1-1 10:00:00",
+    "2024-02-30",
+    "<<",
+    "=",
+    "text",
+    "Hợp tác xã",
+    ".",
+    "'22'",
+    '"yes"',
+    "!!str 22",
+    "!!int '7'",
+    "!!float 1",
+    "!!bool yes",
+    "!!null ''",
+]
+
+
+@pytest.mark.parametrize("value", SCALARS)
+def test_lean_composer_resolves_as_the_safe_loader(value: str) -> None:
+    """yamlfile's composer skips PyYAML's resolver machinery: same tags, same values."""
+    import yaml
+
+    from generator.yamlfile import _compose
+
+    text = f"a: {value}\nb: [{value}]\nc:\n  - {value}\n"
+    ours = _compose(text)
+    theirs = yaml.compose(text, Loader=yaml.SafeLoader)  # the pure-Python reference
+
+    def shape(node):
+        if isinstance(node, yaml.ScalarNode):
+            return (type(node).__name__, node.tag, node.value, node.start_mark.line)
+        if isinstance(node, yaml.SequenceNode):
+            return (node.tag, [shape(n) for n in node.value], node.start_mark.line)
+        return (node.tag, [(shape(k), shape(v)) for k, v in node.value], node.start_mark.line)
+
+    assert shape(ours) == shape(theirs)
+
+
+def _nesting_texts() -> list[str]:
+    import random
+
+    rng = random.Random(7)
+    pieces = ["- ", ": ", "? ", "[", "{", "]", "}", "a", " ", "  ", "\n", "x: y\n", "    - z\n"]
+    texts = ["", "\n", " " * 300, "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 120))]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 400))) for _ in range(300)]
+    return texts
+
+
+def test_cheap_nesting_bound_decides_as_the_exact_one() -> None:
+    from generator.yamlfile import _nesting_bound, _nesting_over
+
+    for text in _nesting_texts():
+        for limit in (0, 5, 50, 200):
+            assert _nesting_over(text, limit) == (_nesting_bound(text) > limit), (text, limit)
+
+
+def test_anchor_without_the_usual_shape_is_still_an_alias() -> None:
+    """Without `&` no node can be shared; with one the identity check stays on, even where
+    the anchor pre-scan does not see it."""
+    parsed = parse("a: !!str &x 1\nb: *x\n")  # the pre-scan wants `&` right after `: `
+    assert codes(parsed) == [(1, "yaml-alias")]  # the shared node's own line
+    assert parsed.data == {"a": "1", "b": None}
+
+
+def test_control_character_found_with_or_without_escapes() -> None:
+    """Values are searched for control characters only when the file has an escape or one of
+    them: each way must still find them."""
+    assert codes(parse('a: "x\\x01"\nb: plain\n')) == [(1, "yaml-syntax")]
+    assert codes(parse('a: "x\\x85y"\n')) == [(1, "yaml-syntax")]  # NEL written as an escape
+    folded = parse('a: "x\u0085y"\n')  # a raw NEL in quotes is a line break: folded to a space
+    assert folded.problems == [] and folded.data == {"a": "x y"}
+    clean = parse("a: x\nb: 'y'\n")
+    assert clean.problems == [] and clean.data == {"a": "x", "b": "y"}
