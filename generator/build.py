@@ -9,6 +9,7 @@ swap) or a hard-link copy of the current one, and writes only the files that cha
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -215,6 +216,9 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         )
         return 1
     catalog = checked.catalog
+    # The catalog lives until the end: moved out of the collector's sight, so collections do
+    # not re-walk it and forked workers do not copy the pages the collector would touch.
+    gc.freeze()
 
     from generator.ledger import update_ledger
     from generator.render.artifacts import DataIndex, product_json_path
@@ -283,6 +287,8 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        gc.unfreeze()  # a caller that builds again (tests, a long-lived process) gets it back
     update_ledger(config.ledger, catalog)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     # The ledger may have changed: the stamp is taken after, so the next build is a no-op.
