@@ -136,8 +136,10 @@ class PageRenderer:
         writer = self.html.writer
         written = map_with_context(_write_product_pages, numbers, self, self.html.config.workers)
         for rel, size, digest in written:
-            if rel not in writer.written:  # written by a worker process
+            if rel not in writer.written:  # written (or kept) by a worker process
                 writer.record(rel, size, digest)
+                if writer.previous.get(rel) == (digest, size):
+                    writer.kept += 1  # the tree already held it: the worker did not write it
             self.html.index.pages.append(rel)
 
     @functools.cached_property
