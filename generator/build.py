@@ -197,16 +197,10 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
             return 0
 
     # Imported only now: the no-change check above must not pay for the validator's imports.
-    from generator.catalog import check_catalog
+    from generator.catalog import check_configured
 
     with report.stage("load+validate"):
-        checked = check_catalog(
-            config.catalog_dir,
-            config.schemas_dir,
-            config.as_of,
-            config.ledger,
-            cache_dir=config.cache_dir,
-        )
+        checked = check_configured(config)
     if checked.catalog is None:
         sys.stdout.write(format_text(checked.problems, config.lang))
         print(

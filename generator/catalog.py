@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.config import last_commit_date
 from generator.derive import derive_catalog
@@ -47,6 +48,10 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+if TYPE_CHECKING:
+    from generator.config import BuildConfig
+
+
 def check_catalog(
     catalog_dir: Path,
     schemas_dir: Path,
@@ -59,6 +64,18 @@ def check_catalog(
     did not change is not read again by the next run (None: every photo is checked)."""
     with _collector_paused():
         return _check_catalog(catalog_dir, schemas_dir, as_of, ledger, release_date, cache_dir)
+
+
+def check_configured(config: BuildConfig) -> CheckedCatalog:
+    """check_catalog as `ocop validate` and `ocop build` run it: the configured folders, as-of
+    date, ledger and photo-facts cache."""
+    return check_catalog(
+        config.catalog_dir,
+        config.schemas_dir,
+        config.as_of,
+        config.ledger,
+        cache_dir=config.cache_dir,
+    )
 
 
 def _check_catalog(

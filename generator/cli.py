@@ -142,17 +142,11 @@ def _config(args: argparse.Namespace) -> BuildConfig:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from generator.catalog import check_catalog
+    from generator.catalog import check_configured
     from generator.errors import format_github, format_text
 
     config = _config(args)
-    checked = check_catalog(
-        config.catalog_dir,
-        config.schemas_dir,
-        config.as_of,
-        config.ledger,
-        cache_dir=config.cache_dir,
-    )
+    checked = check_configured(config)
     if checked.problems:
         formatter = format_github if args.format == "github" else format_text
         sys.stdout.write(formatter(checked.problems, config.lang))
