@@ -283,10 +283,12 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         raise
     finally:
         gc.unfreeze()  # a caller that builds again (tests, a long-lived process) gets it back
-    update_ledger(config.ledger, catalog)
+    if update_ledger(config.ledger, catalog):
+        # The ledger changed: fingerprinted again, so the next build is a no-op. Otherwise the
+        # fingerprint taken before the build stands: a file edited while it ran is then seen.
+        fingerprint = input_fingerprint(config)
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    # The ledger may have changed: the stamp is taken after, so the next build is a no-op.
-    stamp.write_text(json.dumps({"fingerprint": input_fingerprint(config)}), encoding="utf-8")
+    stamp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
     return 0
 
 

@@ -6,6 +6,7 @@ Zola; a rebuild reuses what exists, and `prune` removes what no current input ne
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -28,6 +29,15 @@ class Cache:
     def path(self, name: str) -> Path:
         return self.folder / name
 
+    def file(self, name: str) -> str:
+        """The path as a string: a rebuild asks for ~300,000 of them, a Path costs 5x more."""
+        return f"{self.folder}{os.sep}{name}"
+
+    def names(self) -> set[str]:
+        """Every name in the cache, from one listing (not a stat per file)."""
+        with os.scandir(self.folder) as entries:
+            return {entry.name for entry in entries}
+
     def has(self, name: str) -> bool:
         return (self.folder / name).is_file()
 
@@ -39,10 +49,11 @@ class Cache:
         os.replace(tmp, target)
         return target
 
-    def prune(self, keep: set[str]) -> int:
-        removed = 0
-        for path in self.folder.iterdir():
-            if path.name not in keep:
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+    def prune(self, keep: set[str], present: set[str] | None = None) -> int:
+        """Removes every file not in `keep`; `present`: the names listed earlier in this build
+        (files made since then are all kept ones), else the folder is listed now."""
+        stale = (present if present is not None else self.names()) - keep
+        for name in stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.file(name))
+        return len(stale)

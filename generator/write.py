@@ -107,7 +107,7 @@ class SiteWriter:
         with its own SiteWriter on the same root and manifest."""
         self._done(self._check(rel), digest, size)
 
-    def copy_file(self, rel: str, source: Path, content_named: bool = False) -> None:
+    def copy_file(self, rel: str, source: Path | str, content_named: bool = False) -> None:
         """Hard-links when it can (derivatives in the cache are immutable), else copies.
 
         `content_named`: the source's name is derived from its content (the photo and label
@@ -122,7 +122,7 @@ class SiteWriter:
                 self._done(key, digest, entry[1])
                 return
         else:
-            stat = source.stat()
+            stat = os.stat(source)
             digest = f"f:{source}\0{stat.st_size}\0{stat.st_mtime_ns}"
             if entry == (digest, stat.st_size):
                 self.kept += 1

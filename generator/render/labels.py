@@ -1105,6 +1105,7 @@ def make_labels(
     chosen = list(catalog.products if products is None else products)
     contents = {p.id: label_content(p, config.base_url) for p in chosen}
     run = LabelRun(LabelIndex())
+    cached = cache.names()  # one listing, not a stat per file (~90,000 at national scale)
 
     # What to draw: the labels and sheets not in the cache yet, by province (see _DrawJob).
     todo_labels: dict[str, list[LabelContent]] = {}
@@ -1114,7 +1115,7 @@ def make_labels(
         key = content.key()
         names = [f"{key}.{ext}" for ext in EXTS]
         run.cache_names.update(names)
-        if all(cache.has(name) for name in names) or key in scheduled:
+        if all(name in cached for name in names) or key in scheduled:
             run.reused += 1
         else:
             scheduled.add(key)
@@ -1134,7 +1135,7 @@ def make_labels(
         for producer_id, items in sorted(by_producer.items()):
             title = items[0].producer.name
             groups.append(("producer", title, f"chu-the/{producer_id}", items))
-    planned: list[tuple[str, str, str, int, Path]] = []
+    planned: list[tuple[str, str, str, int, str]] = []
     todo_sheets: dict[str, list[tuple[str, tuple[LabelContent, ...], str]]] = {}
     for kind, title, stem, items in groups:
         valid = sheet_products(items)
@@ -1145,12 +1146,12 @@ def make_labels(
         )
         name = f"sheet-{sheet_key(sheet_contents, title)}.pdf"
         run.cache_names.add(name)
-        if not cache.has(name) and name not in scheduled:
+        if name not in cached and name not in scheduled:
             scheduled.add(name)
             slug = valid[0].place.province_slug
             todo_sheets.setdefault(slug, []).append((name, sheet_contents, title))
             run.sheets_drawn += 1
-        planned.append((kind, title, stem, len(valid), cache.path(name)))
+        planned.append((kind, title, stem, len(valid), cache.file(name)))
 
     jobs = [
         _DrawJob(cache, tuple(todo_labels.get(slug, ())), tuple(todo_sheets.get(slug, ())))
@@ -1161,18 +1162,18 @@ def make_labels(
     for _ in _pool_map(_draw_job, jobs, config.workers, cost, chunk=1):
         pass
 
-    def put(rel: str, source: Path) -> None:
+    def put(rel: str, source: str) -> None:
         # Hard links into a fresh build folder; a folder someone keeps editing gets copies.
         if copy:
             writer.copy_file(rel, source, content_named=True)  # cache names are content keys
         else:
-            writer.write_bytes(rel, source.read_bytes())
+            writer.write_bytes(rel, Path(source).read_bytes())
 
     for pid in sorted(contents):
         key = contents[pid].key()
         files = LabelFiles(*(f"{prefix}{pid}.{ext}" for ext in EXTS))
         for ext, rel in zip(EXTS, (files.svg, files.png, files.pdf), strict=True):
-            put(rel, cache.path(f"{key}.{ext}"))
+            put(rel, cache.file(f"{key}.{ext}"))
         run.index.per_product[pid] = files
     for kind, title, stem, count, path in planned:
         rel = f"{prefix}{stem}.pdf"

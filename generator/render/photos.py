@@ -532,7 +532,7 @@ def render_photos(
 
     # One listing of the cache instead of a stat per file (five a photo): at N = 20,000 that is
     # ~200,000 names in one scandir.
-    cached = {entry.name for entry in os.scandir(cache.folder)}
+    cached = cache.names()
     plans: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}  # sha256 -> key, sizes
     jobs: list[_Job] = []
     needed: set[str] = set()
@@ -574,7 +574,7 @@ def render_photos(
         for name in names:
             if name not in placed:  # one content used twice is one file in the site
                 placed.add(name)
-                writer.copy_file(MEDIA + name, cache.path(name), content_named=True)
+                writer.copy_file(MEDIA + name, cache.file(name), content_named=True)
                 stats.files_linked += 1
 
     card_names = {
@@ -601,6 +601,6 @@ def render_photos(
             index.share_cards[product.id] = MEDIA + name
 
     if prune:
-        stats.pruned = cache.prune(needed)
+        stats.pruned = cache.prune(needed, cached)
     stats.seconds = time.perf_counter() - started
     return index

@@ -1,0 +1,63 @@
+"""generator/build.py: when a build may be skipped, and what the next build then sees."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import generator.render.search
+from generator.build import BuildReport, build_site
+from generator.config import BuildConfig
+from support import FIXTURE_CATALOG, make_config
+
+RECORD = Path("products/quang_ninh/qn-valid/product.yaml")
+OLD_NAME = 'name: "Sản phẩm mẫu còn hiệu lực"'
+NEW_NAME = 'name: "Sản phẩm mẫu sửa giữa chừng"'
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> BuildConfig:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    return make_config(catalog, tmp_path / "site", tmp_path / "cache", "https://ocop.example/")
+
+
+def test_unchanged_inputs_skip_the_build(config: BuildConfig) -> None:
+    assert build_site(config, BuildReport()) == 0
+    again = BuildReport()
+    assert build_site(config, again) == 0
+    assert again.skipped
+
+
+def test_record_edited_during_a_build_is_built_by_the_next_one(
+    config: BuildConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The no-change stamp is the fingerprint taken before the build read anything: an edit
+    made while a build runs (which that build may or may not have read) is never skipped."""
+    assert build_site(config, BuildReport()) == 0
+    record = config.catalog_dir / RECORD
+    record.write_text(
+        record.read_text(encoding="utf-8").replace(OLD_NAME, 'name: "Sản phẩm mẫu lần hai"', 1),
+        encoding="utf-8",
+    )
+    original = generator.render.search.render_search_index
+
+    def edit_then_index(*args: Any, **kwargs: Any) -> Any:
+        # the record was read already: this build publishes the earlier name
+        text = record.read_text(encoding="utf-8")
+        record.write_text(text.replace('name: "Sản phẩm mẫu lần hai"', NEW_NAME, 1), "utf-8")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(generator.render.search, "render_search_index", edit_then_index)
+    assert build_site(config, BuildReport()) == 0
+    monkeypatch.setattr(generator.render.search, "render_search_index", original)
+    page = config.out_dir / "p/qn-valid/index.html"
+    assert "Sản phẩm mẫu lần hai" in page.read_text(encoding="utf-8")
+
+    next_build = BuildReport()
+    assert build_site(config, next_build) == 0
+    assert not next_build.skipped
+    assert "Sản phẩm mẫu sửa giữa chừng" in page.read_text(encoding="utf-8")
