@@ -138,7 +138,7 @@ def derive_product(
     )
     subgroup = d.get("subgroup")
     gtin = d.get("gtin")
-    folder = record.folder  # a new Path each time it is asked for
+    folder = record.folder
     product_id = d["id"]
     return Product(
         id=d["id"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import re
 import stat
@@ -178,10 +177,8 @@ def check_photo(
     return PhotoFacts(width, height, kind, hashlib.sha256(raw).hexdigest()), []
 
 
-# --- facts of photos already checked, kept between runs ---------------------------------------
+# --- file stamps: a photo whose stamp is unchanged is not read again (generator/checkcache.py)
 FileStamp = tuple[int, int, int]  # size, modification time (ns), inode
-# Part of the cache file: a change of the rules above re-checks every photo.
-RULES = f"{MAX_PHOTO_BYTES}:{MAX_PIXELS}:{MIN_SHORT_SIDE}:v1"
 
 
 def file_stamp(
@@ -194,30 +191,3 @@ def file_stamp(
     if info is None or not stat.S_ISREG(info.st_mode):
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-def load_known_photos(path: Path) -> dict[str, tuple[FileStamp, PhotoFacts]]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("rules") != RULES:
-            return {}
-        return {
-            key: (tuple(stamp), PhotoFacts(*facts))  # type: ignore[misc]
-            for key, (stamp, facts) in raw["photos"].items()
-        }
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}  # no cache, or an unreadable one: every photo is checked
-
-
-def save_known_photos(path: Path, known: dict[str, tuple[FileStamp, PhotoFacts]]) -> None:
-    payload = {
-        "rules": RULES,
-        "photos": {
-            key: [list(stamp), [f.width, f.height, f.format, f.sha256]]
-            for key, (stamp, f) in sorted(known.items())
-        },
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)

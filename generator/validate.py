@@ -16,17 +16,13 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import fastjsonschema
-import jsonschema
-
+from generator.checkcache import Checks, PhotoRow, from_rows, map_known_first, problem_rows
 from generator.errors import Problem, problem
 from generator.load import LoadedCatalog, Record
-from generator.parallel import map_with_context
 from generator.photocheck import (
     IMAGE_EXTENSIONS,
-    FileStamp,
     PhotoFacts,
     check_photo,
     file_stamp,
@@ -37,6 +33,9 @@ from generator.places import Places
 from generator.text import fold, slug
 from generator.vocab import Vocabulary
 from generator.yamlfile import FieldPath, dotted
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _HTML_TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*|!--)")
 _DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -71,23 +70,30 @@ def load_schemas(schemas_dir: Path) -> Schemas:
 class Validation:
     problems: list[Problem] = field(default_factory=list)
     photos: dict[tuple[str, str], PhotoFacts] = field(default_factory=dict)  # (id, file)
-    # every photo that passed, by absolute path, with its file stamp: the next run's `known`
-    checked: dict[str, tuple[FileStamp, PhotoFacts]] = field(default_factory=dict)
+    # every photo that passed, by absolute path, with its file stamp: the next run's
+    # `known_photos`; the checks of each record alone, by display path: its `known_checks`
+    checked: dict[str, PhotoRow] = field(default_factory=dict)
+    checks: dict[str, Checks] = field(default_factory=dict)
 
 
 class _SchemaChecker:
-    """fastjsonschema answers "valid?" in microseconds; jsonschema explains the failures."""
+    """fastjsonschema answers "valid?" in microseconds; jsonschema explains the failures.
+    Both are imported here: a run whose records are all known needs neither (55 ms)."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
+        import fastjsonschema
+        import jsonschema
+
         self.schema = schema
         self.fast = fastjsonschema.compile(schema)
+        self.invalid = fastjsonschema.JsonSchemaException
         self.full = jsonschema.Draft202012Validator(schema)
 
     def errors(self, data: Any) -> list[jsonschema.ValidationError]:
         try:
             self.fast(data)
             return []
-        except fastjsonschema.JsonSchemaException:
+        except self.invalid:
             return sorted(self.full.iter_errors(data), key=lambda e: list(map(str, e.path)))
 
 
@@ -425,6 +431,7 @@ class _Checker:
         self.out = out
         self._dates: dict[FieldPath, dt.date | None] = {}  # each date is judged once
         self._future_reported: set[FieldPath] = set()
+        self._latest_past: dt.date | None = None  # latest date compared with as_of, not after
 
     def add(self, path: FieldPath, code: str, **params: object) -> None:
         self.out.problems.append(
@@ -443,15 +450,22 @@ class _Checker:
                     self.add(path, "invalid-date", value=value)
             self._dates[path] = day
         day = self._dates[path]
-        if (
-            day is not None
-            and not future_ok
-            and day > self.as_of
-            and path not in self._future_reported
-        ):
+        if day is None or future_ok:
+            return day
+        if day <= self.as_of:
+            self._latest_past = max(day, self._latest_past or day)
+        elif path not in self._future_reported:
             self._future_reported.add(path)
             self.add(path, "future-date", value=day.isoformat(), today=self.as_of.isoformat())
         return day
+
+    def as_of_span(self) -> tuple[int, int]:
+        """The as-of days (first, last, as ordinals) on which this record's checks find the same
+        problems: the message of a date in the future names the day itself."""
+        if self._future_reported:
+            return self.as_of.toordinal(), self.as_of.toordinal()
+        first = self._latest_past or dt.date.min
+        return first.toordinal(), dt.date.max.toordinal()
 
     def order(self, later: FieldPath, earlier: FieldPath, earlier_label: str) -> None:
         a = self.date(later, future_ok=True)
@@ -530,11 +544,11 @@ def _check_product(
     vocab: Vocabulary,
     as_of: dt.date,
     out: Validation,
-    known: Mapping[str, tuple[FileStamp, PhotoFacts]] | None = None,
-) -> None:
+) -> _Checker:
+    """Everything but the photo files: what reads nothing but the record (see _check_photos)."""
     c = _Checker(record, as_of, out)
     data = record.data
-    folder_path = record.folder  # a new Path each time it is asked for
+    folder_path = record.folder
     folder = folder_path.name
     if isinstance(data.get("id"), str) and data["id"] != folder:
         c.add(("id",), "id-folder-mismatch", value=data["id"], folder=folder)
@@ -604,19 +618,23 @@ def _check_product(
         text = data.get(key)
         if isinstance(text, str) and (match := _HTML_TAG.search(text)):
             c.add((key,), "raw-html", tag="<" + match.group(1) + ">")
-    _check_photos(c, out, known or {}, folder_path)
+    return c
 
 
 def _check_photos(
     c: _Checker,
     out: Validation,
-    known: Mapping[str, tuple[FileStamp, PhotoFacts]],
+    known: Mapping[str, PhotoRow],
     folder: Path,
-) -> None:
+) -> int:
+    """The photo files a product lists, and the files it does not list: they change without
+    the record changing, so they are checked on every run (cached facts spare the reading).
+    Returns how many photos were read."""
     record = c.record
     photos = record.data.get("photos")
     if not isinstance(photos, list):
-        return  # the schema reports it; "photo not used" for every file would only repeat it
+        return 0  # the schema reports it; "photo not used" for every file would only repeat it
+    read = 0
     folder_name, folder_text = folder.name, str(folder)
     listed: set[str] = set()
     accounted: set[str] = set()  # files a problem above already talks about
@@ -635,14 +653,16 @@ def _check_photos(
         info = lstat(where) if bare else None
         stamp = file_stamp(where, info) if bare else None
         cached = known.get(where)
-        if stamp is not None and cached is not None and cached[0] == stamp:
-            facts, problems = cached[1], []  # unchanged since it passed: not read again
+        if stamp is not None and cached is not None and cached[:3] == stamp:
+            facts, problems = PhotoFacts(*cached[3:]), []  # unchanged since it passed: not read
+            out.checked[where] = cached
         else:
+            read += 1
             facts, problems = check_photo(
                 folder, name, record.display, record.line(path), dotted(path), info
             )
-        if facts is not None and stamp is not None:
-            out.checked[where] = (stamp, facts)
+            if facts is not None and stamp is not None:
+                out.checked[where] = (*stamp, *_facts_row(facts))
         out.problems += problems
         if problems and problems[0].code == "photo-missing":  # `Anh.JPG` for `anh.jpg`
             key = name_key(name)  # also `ảnh.jpg` for the same name in NFD
@@ -653,8 +673,11 @@ def _check_photos(
             out.photos[(folder_name, name)] = facts
         alt = _get(photo, "alt")
         if isinstance(alt, str):
-            folded = alt.strip().casefold()
-            if folded == name.casefold() or folded == Path(name).stem.casefold():
+            folded, name_folded = alt.strip().casefold(), name.casefold()
+            # the stem is part of the name: a Path for each of 40,000 photos only when it may be
+            if folded in name_folded and (
+                folded == name_folded or folded == Path(name).stem.casefold()
+            ):
                 c.add(("photos", i, "alt"), "alt-is-file-name")
     skip = listed | accounted
     shown_folder = record.display.rsplit("/", 1)[0]
@@ -668,9 +691,10 @@ def _check_photos(
             out.problems.append(problem(shown, 1, "", "unused-file", value=extra))
         else:
             out.problems.append(problem(shown, 1, "", "stray-file"))
+    return read
 
 
-def _check_producer(record: Record, places: Places, as_of: dt.date, out: Validation) -> None:
+def _check_producer(record: Record, places: Places, as_of: dt.date, out: Validation) -> _Checker:
     c = _Checker(record, as_of, out)
     stem = record.file.stem
     if isinstance(record.data.get("id"), str) and record.data["id"] != stem:
@@ -680,6 +704,7 @@ def _check_producer(record: Record, places: Places, as_of: dt.date, out: Validat
     sources = record.data.get("sources")
     for i in range(len(sources) if isinstance(sources, list) else 0):
         c.date(("sources", i, "date"))
+    return c
 
 
 def read_ledger(path: Path) -> list[tuple[int, str]]:
@@ -726,20 +751,22 @@ class _RecordsContext:
 
     products: list[Record]
     producers: list[Record]
-    product_checker: _SchemaChecker
-    producer_checker: _SchemaChecker
+    product_schema: str  # JSON text, compiled on first use (see _checker)
+    producer_schema: str
     places: Places
     vocab: Vocabulary
     as_of: dt.date
-    known: Mapping[str, tuple[FileStamp, PhotoFacts]]
+    known_photos: Mapping[str, PhotoRow]
+    known_checks: Mapping[str, Checks]
 
 
-# What a worker sends back for one record: its problems, the photos that passed as
-# ((folder name, file name), facts) and the cache entries as (path, stamp, facts), facts as
-# plain tuples (width, height, format, sha256): small to pickle, cheap to rebuild.
+# What a worker sends back for one record: the checks of the record alone, the problems of its
+# photo files, the photos that passed as ((folder name, file name), facts), the photo cache
+# entries as (path, row), and whether anything had to be checked or read (not only looked up);
+# facts as plain tuples (width, height, format, sha256): small to pickle, cheap to rebuild.
 _Facts = tuple[int, int, str, str]
 _Outcome = tuple[
-    list[Problem], list[tuple[tuple[str, str], _Facts]], list[tuple[str, FileStamp, _Facts]]
+    Checks, list[Problem], list[tuple[tuple[str, str], _Facts]], list[tuple[str, PhotoRow]], bool
 ]
 
 
@@ -747,27 +774,49 @@ def _facts_row(facts: PhotoFacts) -> _Facts:
     return (facts.width, facts.height, facts.format, facts.sha256)
 
 
+def _record_checks(record: Record, context: _RecordsContext) -> Checks:
+    """The schema and every check that reads nothing but the record: what a later run with the
+    same bytes (and an as-of day in the span) can take from the cache."""
+    scratch = Validation()
+    if record.kind == "product":
+        scratch.problems += _schema_problems(record, _checker(context.product_schema))
+        c = _check_product(record, context.places, context.vocab, context.as_of, scratch)
+    else:
+        scratch.problems += _schema_problems(record, _checker(context.producer_schema))
+        c = _check_producer(record, context.places, context.as_of, scratch)
+    first, last = c.as_of_span()
+    return record.sha256, first, last, problem_rows(scratch.problems)
+
+
+def _known_checks(record: Record, context: _RecordsContext) -> Checks | None:
+    checks = context.known_checks.get(record.display)
+    if checks is None or checks[0] != record.sha256:
+        return None
+    return checks if checks[1] <= context.as_of.toordinal() <= checks[2] else None
+
+
 def _check_records(numbers: list[int], context: _RecordsContext) -> list[_Outcome]:
     products = context.products
     results: list[_Outcome] = []
     for number in numbers:
+        is_product = number < len(products)
+        record = products[number] if is_product else context.producers[number - len(products)]
+        checks = _known_checks(record, context)
+        fresh = checks is None
+        if checks is None:
+            checks = _record_checks(record, context)
         scratch = Validation()
-        if number < len(products):
-            record = products[number]
-            scratch.problems += _schema_problems(record, context.product_checker)
-            _check_product(
-                record, context.places, context.vocab, context.as_of, scratch, context.known
-            )
-        else:
-            record = context.producers[number - len(products)]
-            scratch.problems += _schema_problems(record, context.producer_checker)
-            _check_producer(record, context.places, context.as_of, scratch)
+        if is_product:
+            c = _Checker(record, context.as_of, scratch)
+            fresh |= _check_photos(c, scratch, context.known_photos, record.folder) > 0
         photos = [(key, _facts_row(facts)) for key, facts in scratch.photos.items()]
-        checked = [
-            (where, stamp, _facts_row(facts)) for where, (stamp, facts) in scratch.checked.items()
-        ]
-        results.append((scratch.problems, photos, checked))
+        checked = list(scratch.checked.items())
+        results.append((checks, scratch.problems, photos, checked, fresh))
     return results
+
+
+def _fresh(outcome: _Outcome) -> bool:
+    return outcome[4]
 
 
 def _claim(
@@ -802,6 +851,17 @@ def _did_you_mean(value: str, candidates: set[str]) -> tuple[str, str]:
     return (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)")
 
 
+def _adopt_outcome(record: Record, outcome: _Outcome, out: Validation) -> None:
+    """One record's results, its problems in the order of a check without the cache."""
+    checks, photo_problems, photos, checked, _ = outcome
+    out.checks[record.display] = checks
+    out.problems += from_rows(checks[3])
+    out.problems += photo_problems
+    for key, row in photos:
+        out.photos[key] = PhotoFacts(*row)
+    out.checked.update(checked)
+
+
 def validate_records(
     loaded: LoadedCatalog,
     schemas: Schemas,
@@ -809,38 +869,39 @@ def validate_records(
     vocab: Vocabulary,
     as_of: dt.date,
     ledger: Path | None = None,
-    known: Mapping[str, tuple[FileStamp, PhotoFacts]] | None = None,
+    known_photos: Mapping[str, PhotoRow] | None = None,
+    known_checks: Mapping[str, Checks] | None = None,
 ) -> Validation:
-    """`known`: photos that passed in an earlier run, by path, with their file stamps."""
+    """known_photos, known_checks: what an earlier run found (see generator/checkcache.py)."""
     out = Validation(problems=list(loaded.problems))
     out.problems += _province_folder_problems(loaded, places)
     # The checks of one record (schema, dates, places, photo files) are independent: on every
-    # core. What needs all records (ids, producers, GTINs) follows, in one process. The
-    # schemas are compiled here, once, before the workers are forked.
+    # core, unless earlier results answer for nearly all of them (a look-up each). What needs
+    # all records (ids, producers, GTINs) follows, in one process, always on every record.
+    # The schemas are compiled when a record needs them (not when every record is known):
+    # workers start after a first chunk checked here, and inherit what it compiled.
     context = _RecordsContext(
         loaded.products,
         loaded.producers,
-        _checker(json.dumps(schemas.product, sort_keys=True)),
-        _checker(json.dumps(schemas.producer, sort_keys=True)),
+        json.dumps(schemas.product, sort_keys=True),
+        json.dumps(schemas.producer, sort_keys=True),
         places,
         vocab,
         as_of,
-        known or {},
+        known_photos or {},
+        known_checks or {},
     )
     count = len(loaded.products)
-    outcomes = map_with_context(_check_records, range(count + len(loaded.producers)), context)
+    numbers = range(count + len(loaded.producers))
+    outcomes = map_known_first(_check_records, numbers, context, _fresh)
     producer_ids: dict[str, Record] = {}
-    for record, (problems, _, _) in zip(loaded.producers, outcomes[count:], strict=True):
-        out.problems += problems
+    for record, outcome in zip(loaded.producers, outcomes[count:], strict=True):
+        _adopt_outcome(record, outcome, out)
         pid = record.data.get("id")
         if isinstance(pid, str):
             _claim(producer_ids, pid, record, "id", "duplicate-id", pid, out)
-    for problems, photos, checked in outcomes[:count]:
-        out.problems += problems
-        for key, row in photos:
-            out.photos[key] = PhotoFacts(*row)
-        for where, stamp, row in checked:
-            out.checked[where] = (stamp, PhotoFacts(*row))
+    for record, outcome in zip(loaded.products, outcomes[:count], strict=True):
+        _adopt_outcome(record, outcome, out)
     # products name a producer by its file name; a file whose id differs, or that could not be
     # read, is reported on its own, not again on every product that names it
     producer_files = {r.file.stem for r in loaded.producers} | set(loaded.producer_files)

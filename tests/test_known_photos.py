@@ -15,15 +15,8 @@ from support import AS_OF, FIXTURE_CATALOG
 SCHEMAS = PROJECT_ROOT / "schemas"
 
 
-def test_unchanged_photos_are_not_checked_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    catalog = tmp_path / "catalog"
-    shutil.copytree(FIXTURE_CATALOG, catalog)
-    cache = tmp_path / "cache"
-    first = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
-    assert first.catalog is not None and len(list(cache.glob("photo-facts-*.json"))) == 1
-
+def _photo_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the photos the check reads from now on."""
     calls: list[str] = []
     real = validate.check_photo
     monkeypatch.setattr(
@@ -31,6 +24,19 @@ def test_unchanged_photos_are_not_checked_again(
         "check_photo",
         lambda folder, name, *a: calls.append(name) or real(folder, name, *a),
     )
+    return calls
+
+
+def test_unchanged_photos_are_not_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    cache = tmp_path / "cache"
+    first = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
+    assert first.catalog is not None and len(list(cache.glob("checks-*.marshal"))) == 1
+
+    calls = _photo_checks(monkeypatch)
     second = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
     assert calls == []
     assert second.catalog is not None
@@ -44,11 +50,19 @@ def test_unchanged_photos_are_not_checked_again(
     assert [p.code for p in third.problems] == ["photo-broken"]
 
 
-def test_unreadable_cache_means_every_photo_is_checked(tmp_path: Path) -> None:
+def test_unreadable_cache_means_every_photo_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     catalog = tmp_path / "catalog"
     shutil.copytree(FIXTURE_CATALOG, catalog)
     cache = tmp_path / "cache"
-    assert check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache).catalog is not None
-    (facts,) = cache.glob("photo-facts-*.json")
+    first = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
+    assert first.catalog is not None
+    (facts,) = cache.glob("checks-*.marshal")
+    facts.unlink()
     facts.write_text("{not json", encoding="utf-8")
-    assert check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache).catalog is not None
+
+    calls = _photo_checks(monkeypatch)
+    second = check_catalog(catalog, SCHEMAS, AS_OF, cache_dir=cache)
+    assert sorted(calls) == sorted(p.file for q in first.catalog.products for p in q.photos)
+    assert second.catalog == first.catalog
