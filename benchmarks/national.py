@@ -569,8 +569,9 @@ def per_item_costs(results: dict[str, Any]) -> dict[str, str]:
         )
     if "photos" in warm:
         out["photos stage / photo (cached)"] = f"{warm['photos'] / photos * 1000:.3f} ms"
-    if "load+validate" in cold:
-        out["load+validate / product"] = f"{cold['load+validate'] / n * 1000:.2f} ms"
+    checked = sum(cold.get(stage, 0.0) for stage in ("load", "validate", "derive"))
+    if checked:
+        out["load+validate+derive / product (cold)"] = f"{checked / n * 1000:.2f} ms"
     if "datasets" in full:
         out["datasets stage / product (warm)"] = f"{full['datasets'] / n * 1000:.2f} ms"
     hugo = results.get("hugo")

@@ -199,8 +199,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     # Imported only now: the no-change check above must not pay for the validator's imports.
     from generator.catalog import check_configured
 
-    with report.stage("load+validate"):
-        checked = check_configured(config)
+    checked = check_configured(config, report.stages)  # stages load, validate, derive
     if checked.catalog is None:
         sys.stdout.write(format_text(checked.problems, config.lang))
         print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,23 +62,42 @@ def check_catalog(
     ledger: Path | None = None,
     release_date: dt.date | None = None,
     cache_dir: Path | None = None,
+    stages: dict[str, float] | None = None,
 ) -> CheckedCatalog:
     """cache_dir: where what this run found is kept (generator/checkcache.py), so that the
     next run does not parse or check again a record whose bytes did not change, nor read a
-    photo whose file did not change (None: everything is read and checked)."""
+    photo whose file did not change (None: everything is read and checked).
+    stages: receives the seconds of "load", "validate" and "derive" (the build's report)."""
     with _collector_paused():
-        return _check_catalog(catalog_dir, schemas_dir, as_of, ledger, release_date, cache_dir)
+        return _check_catalog(
+            catalog_dir, schemas_dir, as_of, ledger, release_date, cache_dir, _Clock(stages)
+        )
 
 
-def check_configured(config: BuildConfig) -> CheckedCatalog:
+class _Clock:
+    """Seconds since the previous lap, added to `stages` under the lap's name (if any)."""
+
+    def __init__(self, stages: dict[str, float] | None) -> None:
+        self.stages = stages
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.stages is not None:
+            self.stages[name] = self.stages.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def check_configured(config: BuildConfig, stages: dict[str, float] | None = None) -> CheckedCatalog:
     """check_catalog as `ocop validate` and `ocop build` run it: the configured folders, as-of
-    date, ledger and photo-facts cache."""
+    date, ledger and check cache."""
     return check_catalog(
         config.catalog_dir,
         config.schemas_dir,
         config.as_of,
         config.ledger,
         cache_dir=config.cache_dir,
+        stages=stages,
     )
 
 
@@ -88,10 +108,12 @@ def _check_catalog(
     ledger: Path | None,
     release_date: dt.date | None,
     cache_dir: Path | None,
+    clock: _Clock,
 ) -> CheckedCatalog:
     cache = CheckCache.of(catalog_dir, cache_dir, schemas_dir) if cache_dir else None
     known = cache.load() if cache else KnownResults()
     loaded = load_records(catalog_dir, known.parses)
+    clock.lap("load")
     places = load_places()
     vocab = load_vocabulary(schemas_dir)
     schemas = load_schemas(schemas_dir)
@@ -101,9 +123,11 @@ def _check_catalog(
     found = KnownResults(loaded.parses, validation.checks, validation.checked)
     if cache and found != known:  # nothing changed: the files are left as they are
         cache.save(found, known)
+    clock.lap("validate")
     if validation.problems:
         return CheckedCatalog(loaded, validation, None)
     published = frozenset(pid for _, pid in read_ledger(ledger)) if ledger else frozenset()
     release = release_date or last_commit_date(catalog_dir) or as_of
     catalog = derive_catalog(loaded, validation.photos, places, vocab, as_of, release, published)
+    clock.lap("derive")
     return CheckedCatalog(loaded, validation, catalog)
