@@ -8,12 +8,18 @@ from disk; canonical and Open Graph addresses are absolute, from the base URL.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import enum
 import functools
 import hashlib
+import importlib.metadata
 import json
+import marshal
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import jinja2
@@ -30,6 +36,7 @@ from markupsafe import Markup
 
 from generator import __version__
 from generator.config import BuildConfig
+from generator.parallel import map_with_context
 from generator.write import SiteWriter
 
 SITE_NAME = "Danh mục OCOP mở"
@@ -93,6 +100,66 @@ class Assets:
                 self.urls[path.name] = rel
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def plain(value: Any) -> Any:
+    """`value` as nested tuples of strings, numbers and None, for a page key: what marshal
+    serialises in C, unlike dataclasses, enums, dates and paths. Anything else (a function, an
+    object whose repr is its memory address) is refused rather than keyed by its identity."""
+    kind = type(value)
+    return value if kind in _LEAVES else _converter(kind)(value)
+
+
+def _items(values: Sequence[Any]) -> tuple[Any, ...]:
+    if _LEAVES.issuperset(map(type, values)):  # the common case, without a call per value
+        return tuple(values)
+    return tuple([v if type(v) in _LEAVES else _converter(type(v))(v) for v in values])
+
+
+@functools.cache  # one converter per type: a table, filled as types are met
+def _converter(kind: type) -> Callable[[Any], Any]:
+    if kind is tuple or kind is list:
+        return _items
+    if kind is dict:
+        return lambda mapping: (_items(tuple(mapping)), _items(tuple(mapping.values())))
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_converter(kind)
+    if issubclass(kind, enum.Enum):
+        return lambda member: plain(member.value)
+    if issubclass(kind, dt.date):  # and datetime
+        return lambda day: day.isoformat()
+    if issubclass(kind, (PurePath, str)):  # paths; Markup and other str subclasses
+        return str
+    raise TypeError(f"not a page input: {kind.__name__}")
+
+
+def _dataclass_converter(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    # Declared fields only (a cached_property also lives in the instance's __dict__), after the
+    # class name: one C call gives the tuple.
+    fields = operator.attrgetter("__class__.__name__", *(f.name for f in dataclasses.fields(kind)))
+
+    def convert(value: Any) -> tuple[Any, ...]:
+        values = fields(value)
+        if _LEAVES.issuperset(map(type, values)):
+            return values
+        return tuple([v if type(v) in _LEAVES else plain(v) for v in values])
+
+    return convert
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to write: `key` stands for every input of its HTML (Html.input_key); the
+    template's variables are made by `context()` only when the page has to be rendered."""
+
+    template: str
+    path: str  # "p/abc/index.html"
+    key: str
+    context: Callable[[], dict[str, Any]]
+    in_sitemap: bool = True
+
+
 @dataclass
 class PageIndex:
     """Every HTML page written, for the sitemap."""
@@ -144,6 +211,7 @@ class Html:
             markdown_it.__version__,
             self.config.base_url,
             self.config.as_of.isoformat(),
+            importlib.metadata.version("markupsafe"),  # escapes every value a page shows
             self.config.lang,
             json.dumps(self.assets.urls, sort_keys=True),
         ):
@@ -155,10 +223,24 @@ class Html:
                     digest.update(path.read_bytes())
         return digest.hexdigest()
 
-    def input_key(self, template: str, inputs: str) -> str:
-        """The key of a page rendered from `template` with `inputs` (a deterministic repr)."""
-        digest = hashlib.blake2b(inputs.encode(), digest_size=16, key=self.render_key[:64].encode())
+    def input_key(self, template: str, *inputs: Any) -> str:
+        """The key of a page rendered from `template` with `inputs` (anything `plain` takes):
+        with render_key, it must cover everything the page's HTML depends on."""
+        # Format version 0 has no back-references: equal values give equal bytes, whichever
+        # objects hold them (and it is 4x faster than repr() on Vietnamese text).
+        data = marshal.dumps(plain(inputs), 0)
+        digest = hashlib.blake2b(data, digest_size=16, key=self._hash_key)
         return f"i:{template}:{digest.hexdigest()}"
+
+    @functools.cached_property
+    def _hash_key(self) -> bytes:
+        return self.render_key[:64].encode()
+
+    def page(self, template: str, path: str, **context: Any) -> Page:
+        """A page keyed by its whole context (whole products would make the key cost as much
+        as the page: listings key them by their page keys, see pages.py)."""
+        key = self.input_key(template, path, context)
+        return Page(template, path, key, functools.partial(dict, context))
 
     def markdown(self, text: str | None) -> Markup:
         return Markup(self.md.render(text or ""))
@@ -191,3 +273,27 @@ class Html:
             self.writer.write_text(page_path, text, input_key)
         if page_path.endswith(".html") and context.get("in_sitemap", True):
             self.index.pages.append(page_path)
+
+    def write_pages(self, pages: Sequence[Page]) -> None:
+        """Renders the pages whose key changed, on every core; the tree keeps the others."""
+        writer = self.writer
+        stale = [page for page in pages if not writer.unchanged(page.path, page.key)]
+        numbers = list(range(len(stale)))  # the workers inherit the pages; numbers are sent
+        done = map_with_context(_render_batch, numbers, (self, stale), self.config.workers)
+        for rel, size, key in done:
+            if rel not in writer.written:  # written by a worker process
+                writer.record(rel, size, key)
+        self.index.pages.extend(page.path for page in pages if page.in_sitemap)
+
+
+def _render_batch(numbers: list[int], batch: tuple[Html, list[Page]]) -> list[tuple[str, int, str]]:
+    """Inline, html.writer is the parent's and records the pages itself; in a forked worker it
+    is the worker's copy, and what it wrote goes back to the parent."""
+    html, pages = batch
+    done = []
+    for number in numbers:
+        page = pages[number]
+        text = html.render(page.template, page.path, **page.context())
+        html.writer.write_text(page.path, text, page.key)
+        done.append((page.path, html.writer.written[page.path], page.key))
+    return done

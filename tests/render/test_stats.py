@@ -6,6 +6,7 @@ with the tables printed beside each chart; the charts must be accessible SVG wit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
@@ -192,3 +193,32 @@ def test_page_is_listed_and_deterministic(catalog: Catalog, page: str, tmp_path:
     render_statistics(catalog, html)
     assert (tmp_path / "site/thong-ke/index.html").read_text("utf-8") == page
     assert html.index.pages == ["thong-ke/index.html"]
+
+
+@pytest.mark.parametrize("listed", ["qn-valid", "qn-expired"])  # expiring soon; expired
+def test_page_is_kept_until_a_product_it_lists_changes(
+    catalog: Catalog, tmp_path: Path, listed: str
+) -> None:
+    config = BuildConfig(
+        catalog_dir=FIXTURE,
+        out_dir=tmp_path / "published",
+        base_url="https://ocop.example/catalog/",
+        as_of=AS_OF,
+        cache_dir=tmp_path / "cache",
+    )
+    assets = Assets()
+    assets.publish(config.templates_dir / "assets", SiteWriter(tmp_path / "assets"))
+
+    def render(catalog: Catalog, previous: SiteWriter | None) -> SiteWriter:
+        writer = SiteWriter(tmp_path / "site", previous.manifest() if previous else None)
+        render_statistics(catalog, Html(config, assets, writer))
+        return writer
+
+    first = render(catalog, None)
+    assert render(catalog, first).kept == 1  # nothing changed: not rendered again
+    products = tuple(
+        dataclasses.replace(p, name="Tên mới") if p.id == listed else p for p in catalog.products
+    )
+    changed = render(dataclasses.replace(catalog, products=products), first)
+    assert changed.kept == 0
+    assert "Tên mới" in (tmp_path / "site/thong-ke/index.html").read_text("utf-8")
