@@ -1320,7 +1320,8 @@ def render_gs1_pages(html: Html, catalog: Catalog) -> None:
         html.write_page(
             "gs1.html",
             path,
-            input_key=html.input_key("gs1.html", repr((path, products))),
+            # all gs1.html shows of a product (a whole Product costs more to key than the page)
+            input_key=html.input_key("gs1.html", path, [(p.id, p.name) for p in products]),
             title=f"Mã vạch {gtin14}" if len(products) > 1 else first.name,
             description=f"Mã vạch GTIN {gtin14}: dẫn tới trang sản phẩm OCOP {first.name}.",
             canonical=html.absolute(first.url_path),
