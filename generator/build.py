@@ -249,7 +249,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         datasets = _start_datasets(catalog, config, writer, html, photos)
         try:
             with report.stage("search index"):
-                filters = render_search_index(catalog, writer)
+                filters = render_search_index(catalog, writer, config.schemas_dir)
             with report.stage("pages"):
                 expected = DataIndex(
                     product_json={p.id: product_json_path(p.id) for p in catalog.products}

@@ -16,6 +16,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from generator.model import Catalog, Product, Validity
@@ -64,7 +65,7 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
+def render_search_index(catalog: Catalog, writer: SiteWriter, schemas_dir: Path) -> dict[str, Any]:
     """Writes the index; returns the filter choices for the search page."""
     places = load_places()
     province_codes = list(places.provinces)  # 34, stable order
@@ -115,10 +116,9 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
         "shards": sorted(shards),
     }
     writer.write_text("search/meta.json", _dump(meta))
-    from generator.config import PROJECT_ROOT
     from generator.vocab import load_vocabulary
 
-    vocab = load_vocabulary(PROJECT_ROOT / "schemas")
+    vocab = load_vocabulary(schemas_dir)  # the configured schemas, as every other stage
     return {
         "provinces": [(code, places.provinces[code].name) for code in province_codes],
         "groups": [(code, vocab.groups[code].vi) for code in _GROUPS],
