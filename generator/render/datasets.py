@@ -15,13 +15,18 @@ One set of typed rows per table feeds every format, so the formats cannot disagr
 
 Column lists, types, constraints, titles and descriptions live in schemas/tables/*.json; a
 field with `from` takes its description from the record schema (schemas/*.schema.json), so the
-dictionary says what the contributor's form says. The release is checked by frictionless
-itself before anything else is written from it (or, when the build passes `pending`, before
-the site is published); an invalid table stops the build.
+dictionary says what the contributor's form says. The release is checked before anything else
+is written from it (or, when the build passes `pending`, before the site is published): by
+frictionless, every line and the descriptor, and by key_errors, the keys of every row; an
+invalid table stops the build.
 
-Cost at national scale: the rows become columns once (TableColumns), and each format converts
-a column with one converter chosen from the types it holds; the workbook is made in a forked
-child meanwhile, and frictionless runs in another.
+Cost at national scale: each format converts a column with one converter chosen from the types
+it holds (TableColumns); the workbook is made in a forked child meanwhile, and frictionless runs
+in another when it has much to read. A rebuild after a small change redoes little: what each
+row encodes to, the files made from whole tables, the workbook's sheets, the last database and
+frictionless's verdicts are kept between builds (DatasetCache), keyed by the rows' values and
+the code, and p/<id>/product.json is keyed by its product's rows. Each file is still the bytes
+a build from nothing writes (the tests compare).
 
 Releases are named by the catalog's release date. Earlier releases are copied byte for byte
 from the previously published site (config.out_dir) after their SHA256SUMS are checked: the
@@ -34,28 +39,39 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
+import heapq
+import importlib.metadata
 import io
 import json
+import marshal
+import pickle
 import re
+import shutil
 import sqlite3
+import struct
+import sys
 import tempfile
-import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from generator.background import Background
+from generator.cache import Cache
 from generator.config import BuildConfig
 from generator.derive import validity_on
 from generator.model import Catalog, Certificate, Product, Validity
-from generator.render.artifacts import DataIndex, Download, PhotoIndex
+from generator.render.artifacts import DataIndex, Download, PhotoIndex, product_json_path
 from generator.render.html import SITE_NAME, SITE_NAME_EN, Html
 from generator.vocab import Vocabulary, load_vocabulary
 from generator.write import SiteWriter
@@ -73,7 +89,7 @@ ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 FEED_ENTRIES = 200
 PAGE_CHANGES_PER_KIND = 50  # the data page lists this many per kind; the files list them all
-PARALLEL_VALIDATION_BYTES = 4_000_000  # CSV bytes from which frictionless runs in a child
+PARALLEL_VALIDATION_BYTES = 4_000_000  # lines for frictionless to read: from here, in a child
 PARALLEL_XLSX_CELLS = 250_000  # cells from which the workbook is made in a forked child
 MAX_ERRORS_SHOWN = 30
 TAG_DATE = "2026"  # tag: URIs name a date the authority held the host; fixed so ids never change
@@ -443,13 +459,23 @@ def csv_rows(spec: TableSpec, rows: list[Row]) -> list[tuple[str, ...]]:
     return TableColumns(spec, rows).csv_cells()
 
 
-def to_csv(spec: TableSpec, cells: Iterable[list[str]]) -> bytes:
+def csv_lines(cells: Sequence[Sequence[str]]) -> list[str]:
+    """Each row's line as csv.writer writes it (LF line ends, minimal quoting): the writer
+    hands each row to `write` in one piece, so the lines joined are the file."""
+    lines: list[str] = []
+    csv.writer(SimpleNamespace(write=lines.append), lineterminator="\n").writerows(cells)
+    if len(lines) != len(cells):
+        raise DatasetError("csv.writer wrote a row in more than one piece")
+    return lines
+
+
+def csv_header(spec: TableSpec) -> str:
+    return csv_lines([spec.names])[0]
+
+
+def to_csv(spec: TableSpec, cells: Sequence[Sequence[str]]) -> bytes:
     """`cells` from csv_rows: UTF-8, header row, LF line ends, minimal quoting."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(spec.names)
-    writer.writerows(cells)
-    return out.getvalue().encode("utf-8")
+    return (csv_header(spec) + "".join(csv_lines(cells))).encode("utf-8")
 
 
 def json_value(value: Any) -> Any:
@@ -561,6 +587,87 @@ def to_sqlite(
         finally:
             con.close()
         return path.read_bytes()
+
+
+SQLITE_COUNTERS = ((24, 28), (40, 44), (92, 96))  # change counter, schema cookie, valid-for
+UPDATED_SHARE = 20  # above 1/20 of a table's rows changed, a fresh database costs less
+
+
+def sqlite_file(
+    specs: dict[str, TableSpec],
+    tables: dict[str, EncodedTable],
+    columns: Mapping[str, TableColumns],
+    meta: dict[str, str],
+    release: dt.date,
+    cache: DatasetCache,
+) -> bytes:
+    """to_sqlite's bytes. The last database made is kept with the row keys it holds; when
+    rows only changed in place, those rows are updated in a copy and the copy vacuumed. VACUUM
+    writes a database afresh from its content, so the bytes are a fresh build's but for three
+    header counters that count writes, and those are copied from the kept database (a fresh
+    build makes the same writes whatever the rows). The tests compare with to_sqlite."""
+    names = [repr(specs[name]) for name in TABLES]
+    base = cache.key("ocop.sqlite", *names, _canonical(meta), release.isoformat())
+    keys = {name: tables[name].keys for name in TABLES}
+    found = cache.load("ocop.sqlite")
+    changed = _changed_in_place(found, base, keys)
+    data = None
+    if changed is not None:
+        updates = {
+            name: (positions, TableColumns(specs[name], [tables[name].rows[i] for i in positions]))
+            for name, positions in changed.items()
+        }
+        try:
+            data = _update_sqlite(found[2], specs, updates)
+        except sqlite3.Error:  # e.g. two rows swapping ids: made afresh, as it would fail
+            data = None
+    if data is None:
+        data = to_sqlite(specs, columns, meta, release)
+    cache.save("ocop.sqlite", (base, keys, data))
+    return data
+
+
+def _changed_in_place(
+    found: Any, base: str, keys: dict[str, list[bytes]]
+) -> dict[str, list[int]] | None:
+    """Per table, the positions of the rows that differ from the kept database's; None when
+    it cannot be updated (none kept, other settings, rows added or removed, many changed)."""
+    if not (isinstance(found, tuple) and len(found) == 3 and found[0] == base):
+        return None
+    changed: dict[str, list[int]] = {}
+    for name, new in keys.items():
+        old = found[1].get(name)
+        if old is None or len(old) != len(new):
+            return None
+        positions = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        if len(positions) * UPDATED_SHARE > len(new):
+            return None
+        if positions:
+            changed[name] = positions
+    return changed
+
+
+def _update_sqlite(
+    data: bytes, specs: dict[str, TableSpec], updates: dict[str, tuple[list[int], TableColumns]]
+) -> bytes:
+    """`data` with the rows at these positions replaced (a row's rowid is its position + 1,
+    as to_sqlite inserts them), vacuumed, with data's header counters. In memory: the same
+    pages as in a file, without writing 40 MB twice."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.deserialize(data)
+        for name, (positions, columns) in updates.items():
+            sets = ", ".join(f"{_q(f.name)} = ?" for f in specs[name].fields)
+            values = [(*row, i + 1) for row, i in zip(columns.sql_rows(), positions, strict=True)]
+            con.executemany(f"UPDATE {_q(name)} SET {sets} WHERE rowid = ?", values)
+        con.commit()
+        con.execute("VACUUM")
+        out = bytearray(con.serialize())
+    finally:
+        con.close()
+    for start, end in SQLITE_COUNTERS:
+        out[start:end] = data[start:end]
+    return bytes(out)
 
 
 # --- Excel: a small SpreadsheetML writer ---------------------------------------------------------
@@ -801,22 +908,37 @@ def _xlsx_sheet(rows: list[list[Any]], header: bool, widths: Sequence[int] = ())
     return _xlsx_sheet_xml(row_xml, letters[-1], header, widths)
 
 
-def _xlsx_table_sheet(columns: TableColumns) -> str:
-    """_xlsx_sheet([names, *rows], True), made column by column."""
-    letters = [_column_letters(n) for n in range(1, len(columns.values) + 1)] or ["A"]
-    head = "".join(
+def _xlsx_letters(count: int) -> list[str]:
+    return [_column_letters(n) for n in range(1, count + 1)] or ["A"]
+
+
+def _xlsx_head(spec: TableSpec) -> str:
+    """The bold header row of a table's sheet."""
+    letters = _xlsx_letters(len(spec.names))
+    cells = "".join(
         _xlsx_cell(f"{letter}1", name, STYLE_BOLD)
-        for letter, name in zip(letters, columns.spec.names, strict=False)
+        for letter, name in zip(letters, spec.names, strict=False)
     )
+    return f'<row r="1">{cells}</row>'
+
+
+def _xlsx_rows(columns: TableColumns, first_row: int = 2) -> list[str]:
+    """Each row's XML, made column by column; the first is row `first_row` of the sheet."""
+    letters = _xlsx_letters(len(columns.values))
     cells = [
-        xlsx_column(values, letter, 2, kinds)
+        xlsx_column(values, letter, first_row, kinds)
         for values, letter, kinds in zip(columns.values, letters, columns.kinds, strict=False)
     ]
-    row_xml = [f'<row r="1">{head}</row>']
-    row_xml += [
-        f'<row r="{r}">{"".join(row)}</row>' for r, row in enumerate(zip(*cells, strict=True), 2)
+    return [
+        f'<row r="{r}">{"".join(row)}</row>'
+        for r, row in enumerate(zip(*cells, strict=True), first_row)
     ]
-    return _xlsx_sheet_xml(row_xml, letters[-1], True)
+
+
+def _xlsx_table_sheet(columns: TableColumns) -> str:
+    """_xlsx_sheet([names, *rows], True), made column by column."""
+    rows = [_xlsx_head(columns.spec), *_xlsx_rows(columns)]
+    return _xlsx_sheet_xml(rows, _xlsx_letters(len(columns.values))[-1], True)
 
 
 def _xlsx_sheet_xml(
@@ -848,29 +970,105 @@ def _xlsx_sheet_xml(
     return "".join(out)
 
 
-def _zip(parts: list[tuple[str, str]], day: dt.date) -> bytes:
-    """Entries in the given order, one time stamp, fixed attributes: the same bytes each time
-    (for one zlib version; another zlib may compress differently)."""
-    stamp = (day.year, day.month, day.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts:
-            entry = zipfile.ZipInfo(name, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            archive.writestr(entry, text.encode("utf-8"), compresslevel=6)
-    return out.getvalue()
+@dataclass(frozen=True)
+class ZipEntry:
+    name: str
+    crc: int
+    size: int
+    deflated: bytes
+
+
+def zip_entry(name: str, text: str) -> ZipEntry:
+    """One part, compressed as zipfile does at level 6 (raw deflate, one call)."""
+    data = text.encode("utf-8")
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return ZipEntry(
+        name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush()
+    )
+
+
+ZIP_STAMP_TIME = 0  # 00:00:00
+ZIP_VERSION = 20  # 2.0: deflate
+ZIP_UNIX = 3
+ZIP_MODE = 0o644 << 16
+
+
+def zip_bytes(entries: Sequence[ZipEntry], day: dt.date) -> bytes:
+    """The archive zipfile.ZipFile writes for these entries (ASCII names, one time stamp,
+    no extra fields, mode 644; the tests compare byte for byte), from parts compressed before:
+    a workbook sheet that did not change is not compressed again. Another zlib version may
+    compress differently."""
+    date = (day.year - 1980) << 9 | day.month << 5 | day.day
+    out, central = bytearray(), bytearray()
+    for e in entries:
+        name = e.name.encode("ascii")
+        common = (0, 8, ZIP_STAMP_TIME, date, e.crc, len(e.deflated), e.size, len(name))
+        central += struct.pack(
+            "<4s4B4HL2L5H2L",
+            *(b"PK\x01\x02", ZIP_VERSION, ZIP_UNIX, ZIP_VERSION, 0, *common),
+            *(0, 0, 0, 0, ZIP_MODE, len(out)),
+        )
+        central += name
+        out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", ZIP_VERSION, 0, *common, 0)
+        out += name + e.deflated
+    start = len(out)
+    count = len(entries)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(central), start, 0)
+    return bytes(out + central + end)
+
+
+class SheetCache:
+    """Each table's sheet as earlier builds made it: compressed whole, keyed by the table's
+    digest (an unchanged table's sheet is neither written nor compressed again), and row by
+    row, keyed by the row's key at its place (a changed table's other rows are not written
+    again)."""
+
+    def __init__(self, cache: DatasetCache, tables: dict[str, EncodedTable]) -> None:
+        self.cache = cache
+        self.tables = tables
+
+    def entry(self, path: str, columns: Mapping[str, TableColumns], name: str) -> ZipEntry:
+        table = self.tables[name]
+        key = self.cache.key("sheet", table.digest)
+        found = self.cache.load(f"sheet-{name}")
+        if isinstance(found, tuple) and len(found) == 4 and found[0] == key:
+            return ZipEntry(path, found[1], found[2], found[3])
+        rows = [_xlsx_head(table.spec), *self._rows(table, columns)]
+        xml = _xlsx_sheet_xml(rows, _xlsx_letters(len(table.spec.names))[-1], True)
+        entry = zip_entry(path, xml)
+        self.cache.save(f"sheet-{name}", (key, entry.crc, entry.size, entry.deflated))
+        return entry
+
+    def _rows(self, table: EncodedTable, columns: Mapping[str, TableColumns]) -> list[str]:
+        name = f"sheet-rows-{table.spec.name}"
+        schema = self.cache.key("sheet rows", repr(table.spec))
+        found = self.cache.load(name)
+        keys: list[bytes] = []
+        rows: list[str] = []
+        if isinstance(found, tuple) and len(found) == 3 and found[0] == schema:
+            keys, rows = found[1], found[2]
+        size = len(table.keys)
+        missing = [i for i in range(size) if i >= len(keys) or keys[i] != table.keys[i]]
+        if worth_saving(len(missing), size) or len(rows) != len(keys):
+            rows = _xlsx_rows(columns[table.spec.name])
+            self.cache.save(name, (schema, table.keys, rows))
+            return rows
+        rows = rows[:size] + [""] * (size - len(rows))
+        for i in missing:  # row i is row i + 2 of the sheet, after the header
+            rows[i] = _xlsx_rows(TableColumns(table.spec, [table.rows[i]]), i + 2)[0]
+        return rows
 
 
 def to_xlsx(
-    columns: dict[str, TableColumns], about: list[tuple[str, str]], release: dt.date
+    columns: Mapping[str, TableColumns],
+    about: list[tuple[str, str]],
+    release: dt.date,
+    sheets: SheetCache | None = None,
 ) -> bytes:
-    """One sheet per table (header row bold and frozen, dates as dates), after an about sheet."""
-    sheets = [("gioi-thieu", _xlsx_sheet([list(a) for a in about], False, (24, 100)))]
-    for name in TABLES:
-        sheets.append((name, _xlsx_table_sheet(columns[name])))
-    n = len(sheets)
+    """One sheet per table (header row bold and frozen, dates as dates), after an about sheet.
+    `sheets` gives the tables' sheets compressed by an earlier build when they are the same."""
+    names = ["gioi-thieu", *TABLES]
+    n = len(names)
     moment = f"{release.isoformat()}T00:00:00Z"
     title = _xml_text(f"{SITE_NAME} {release.isoformat()}")
     overrides = "".join(
@@ -926,7 +1124,7 @@ def to_xlsx(
             "<bookViews><workbookView/></bookViews><sheets>"
             + "".join(
                 f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
-                for i, (name, _) in enumerate(sheets, 1)
+                for i, name in enumerate(names, 1)
             )
             + "</sheets></workbook>",
         ),
@@ -942,16 +1140,16 @@ def to_xlsx(
             "</Relationships>",
         ),
         ("xl/styles.xml", XLSX_STYLES),
-        *((f"xl/worksheets/sheet{i}.xml", xml) for i, (_, xml) in enumerate(sheets, 1)),
+        ("xl/worksheets/sheet1.xml", _xlsx_sheet([list(a) for a in about], False, (24, 100))),
     ]
-    return _zip(parts, release)
-
-
-def sha256sums(files: dict[str, bytes]) -> bytes:
-    """`sha256sum -c SHA256SUMS` format: hex digest, two spaces, name."""
-    return "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
-    ).encode("utf-8")
+    entries = [zip_entry(name, text) for name, text in parts]
+    for i, name in enumerate(TABLES, 2):
+        path = f"xl/worksheets/sheet{i}.xml"
+        if sheets is None:
+            entries.append(zip_entry(path, _xlsx_table_sheet(columns[name])))
+        else:
+            entries.append(sheets.entry(path, columns, name))
+    return zip_bytes(entries, release)
 
 
 def parse_sha256sums(text: str) -> list[tuple[str, str]]:
@@ -967,11 +1165,165 @@ def parse_sha256sums(text: str) -> list[tuple[str, str]]:
     return out
 
 
+# --- kept between builds ------------------------------------------------------------------------
+# A one-record change must not cost the work of a whole national catalog. What each row encodes
+# to, the files made from whole tables and frictionless's verdicts are kept in
+# config.cache_dir/datasets, each under a digest of everything it depends on (the rows' values,
+# the table schemas, this module's code, the library versions): a changed input finds nothing,
+# never a stale answer. A missing or unreadable cache only makes the build slower.
+
+VERDICTS_KEPT = 256  # verdicts and file digests remembered (a few builds' worth)
+
+
+def _code_key() -> str:
+    """This module's code and the libraries whose output or verdict the caches hold."""
+    digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+    for part in (
+        sys.version,
+        sqlite3.sqlite_version,
+        zlib.ZLIB_RUNTIME_VERSION,
+        importlib.metadata.version("frictionless"),
+    ):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+class DatasetCache:
+    """Named values (marshal) under cache_dir/datasets; writes are atomic (generator.cache)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.files = Cache(cache_dir, "datasets")
+        self.code = _code_key()
+
+    def key(self, *parts: str | bytes) -> str:
+        """A digest of this module's code and `parts` (each length-prefixed: unambiguous)."""
+        digest = hashlib.blake2b(self.code.encode(), digest_size=16)
+        for part in parts:
+            data = part.encode() if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+        return digest.hexdigest()
+
+    def load(self, name: str) -> Any:
+        """None when missing or unreadable."""
+        try:
+            return marshal.loads(self.files.path(name).read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+
+    def save(self, name: str, value: Any) -> None:
+        self.files.store(name, marshal.dumps(value))
+
+    def recall(self, name: str) -> dict[str, Any]:
+        """A small table of remembered answers (verdicts, file digests), newest last."""
+        found = self.load(name)
+        return found if isinstance(found, dict) else {}
+
+    def remember(self, name: str, entries: dict[str, Any]) -> None:
+        """Adds `entries` to the table, keeping the newest VERDICTS_KEPT. Another build
+        saving at the same time may drop an entry: that is a miss later, never a wrong
+        answer."""
+        table = self.recall(name)
+        for key, value in entries.items():
+            table.pop(key, None)
+            table[key] = value
+        self.save(name, dict(list(table.items())[-VERDICTS_KEPT:]))
+
+
+def row_keys(spec: TableSpec, rows: Sequence[Row]) -> list[bytes]:
+    """Per row, a digest of its values in column order. pickle writes each value with its
+    type, so 1, 1.0 and True (equal in Python) get different keys."""
+    values = itemgetter(*spec.names)
+    return [hashlib.blake2b(pickle.dumps(values(r), 5), digest_size=16).digest() for r in rows]
+
+
+def worth_saving(new: int, total: int) -> bool:
+    """A cache is written again when more than 1 % of its entries are new: after a small
+    edit, encoding or checking the few rows again next time costs less than rewriting it."""
+    return new * 100 > total
+
+
+class EncodedTable:
+    """One table as published: per row (in table order) its key, CSV line and JSON record;
+    every file made from the table starts from these. A row whose key an earlier build
+    encoded is not converted again (same values, same text), and the cache is only read when
+    a line or record is asked for: a table whose files the tree already holds needs none."""
+
+    def __init__(
+        self,
+        spec: TableSpec,
+        rows: list[Row],
+        cache: DatasetCache,
+        columns: Mapping[str, TableColumns] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.rows = rows
+        self.cache = cache
+        self.columns = columns  # the whole table's, shared with the database and workbook
+        self.keys = row_keys(spec, rows)
+
+    @cached_property
+    def digest(self) -> str:
+        """Of the schema and every row, in order (keys are 16 bytes each: unambiguous)."""
+        spec = repr(self.spec).encode()
+        return hashlib.blake2b(spec + b"\0" + b"".join(self.keys), digest_size=16).hexdigest()
+
+    @property
+    def lines(self) -> list[str]:
+        return self._encoded[0]
+
+    @property
+    def records(self) -> list[str]:
+        return self._encoded[1]
+
+    def record(self, i: int) -> str:
+        """The i-th row's JSON record; alone, it is encoded rather than the cache read."""
+        if "_encoded" in self.__dict__:  # the cached_property was computed
+            return self.records[i]
+        return TableColumns(self.spec, [self.rows[i]]).json_records()[0]
+
+    def csv_bytes(self) -> bytes:
+        return (csv_header(self.spec) + "".join(self.lines)).encode("utf-8")
+
+    def json_bytes(self) -> bytes:
+        return to_json(self.records)
+
+    @cached_property
+    def _encoded(self) -> tuple[list[str], list[str]]:
+        name, schema = f"rows-{self.spec.name}", self.cache.key(repr(self.spec))
+        known = self._known(self.cache.load(name), schema)
+        missing = [i for i, key in enumerate(self.keys) if key not in known]
+        many = worth_saving(len(missing), len(self.keys))
+        if many and self.columns is not None:  # a first build: the whole table at once
+            whole = self.columns[self.spec.name]
+            lines, records = csv_lines(whole.csv_cells()), whole.json_records()
+        else:
+            if missing:
+                columns = TableColumns(self.spec, [self.rows[i] for i in missing])
+                made = zip(csv_lines(columns.csv_cells()), columns.json_records(), strict=True)
+                for i, encoded in zip(missing, made, strict=True):
+                    known[self.keys[i]] = encoded
+            lines = [known[key][0] for key in self.keys]
+            records = [known[key][1] for key in self.keys]
+        if many:
+            self.cache.save(name, (schema, self.keys, lines, records))
+        return lines, records
+
+    @staticmethod
+    def _known(found: Any, schema: str) -> dict[bytes, tuple[str, str]]:
+        """key -> (line, record) from a saved table of this schema (and this code)."""
+        if not (isinstance(found, tuple) and len(found) == 4 and found[0] == schema):
+            return {}
+        _, keys, lines, records = found
+        if not len(keys) == len(lines) == len(records):
+            return {}
+        return dict(zip(keys, zip(lines, records, strict=True), strict=True))
+
+
 # --- data package ----------------------------------------------------------------------------
 
 
 def datapackage(
-    specs: dict[str, TableSpec], csvs: dict[str, bytes], config: BuildConfig, release: dt.date
+    specs: dict[str, TableSpec], csvs: dict[str, DataFile], config: BuildConfig, release: dt.date
 ) -> dict[str, Any]:
     """Data Package v1 (frictionless-py 5 does not implement v2). `created` is the release
     date, not the clock; `bytes` and `hash` let frictionless check each file's integrity."""
@@ -988,8 +1340,8 @@ def datapackage(
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "bytes": len(data),
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "bytes": data.size,
+                "hash": "sha256:" + data.sha256,
                 "dialect": {
                     "delimiter": ",",
                     "lineTerminator": "\n",
@@ -1049,61 +1401,321 @@ def datapackage(
     }
 
 
-def package_errors(descriptor_path: str) -> list[str]:
-    """frictionless itself, on the files as written; flattened "where: type: message" lines."""
-    import frictionless
+# --- the package check --------------------------------------------------------------------------
+# frictionless reads every cell of a package (about 8 s of CPU at 20,000 products, a third of it
+# reading products.csv again for each foreign key). Its checks are of two kinds:
+#  - row checks (types, constraints, cell counts, the header) depend on one line and its
+#    table's schema: frictionless reads every line it has not found valid under the same schema
+#    before (all of them in a first build), and the published descriptor unless it found this
+#    very descriptor valid before. Verdicts are kept by digest once a check passed.
+#  - table checks (unique fields, primary keys, foreign keys) depend only on the key columns:
+#    key_errors makes them, as frictionless does, on every row's key cells as published; that
+#    is a few set lookups where frictionless would read products.csv four more times.
 
-    report = frictionless.validate(descriptor_path)
-    if report.valid:
-        return []
-    errors = [f"package: {e.type}: {e.message}" for e in report.errors]
-    for task in report.tasks:
-        for e in task.errors:
-            where = task.name
-            row = getattr(e, "row_number", None)
-            fieldname = getattr(e, "field_name", None)
-            if row is not None:
-                where += f" row {row}"
-            if fieldname:
-                where += f" field {fieldname}"
-            errors.append(f"{where}: {e.type}: {e.message}")
+TABLE_ERRORS = frozenset({"primary-key", "unique-error", "foreign-key"})
+
+
+def _names(fields: str | list[str]) -> list[str]:
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+def _typed(cell: str, type_: str) -> Any:
+    """A key cell as frictionless reads it: "" is missing (None), an integer is compared as a
+    number ("7" and "07" are one key; a cell that is not a number is a row error)."""
+    if cell == "":
+        return None
+    if type_ == "string":
+        return cell
+    if type_ == "integer":
+        try:
+            return int(cell)
+        except ValueError:
+            return None
+    raise DatasetError(f"a key field of type {type_}: key_errors knows string and integer")
+
+
+def _key_cells(table: EncodedTable, fields: list[str]) -> list[tuple[Any, ...]]:
+    """Per row, its cells in `fields` (as the published CSV has them), typed."""
+    types = {f.name: f.type for f in table.spec.fields}
+    columns = [
+        [
+            _typed(cell, types[name])
+            for cell in csv_column([r[name] for r in table.rows], types[name])
+        ]
+        for name in fields
+    ]
+    return list(zip(*columns, strict=True)) if columns else [() for _ in table.rows]
+
+
+def _repeats(
+    name: str, cells: list[tuple[Any, ...]], kind: str, fieldname: str | None = None
+) -> list[str]:
+    """A row whose cells (not all missing) are a row's before it: frictionless's unique-error
+    and primary-key checks. Rows are numbered as in the file (the header is row 1)."""
+    where = f" field {fieldname}" if fieldname else ""
+    seen: dict[tuple[Any, ...], int] = {}
+    errors = []
+    for row, key in enumerate(cells, 2):
+        if all(v is None for v in key):
+            if kind == "primary-key":
+                errors.append(f'{name} row {row}: primary-key: its cells are all "None"')
+            continue
+        if key in seen:
+            errors.append(f"{name} row {row}{where}: {kind}: the same as in row {seen[key]}")
+        seen[key] = row
     return errors
 
 
-def validate_package(descriptor_path: Path) -> None:
-    """Any error stops the build."""
-    errors = package_errors(str(descriptor_path))
-    if errors:
-        raise DatasetError(f"frictionless: {descriptor_path.name} is not valid", errors)
+def key_errors(tables: dict[str, EncodedTable]) -> list[str]:
+    """Unique fields, primary keys and foreign keys of every table, as frictionless checks
+    them (a key with every cell missing is skipped, save a primary key's)."""
+
+    @functools.cache
+    def cells(name: str, fields: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        return _key_cells(tables[name], list(fields))  # products.id serves four checks
+
+    errors: list[str] = []
+    for name, table in tables.items():
+        spec = table.spec
+        for f in spec.fields:
+            if f.constraints.get("unique"):
+                errors += _repeats(name, cells(name, (f.name,)), "unique-error", f.name)
+        if spec.primary_key:
+            errors += _repeats(name, cells(name, spec.primary_key), "primary-key")
+        for fk in spec.foreign_keys:
+            target = fk["reference"]["resource"] or name  # "" is the table itself
+            if target not in tables:
+                errors.append(f"{name}: foreign-key: no table {target!r} to refer to")
+                continue
+            fields, refers = _names(fk["fields"]), _names(fk["reference"]["fields"])
+            known = set(cells(target, tuple(refers)))
+            for row, key in enumerate(cells(name, tuple(fields)), 2):
+                if key not in known and any(v is not None for v in key):
+                    values = ", ".join(map(str, key))
+                    errors.append(
+                        f'{name} row {row}: foreign-key: values "{values}" of '
+                        f"{', '.join(fields)} not found in {target} as {', '.join(refers)}"
+                    )
+    return errors
+
+
+def key_fields(specs: dict[str, TableSpec]) -> dict[str, list[str]]:
+    """Per table, the columns key_errors reads: unique fields, primary key, foreign key fields
+    and the fields foreign keys point to."""
+    wanted = {name: set(spec.primary_key) for name, spec in specs.items()}
+    for name, spec in specs.items():
+        wanted[name] |= {f.name for f in spec.fields if f.constraints.get("unique")}
+        for fk in spec.foreign_keys:
+            wanted[name] |= set(_names(fk["fields"]))
+            target = fk["reference"]["resource"] or name
+            wanted.setdefault(target, set()).update(_names(fk["reference"]["fields"]))
+    return {name: sorted(wanted[name]) for name in specs}
+
+
+def keys_digest(tables: dict[str, EncodedTable]) -> bytes:
+    """Of the schemas and the values key_errors reads (pickle: with their types)."""
+    fields = key_fields({name: table.spec for name, table in tables.items()})
+    digest = hashlib.blake2b(digest_size=16)
+    for name, table in tables.items():
+        columns = [[row[f] for row in table.rows] for f in fields[name]]
+        digest.update(repr(table.spec).encode() + pickle.dumps(columns, 5))
+    return digest.digest()
+
+
+def _rows_resource(resource: dict[str, Any]) -> dict[str, Any]:
+    """A resource as published, for its row checks: without hash and size (what is read is a
+    part of the file) and foreign keys (key_errors's business)."""
+    out = {k: v for k, v in resource.items() if k not in ("hash", "bytes")}
+    out["schema"] = {k: v for k, v in resource["schema"].items() if k != "foreignKeys"}
+    return out
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class FrictionlessJob:
+    """What frictionless is to read (small enough to send to a worker process)."""
+
+    folder: str  # holds <table>.csv: the lines of each table to read, after its header
+    descriptor: str | None  # the published datapackage.json, unless found valid before
+    rows: dict[str, Any] | None  # a package of those files
+    row_numbers: dict[str, list[int]]  # per table: the published row number of each line read
+
+
+@dataclass
+class CheckPlan:
+    """What frictionless has not vouched for yet, and what to keep once the check passed."""
+
+    descriptor: str | None = None
+    rows: dict[str, Any] | None = None
+    keys: bool = True  # key_errors to run: the keys are not those of a passed check
+    row_numbers: dict[str, list[int]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # name in the job's folder -> text
+    valid_lines: dict[str, tuple[str, str, frozenset[bytes]]] = field(default_factory=dict)
+    verdicts: list[str] = field(default_factory=list)  # the descriptor's, the keys
+
+    @property
+    def lines_read(self) -> int:
+        """Bytes of lines frictionless reads: a large job runs in a worker process."""
+        return sum(map(len, self.files.values()))
+
+    def job(self, folder: Path) -> FrictionlessJob:
+        return FrictionlessJob(str(folder), self.descriptor, self.rows, self.row_numbers)
+
+
+def check_plan(
+    package: dict[str, Any], descriptor: Path, tables: dict[str, EncodedTable], cache: DatasetCache
+) -> CheckPlan:
+    """What has not been found valid yet: the descriptor, lines, the keys."""
+    plan = CheckPlan()
+    known = cache.recall("verdicts")
+    package_key = cache.key("package", descriptor.read_bytes())
+    if package_key not in known:
+        plan.verdicts.append(package_key)
+        plan.descriptor = str(descriptor)
+    keys_key = cache.key("keys", keys_digest(tables))
+    plan.keys = keys_key not in known
+    if plan.keys:
+        plan.verdicts.append(keys_key)
+    resources = {r["name"]: r for r in package["resources"]}
+    rows = [r for name, table in tables.items() if (r := _plan_rows(plan, resources[name], table))]
+    if rows:
+        plan.rows = {k: v for k, v in package.items() if k != "resources"}
+        plan.rows["resources"] = rows
+    return plan
+
+
+def _plan_rows(
+    plan: CheckPlan, published: dict[str, Any], table: EncodedTable
+) -> dict[str, Any] | None:
+    """The table's resource for the row checks when some of its lines were never found valid
+    under its schema (their file goes in the plan); None when all were."""
+    name = table.spec.name
+    resource = _rows_resource(published)
+    schema_key = table.cache.key("rows", _canonical(resource))
+    seen = table.cache.load(f"lines-{name}")
+    if not (isinstance(seen, tuple) and len(seen) == 3 and seen[0] == schema_key):
+        seen = (schema_key, "", frozenset())
+    if seen[1] == table.digest:
+        return None  # every line of this very table was found valid
+    digests = [hashlib.blake2b(line.encode(), digest_size=16).digest() for line in table.lines]
+    plan.valid_lines[name] = (schema_key, table.digest, frozenset(digests))
+    new = [i for i, digest in enumerate(digests) if digest not in seen[2]]
+    if not new:
+        return None
+    plan.row_numbers[name] = [i + 2 for i in new]  # row 1 is the header
+    plan.files[resource["path"]] = csv_header(table.spec) + "".join(table.lines[i] for i in new)
+    return resource
+
+
+def _error_line(task: str, error: Any) -> str:
+    where = task
+    row = getattr(error, "row_number", None)
+    fieldname = getattr(error, "field_name", None)
+    if row is not None:
+        where += f" row {row}"
+    if fieldname:
+        where += f" field {fieldname}"
+    return f"{where}: {error.type}: {error.message}"
+
+
+def _report_lines(
+    report: Any, skip: frozenset[str] = frozenset(), row_numbers: dict[str, list[int]] | None = None
+) -> list[str]:
+    """A frictionless report as "where: type: message" lines; `row_numbers` turns the rows of
+    a file of some lines into the rows of the file they were taken from."""
+    lines = [f"package: {e.type}: {e.message}" for e in report.errors]
+    for task in report.tasks:
+        numbers = (row_numbers or {}).get(task.name)
+        for error in task.errors:
+            if error.type in skip:
+                continue
+            row = getattr(error, "row_number", None)
+            if numbers is not None and row is not None:
+                real = {**error.to_descriptor(), "rowNumber": numbers[row - 2]}
+                error = type(error).from_descriptor(real)  # its message names the real row
+            lines.append(_error_line(task.name, error))
+    return lines
+
+
+def _descriptor_errors(path: str) -> list[str]:
+    """What frictionless finds wrong in the published descriptor itself, files aside."""
+    import frictionless
+
+    try:
+        frictionless.Package(path).to_descriptor(validate=True)
+    except frictionless.FrictionlessException as err:
+        return [f"package: {e.type}: {e.message}" for e in err.to_errors()]
+    return []
+
+
+def run_frictionless(job: FrictionlessJob) -> list[str]:
+    """frictionless on what the job names; "where: type: message" lines, rows as published.
+    Table errors among the lines read are left to key_errors, which sees every row."""
+    errors: list[str] = []
+    if job.descriptor is not None:
+        errors += _descriptor_errors(job.descriptor)
+    if job.rows is not None:
+        import frictionless
+
+        try:  # a copy: frictionless may normalise the descriptor it is given
+            package = frictionless.Package(json.loads(json.dumps(job.rows)), basepath=job.folder)
+            report = package.validate()
+        except frictionless.FrictionlessException as err:
+            report = frictionless.Report.from_validation(errors=err.to_errors())
+        errors += _report_lines(report, TABLE_ERRORS, job.row_numbers)
+    return list(dict.fromkeys(errors))
+
+
+def package_errors(descriptor_path: str) -> list[str]:
+    """frictionless on the whole package as written, every file read (the tests compare the
+    incremental check with this)."""
+    import frictionless
+
+    return _report_lines(frictionless.validate(descriptor_path))
 
 
 class PackageCheck:
-    """Validation of a large package runs in a child process while the other formats are made
-    (frictionless reads every cell: about 15 s for 20,000 products). A small package is checked
-    in this process: starting a Python costs more than it saves."""
+    """The package check: check_plan's frictionless job and key_errors. A large one (a first
+    build reads every line) runs in a forked child while the other formats are made (the
+    child inherits the tables: nothing is pickled but the errors); a small one runs here when
+    the result is asked for, as starting a process would cost more. Verdicts are kept once the
+    check passed."""
 
-    def __init__(self, descriptor_path: Path, data_bytes: int) -> None:
-        self.path = descriptor_path
-        self.pool: ProcessPoolExecutor | None = None
-        self.future: Future[list[str]] | None = None
-        if data_bytes >= PARALLEL_VALIDATION_BYTES:
-            # The platform's default start method, as photos.py and labels.py use: "spawn"
-            # would re-run a main module without a __main__ guard (python -m generator).
-            self.pool = ProcessPoolExecutor(1)
-            self.future = self.pool.submit(package_errors, str(descriptor_path))
+    def __init__(
+        self, plan: CheckPlan, tables: dict[str, EncodedTable], cache: DatasetCache
+    ) -> None:
+        self.plan = plan
+        self.tables = tables
+        self.cache = cache
+        self.folder = Path(tempfile.mkdtemp(prefix="ocop-check-"))
+        for name, text in plan.files.items():
+            (self.folder / name).write_text(text, encoding="utf-8", newline="")
+        self.job = plan.job(self.folder)
+        self.child: Background[list[str]] | None = None
+        if plan.lines_read >= PARALLEL_VALIDATION_BYTES:
+            self.child = Background(self._errors, "frictionless")
+
+    def _errors(self) -> list[str]:
+        found = run_frictionless(self.job)
+        return found + (key_errors(self.tables) if self.plan.keys else [])
 
     def result(self) -> None:
-        if self.future is None:
-            validate_package(self.path)
-            return
-        errors = self.future.result()
+        errors = self._errors() if self.child is None else self.child.result()
         if errors:
-            raise DatasetError(f"frictionless: {self.path.name} is not valid", errors)
+            raise DatasetError("frictionless: datapackage.json is not valid", errors)
+        for name, entry in self.plan.valid_lines.items():  # every line is now known valid
+            self.cache.save(f"lines-{name}", entry)
+        if self.plan.verdicts:
+            self.cache.remember("verdicts", dict.fromkeys(self.plan.verdicts, True))
 
     def close(self) -> None:
-        if self.pool is not None:  # also when making another format failed meanwhile
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
+        if self.child is not None:  # also when making another format failed meanwhile
+            self.child.cancel()
+            self.child = None
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> PackageCheck:
         return self
@@ -1276,8 +1888,28 @@ def change_rows(
     return rows
 
 
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
+
+
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", text)
+    return MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _change_line(r: Row, kind: str) -> str:
+    bits = [f"[{_md_escape(r['name'])}]({r['url']}) (`{r['product_id']}`)"]
+    if r["province_name"]:
+        bits.append(_md_escape(r["province_name"]))
+    if r["stars_before"] and r["stars"] and r["stars_before"] != r["stars"]:
+        bits.append(f"{r['stars_before']}★ → {r['stars']}★")
+    elif r["stars"]:
+        bits.append(f"{r['stars']}★")
+    if r["status"]:
+        bits.append(STATUS_TEXT[r["status"]])
+    if kind == "re-rated" and r["certificate_number"]:
+        bits.append(f"quyết định {_md_escape(r['certificate_number'])}")
+    if kind == "updated" and r["changed_fields"]:
+        bits.append(f"sửa: {_md_escape(r['changed_fields'])}")
+    return "- " + ", ".join(bits)
 
 
 def changes_markdown(
@@ -1285,7 +1917,9 @@ def changes_markdown(
 ) -> str:
     """Markdown without headings: the site's Markdown renderer keeps headings for pages.
     `limit` lists at most that many products per kind (the data page; the files have all)."""
-    counts = Counter(r["change"] for r in rows)
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(r["change"], []).append(r)
     if previous is None:
         lines = [
             f"Bản phát hành **{release.isoformat()}** là bản đầu tiên: "
@@ -1298,34 +1932,20 @@ def changes_markdown(
         ]
     else:
         summary = ", ".join(
-            f"{counts[k]} {CHANGE_TITLES[k].split(' (')[0].lower()}"
+            f"{len(groups[k])} {CHANGE_TITLES[k].split(' (')[0].lower()}"
             for k in CHANGE_ORDER
-            if counts[k]
+            if k in groups
         )
         lines = [
             f"Bản phát hành **{release.isoformat()}** so với bản "
             f"**{previous.isoformat()}**: {summary}."
         ]
     for kind in CHANGE_ORDER:
-        group = [r for r in rows if r["change"] == kind]
+        group = groups.get(kind)
         if not group:
             continue
         lines += ["", f"**{CHANGE_TITLES[kind]} ({len(group)})**", ""]
-        for r in group[:limit]:
-            bits = [f"[{_md_escape(r['name'])}]({r['url']}) (`{r['product_id']}`)"]
-            if r["province_name"]:
-                bits.append(_md_escape(r["province_name"]))
-            if r["stars_before"] and r["stars"] and r["stars_before"] != r["stars"]:
-                bits.append(f"{r['stars_before']}★ → {r['stars']}★")
-            elif r["stars"]:
-                bits.append(f"{r['stars']}★")
-            if r["status"]:
-                bits.append(STATUS_TEXT[r["status"]])
-            if kind == "re-rated" and r["certificate_number"]:
-                bits.append(f"quyết định {_md_escape(r['certificate_number'])}")
-            if kind == "updated" and r["changed_fields"]:
-                bits.append(f"sửa: {_md_escape(r['changed_fields'])}")
-            lines.append("- " + ", ".join(bits))
+        lines += [_change_line(r, kind) for r in group[:limit]]
         if limit is not None and len(group) > limit:
             lines.append(f"- … và {len(group) - limit} sản phẩm khác (xem changes.csv)")
     return "\n".join(lines) + "\n"
@@ -1345,74 +1965,61 @@ class FeedEvent:
 
 def feed_events(catalog: Catalog, day: dt.date) -> list[FeedEvent]:
     """Events dated by the records themselves (decision, expiry, revocation, withdrawal), so
-    the feed is the same whenever it is built for one release."""
-    events = []
+    the feed is the same whenever it is built for one release. The newest FEED_ENTRIES are
+    chosen first; only they get their texts written."""
+    found: list[tuple[int, str, str, int, Product, int]] = []  # sort key, order, what to tell
     for p in catalog.products:
-        place = p.place.province_name
         history = (*p.previous_certificates, p.certificate)
-        for n, cert in enumerate(history):
-            if cert.date > day:
-                continue
-            if n == 0:
-                title = f"{p.name}: công nhận OCOP {cert.stars}★"
-                events.append(
-                    FeedEvent(
-                        cert.date,
-                        "new",
-                        p,
-                        title,
-                        f"{place}. Quyết định {cert.number} ngày "
-                        f"{cert.date.isoformat()}, {cert.issuer}.",
-                    )
-                )
-            else:
-                title = f"{p.name}: {history[n - 1].stars}★ → {cert.stars}★"
-                events.append(
-                    FeedEvent(
-                        cert.date,
-                        "re-rated",
-                        p,
-                        title,
-                        f"{place}. Công nhận lại theo quyết định {cert.number} "
-                        f"ngày {cert.date.isoformat()}, {cert.issuer}.",
-                    )
-                )
+        dated = [(c.date, "new" if n == 0 else "re-rated", n) for n, c in enumerate(history)]
         cert, w = p.certificate, p.withdrawn
-        if cert.revoked and cert.revoked.date <= day:
-            events.append(
-                FeedEvent(
-                    cert.revoked.date,
-                    "revoked",
-                    p,
-                    f"{p.name}: bị thu hồi chứng nhận OCOP",
-                    f"{place}. Quyết định thu hồi {cert.revoked.decision} ngày "
-                    f"{cert.revoked.date.isoformat()}.",
-                )
-            )
+        if cert.revoked:
+            dated.append((cert.revoked.date, "revoked", 0))
         expired_on = cert.valid_until + dt.timedelta(days=1)
         if cert.status_on(day) is Validity.EXPIRED and not (w and w.date <= expired_on):
-            events.append(
-                FeedEvent(
-                    expired_on,
-                    "expired",
-                    p,
-                    f"{p.name}: chứng nhận OCOP hết hạn",
-                    f"{place}. Quyết định {cert.number} hết hiệu lực sau ngày "
-                    f"{cert.valid_until.isoformat()}; chưa có công nhận lại.",
-                )
+            dated.append((expired_on, "expired", 0))
+        if w:
+            dated.append((w.date, "withdrawn", 0))
+        for when, kind, n in dated:
+            if kind == "expired" or when <= day:
+                found.append((-when.toordinal(), p.id, kind, len(found), p, n))
+    # The order of sorting by (day descending, product, kind), ties in the order found.
+    newest = heapq.nsmallest(FEED_ENTRIES, found, key=itemgetter(0, 1, 2, 3))
+    return [_feed_event(p, kind, n) for _, _, kind, _, p, n in newest]
+
+
+def _feed_event(p: Product, kind: str, n: int) -> FeedEvent:
+    """The n-th certificate of p's history for "new" and "re-rated"."""
+    place, cert, w = p.place.province_name, p.certificate, p.withdrawn
+    if kind in ("new", "re-rated"):
+        history = (*p.previous_certificates, p.certificate)
+        c = history[n]
+        if kind == "new":
+            title = f"{p.name}: công nhận OCOP {c.stars}★"
+            summary = f"{place}. Quyết định {c.number} ngày {c.date.isoformat()}, {c.issuer}."
+        else:
+            title = f"{p.name}: {history[n - 1].stars}★ → {c.stars}★"
+            summary = (
+                f"{place}. Công nhận lại theo quyết định {c.number} "
+                f"ngày {c.date.isoformat()}, {c.issuer}."
             )
-        if w and w.date <= day:
-            events.append(
-                FeedEvent(
-                    w.date,
-                    "withdrawn",
-                    p,
-                    f"{p.name}: ngừng",
-                    f"{place}. Ngừng từ ngày {w.date.isoformat()}: {w.reason}",
-                )
-            )
-    events.sort(key=lambda e: (-e.day.toordinal(), e.product.id, e.kind))
-    return events[:FEED_ENTRIES]
+        return FeedEvent(c.date, kind, p, title, summary)
+    if kind == "revoked" and cert.revoked:
+        summary = (
+            f"{place}. Quyết định thu hồi {cert.revoked.decision} ngày "
+            f"{cert.revoked.date.isoformat()}."
+        )
+        return FeedEvent(
+            cert.revoked.date, kind, p, f"{p.name}: bị thu hồi chứng nhận OCOP", summary
+        )
+    if kind == "withdrawn" and w:
+        summary = f"{place}. Ngừng từ ngày {w.date.isoformat()}: {w.reason}"
+        return FeedEvent(w.date, kind, p, f"{p.name}: ngừng", summary)
+    summary = (
+        f"{place}. Quyết định {cert.number} hết hiệu lực sau ngày "
+        f"{cert.valid_until.isoformat()}; chưa có công nhận lại."
+    )
+    expired_on = cert.valid_until + dt.timedelta(days=1)
+    return FeedEvent(expired_on, "expired", p, f"{p.name}: chứng nhận OCOP hết hạn", summary)
 
 
 def _stamp(day: dt.date) -> str:
@@ -1573,43 +2180,85 @@ NESTED = ("certificates", "photos", "sources")  # in p/<id>/product.json, in thi
 PRODUCT_JSON_TAIL = ("release", "license", "datapackage")
 
 
-def product_jsons(
-    tables: dict[str, list[Row]],
-    columns: dict[str, TableColumns],
-    release: str,
-    config: BuildConfig,
-) -> list[tuple[str, bytes]]:
-    """(product id, product_json's bytes) per product, in table order: joined from the records
-    the JSON tables hold, rather than every value encoded again for 20,000 files."""
-    products = columns["products"]
-    names = products.spec.names
-    if not names or set(names) & {*NESTED, *PRODUCT_JSON_TAIL}:
-        # A column named like an added key would be replaced in place: the general path.
-        nested = {name: rows_by_product(tables[name]) for name in NESTED}
-        return [
-            (row["id"], product_json(row, nested, release, config)) for row in tables["products"]
-        ]
-    grouped: dict[str, dict[Any, str]] = {}
-    for name in NESTED:
-        table = columns[name]
-        records: dict[Any, list[str]] = {}
-        product_ids = table.values[table.spec.names.index("product_id")]
-        for pid, record in zip(product_ids, table.json_records(skip="product_id"), strict=True):
-            records.setdefault(pid, []).append(record)
-        grouped[name] = {pid: "[" + ", ".join(r) + "]" for pid, r in records.items()}
-    values = (release, DATA_LICENCE["path"], config.base_url + "data/latest/datapackage.json")
-    tail = "".join(
-        f", {_json_str(k)}: {_json_str(v)}" for k, v in zip(PRODUCT_JSON_TAIL, values, strict=True)
-    )
-    heads = [f", {_json_str(name)}: " for name in NESTED]
-    out = []
-    ids = products.values[names.index("id")]
-    for pid, record in zip(ids, products.json_records(), strict=True):
-        nested_json = "".join(
-            head + grouped[name].get(pid, "[]") for head, name in zip(heads, NESTED, strict=True)
+class ProductJsons:
+    """p/<id>/product.json: a product's record from products.json with its records from
+    certificates.json, photos.json and sources.json (joined, not encoded again), and the
+    release. Each file is keyed by those rows: an unchanged product's file is neither made nor
+    written again."""
+
+    def __init__(
+        self,
+        tables: dict[str, EncodedTable],
+        release: str,
+        config: BuildConfig,
+        cache: DatasetCache,
+    ) -> None:
+        self.tables = tables
+        self.release = release
+        self.config = config
+        self.ids: list[str] = list(map(itemgetter("id"), tables["products"].rows))
+        self.groups: dict[str, dict[str, list[int]]] = {}  # table -> product id -> its rows
+        for name in NESTED:
+            group: dict[str, list[int]] = {}
+            pids = enumerate(map(itemgetter("product_id"), tables[name].rows))
+            for pid, run in groupby(pids, key=itemgetter(1)):  # a product's rows come together
+                group.setdefault(pid, []).extend(i for i, _ in run)
+            self.groups[name] = group
+        specs = (repr(tables[name].spec) for name in ("products", *NESTED))
+        self.base = cache.key("product.json", release, config.base_url, *specs).encode()
+        values = (release, DATA_LICENCE["path"], config.base_url + "data/latest/datapackage.json")
+        self.tail = "".join(
+            f", {_json_str(k)}: {_json_str(v)}"
+            for k, v in zip(PRODUCT_JSON_TAIL, values, strict=True)
         )
-        out.append((pid, f"{record[:-1]}{nested_json}{tail}}}\n".encode()))
-    return out
+
+    def to_write(self, writer: SiteWriter) -> list[tuple[str, str, bytes]]:
+        """(path, key, bytes) of each file the tree does not hold for its key; those it holds
+        count as written."""
+        out = []
+        for i, pid in enumerate(self.ids):
+            path, key = product_json_path(pid), self.key(i)
+            if not writer.unchanged(path, key):
+                out.append((path, key, self.data(i)))
+        return out
+
+    def key(self, i: int) -> str:
+        """Of the i-th product's row and its rows in each nested table, in table order."""
+        digest = hashlib.blake2b(self.base, digest_size=16)
+        digest.update(self.tables["products"].keys[i])
+        for name in NESTED:
+            group = self.groups[name].get(self.ids[i], ())
+            digest.update(len(group).to_bytes(4, "big"))
+            for j in group:
+                digest.update(self.tables[name].keys[j])
+        return "j:" + digest.hexdigest()
+
+    def data(self, i: int) -> bytes:
+        names = self.tables["products"].spec.names
+        if not names or set(names) & {*NESTED, *PRODUCT_JSON_TAIL}:
+            # A column named like an added key would be replaced in place: the general path.
+            row = self.tables["products"].rows[i]
+            return product_json(row, self._nested_values, self.release, self.config)
+        pid = self.ids[i]
+        parts = [self.tables["products"].record(i)[:-1]]
+        for name in NESTED:
+            items = [self._nested_record(name, j) for j in self.groups[name].get(pid, ())]
+            parts.append(f", {_json_str(name)}: [{', '.join(items)}]")
+        return ("".join(parts) + self.tail + "}\n").encode("utf-8")
+
+    def _nested_record(self, name: str, j: int) -> str:
+        """The j-th record of table `name` without its product_id: cut from the JSON table's
+        record when product_id comes first, else encoded."""
+        table = self.tables[name]
+        row = table.rows[j]
+        if len(table.spec.names) > 1 and table.spec.names[0] == "product_id":
+            cut = len(f"{{{_json_str('product_id')}: {_json_str(row['product_id'])}, ")
+            return "{" + table.record(j)[cut:]
+        return TableColumns(table.spec, [row]).json_records(skip="product_id")[0]
+
+    @cached_property
+    def _nested_values(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        return {name: rows_by_product(self.tables[name].rows) for name in NESTED}
 
 
 def _about_sheet(release: str, config: BuildConfig) -> list[tuple[str, str]]:
@@ -1627,6 +2276,218 @@ def _about_sheet(release: str, config: BuildConfig) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class DataFile:
+    """A file of the data release: its bytes, or None when the tree already holds it."""
+
+    name: str
+    key: str | None  # the writer's input key (None: keyed by content)
+    size: int
+    sha256: str
+    data: bytes | None
+
+
+class DataFiles:
+    """Files made from whole tables, each under an input key (cache.key of what it is made
+    from): when the tree holds the file for that key at every path it goes to, it is neither
+    made nor written again, and its size and SHA-256 come from when it was made."""
+
+    def __init__(self, writer: SiteWriter, cache: DatasetCache) -> None:
+        self.writer = writer
+        self.cache = cache
+        self.known: dict[str, tuple[int, str]] = cache.recall("files")
+        self.made: dict[str, tuple[int, str]] = {}
+
+    def reuse(self, name: str, key: str, paths: Sequence[str]) -> DataFile | None:
+        entry = self.known.get(key)
+        held = self.writer.previous
+        if entry is None or any(held.get(path) != (key, entry[0]) for path in paths):
+            return None
+        for path in paths:
+            self.writer.unchanged(path, key)
+        self.made[key] = entry
+        return DataFile(name, key, entry[0], entry[1], None)
+
+    def keyed(
+        self, name: str, key: str, make: Callable[[], bytes], paths: Sequence[str]
+    ) -> DataFile:
+        """The file for `key`, made by make() unless the tree holds it at `paths`."""
+        return self.reuse(name, key, paths) or self.of(name, make(), key)
+
+    def of(self, name: str, data: bytes, key: str | None = None) -> DataFile:
+        entry = (len(data), hashlib.sha256(data).hexdigest())
+        if key is not None:
+            self.made[key] = entry
+        return DataFile(name, key, entry[0], entry[1], data)
+
+    def write(self, file: DataFile, path: str) -> None:
+        if file.data is not None:
+            self.writer.write_bytes(path, file.data, file.key)
+
+    def keep(self) -> None:
+        self.cache.remember("files", self.made)
+
+
+class Columns(Mapping[str, TableColumns]):
+    """Every table as TableColumns, each made when first asked for (and then shared): a first
+    build encodes every table from them, a rebuild only the workbook sheets that changed."""
+
+    def __init__(self, specs: dict[str, TableSpec], rows: dict[str, list[Row]]) -> None:
+        self.specs = specs
+        self.rows = rows
+        self.made: dict[str, TableColumns] = {}
+
+    def __getitem__(self, name: str) -> TableColumns:
+        if name not in self.made:
+            self.made[name] = TableColumns(self.specs[name], self.rows[name])
+        return self.made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
+def table_rows(
+    catalog: Catalog, config: BuildConfig, vocab: Vocabulary, photos: PhotoIndex
+) -> dict[str, list[Row]]:
+    day = catalog.release_date
+    return {
+        "products": product_rows(catalog, config, vocab, day),
+        "producers": producer_rows(catalog),
+        "certificates": certificate_rows(catalog, day),
+        "photos": photo_rows(catalog, config, photos),
+        "sources": source_rows(catalog),
+    }
+
+
+def previous_products(
+    releases: dict[str, Release], release: str
+) -> tuple[str | None, list[dict[str, str]] | None]:
+    """The newest release before this one and its products.csv rows (None, None: none)."""
+    earlier = [d for d in releases if d < release]
+    if not earlier:
+        return None, None
+    previous = max(earlier)
+    folder = releases[previous].folder
+    if "products.csv" not in releases[previous].names() or folder is None:
+        raise DatasetError(f"release {previous} has no products.csv to compare with")
+    return previous, read_csv_rows((folder / "products.csv").read_bytes())
+
+
+def release_index(releases: dict[str, Release], latest: str) -> tuple[list[Release], str]:
+    """Releases newest first, and data/releases/index.json."""
+    release_list = [releases[d] for d in sorted(releases, reverse=True)]
+    index_json = {
+        "latest": latest,
+        "releases": [
+            {
+                "date": r.date,
+                "path": f"data/releases/{r.date}/",
+                "files": [{"name": f.name, "bytes": f.size, "sha256": f.sha256} for f in r.files],
+            }
+            for r in release_list
+        ],
+    }
+    return release_list, json.dumps(index_json, ensure_ascii=False, indent=1) + "\n"
+
+
+LATEST_ORDER = (
+    *(f"{n}.csv" for n in TABLES),
+    *(f"{n}.json" for n in TABLES),
+    "ocop.xlsx",
+    "ocop.sqlite",
+    "datapackage.json",
+    "README.md",
+    "CHANGES.md",
+    "LICENSE.md",
+    "SHA256SUMS",
+)
+
+
+def sha256sums(files: Iterable[DataFile]) -> bytes:
+    """`sha256sum -c SHA256SUMS` format: hex digest, two spaces, name."""
+    ordered = sorted(files, key=lambda f: f.name)
+    return "".join(f"{f.sha256}  {f.name}\n" for f in ordered).encode("utf-8")
+
+
+def core_files(
+    tables: dict[str, EncodedTable],
+    files: DataFiles,
+    config: BuildConfig,
+    day: dt.date,
+    previous_day: dt.date | None,
+) -> tuple[dict[str, DataFile], dict[str, Any]]:
+    """What a release keeps (the CSV tables, datapackage.json, changelog, dictionary and
+    licence), written to data/latest/; and the package descriptor."""
+    specs = {name: table.spec for name, table in tables.items()}
+    release = day.isoformat()
+    paths = (latest_path, partial(release_path, release))
+    csvs = {
+        name: files.keyed(
+            f"{name}.csv",
+            files.cache.key(f"{name}.csv", tables[name].digest),
+            tables[name].csv_bytes,
+            [path(f"{name}.csv") for path in paths],
+        )
+        for name in TABLES
+    }
+    package = datapackage(specs, csvs, config, day)
+    core = {f.name: f for f in csvs.values()}
+    for name, text in (
+        ("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2) + "\n"),
+        ("CHANGES.md", changes_markdown(tables["changes"].rows, day, previous_day)),
+        ("README.md", dictionary_markdown(specs, release)),
+        ("LICENSE.md", licence_text(release, config)),
+    ):
+        core[name] = files.of(name, text.encode("utf-8"))
+    for name, file in core.items():
+        files.write(file, latest_path(name))
+    return core, package
+
+
+def json_and_sqlite(
+    tables: dict[str, EncodedTable],
+    columns: Mapping[str, TableColumns],
+    files: DataFiles,
+    meta: dict[str, str],
+    day: dt.date,
+) -> dict[str, DataFile]:
+    out = {}
+    for name, table in tables.items():
+        key = files.cache.key(f"{name}.json", table.digest)
+        path = latest_path(f"{name}.json")
+        out[f"{name}.json"] = files.keyed(f"{name}.json", key, table.json_bytes, [path])
+    specs = {name: table.spec for name, table in tables.items()}
+    digests = [tables[name].digest for name in TABLES]
+    out["ocop.sqlite"] = files.keyed(
+        "ocop.sqlite",
+        files.cache.key("ocop.sqlite", *digests, _canonical(meta), day.isoformat()),
+        lambda: sqlite_file(specs, tables, columns, meta, day, files.cache),
+        [latest_path("ocop.sqlite")],
+    )
+    return out
+
+
+def latest_path(name: str) -> str:
+    return f"data/latest/{name}"
+
+
+def release_path(release: str, name: str) -> str:
+    return f"data/releases/{release}/{name}"
+
+
+def _sqlite_meta(release: str, config: BuildConfig) -> dict[str, str]:
+    return {
+        "title": SITE_NAME,
+        "release": release,
+        "license": DATA_LICENCE["path"],
+        "homepage": config.base_url + "data/",
+        "note": "Ảnh theo giấy phép riêng (photos.licence). Photos: see photos.licence.",
+    }
+
+
 def render_datasets(
     catalog: Catalog,
     config: BuildConfig,
@@ -1641,79 +2502,55 @@ def render_datasets(
     package's still running in its child) and the caller must call its result() (DatasetError
     when invalid) and then close() before publishing the site. The files derived from the
     package are then written before the verdict, into the staging folder that only a complete
-    build publishes. Without `pending`, nothing derived is written unless the check passes."""
+    build publishes. Without `pending`, nothing derived is written unless the check passes.
+
+    What earlier builds made from the same rows is not made again (DatasetCache: encoded
+    rows, files the tree holds, workbook sheets, the last database, frictionless's verdicts);
+    the files are the bytes a build from nothing writes."""
     specs = load_table_specs(config.schemas_dir)
-    vocab = load_vocabulary(config.schemas_dir)
     day = catalog.release_date
     release = day.isoformat()
-
-    tables: dict[str, list[Row]] = {
-        "products": product_rows(catalog, config, vocab, day),
-        "producers": producer_rows(catalog),
-        "certificates": certificate_rows(catalog, day),
-        "photos": photo_rows(catalog, config, photos),
-        "sources": source_rows(catalog),
-    }
+    cache = DatasetCache(config.cache_dir)
+    rows = table_rows(catalog, config, load_vocabulary(config.schemas_dir), photos)
 
     # Earlier releases first: the newest one before this is what the changelog compares with.
     releases = carry_forward_releases(config, writer, release)
-    earlier = [d for d in releases if d < release]
-    previous = max(earlier) if earlier else None
-    previous_rows = None
-    if previous is not None:
-        folder = releases[previous].folder
-        if "products.csv" not in releases[previous].names() or folder is None:
-            raise DatasetError(f"release {previous} has no products.csv to compare with")
-        previous_rows = read_csv_rows((folder / "products.csv").read_bytes())
-    # Every format is made from these columns, each cell converted once per format.
-    columns = {name: TableColumns(specs[name], rows) for name, rows in tables.items()}
-    current = [
-        dict(zip(specs["products"].names, c, strict=True)) for c in columns["products"].csv_cells()
-    ]
-    changes = classify_changes(previous_rows, current)
+    previous, previous_rows = previous_products(releases, release)
     previous_day = dt.date.fromisoformat(previous) if previous else None
-    tables["changes"] = change_rows(
-        changes, {r["id"]: r for r in tables["products"]}, day, previous_day, config
-    )
+    changes = classify_changes(previous_rows, _current_products(specs, rows, previous_rows))
+    by_id = {r["id"]: r for r in rows["products"]}
+    rows["changes"] = change_rows(changes, by_id, day, previous_day, config)
     for name in TABLES:
-        check_rows(specs[name], tables[name])
-    columns["changes"] = TableColumns(specs["changes"], tables["changes"])
+        check_rows(specs[name], rows[name])
+    columns = Columns(specs, rows)
+    tables = {name: EncodedTable(specs[name], rows[name], cache, columns) for name in TABLES}
 
+    files = DataFiles(writer, cache)
     about = _about_sheet(release, config)
-    cells = sum(len(c.values) * c.size for c in columns.values())
-    # The workbook is the costliest format (its XML, then zlib); a large one is made in a
-    # forked child from here on, while this process makes the CSV, JSON and SQLite files.
-    xlsx = ForkedCall(to_xlsx, columns, about, day) if cells >= PARALLEL_XLSX_CELLS else None
+    digests = [tables[name].digest for name in TABLES]
+    xlsx_key = cache.key("ocop.xlsx", *digests, _canonical(about), release)
+    xlsx_file = files.reuse("ocop.xlsx", xlsx_key, [latest_path("ocop.xlsx")])
+    sheets = SheetCache(cache, tables)
+    cells = sum(len(rows[name]) * len(specs[name].fields) for name in TABLES)
+    xlsx: ForkedCall | None = None
     check: PackageCheck | None = None
     try:
-        csvs = {name: to_csv(specs[name], columns[name].csv_cells()) for name in TABLES}
-        package = datapackage(specs, csvs, config, day)
-        package_bytes = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        changes_md = changes_markdown(tables["changes"], day, previous_day)
-
-        core: dict[str, bytes] = {f"{name}.csv": csvs[name] for name in TABLES}
-        core["datapackage.json"] = package_bytes
-        core["CHANGES.md"] = changes_md.encode("utf-8")
-        core["README.md"] = dictionary_markdown(specs, release).encode("utf-8")
-        core["LICENSE.md"] = licence_text(release, config).encode("utf-8")
-        for name, data in core.items():
-            writer.write_bytes(f"data/latest/{name}", data)
-        # frictionless checks the bytes as written; the other formats are made meanwhile.
-        descriptor = writer.root / "data" / "latest" / "datapackage.json"
-        check = PackageCheck(descriptor, sum(map(len, csvs.values())))
-        meta = {
-            "title": SITE_NAME,
-            "release": release,
-            "license": DATA_LICENCE["path"],
-            "homepage": config.base_url + "data/",
-            "note": "Ảnh theo giấy phép riêng (photos.licence). Photos: see photos.licence.",
-        }
-        latest = dict(core)
-        for name in TABLES:
-            latest[f"{name}.json"] = to_json(columns[name].json_records())
-        product_files = product_jsons(tables, columns, release, config)
-        latest["ocop.sqlite"] = to_sqlite(specs, columns, meta, day)
-        latest["ocop.xlsx"] = to_xlsx(columns, about, day) if xlsx is None else xlsx.result()
+        # The workbook is the costliest format (its XML, then zlib); a large one is made in a
+        # forked child from here on, while this process makes the other files.
+        if xlsx_file is None and cells >= PARALLEL_XLSX_CELLS:
+            xlsx = ForkedCall(to_xlsx, columns, about, day, sheets)
+        core, package = core_files(tables, files, config, day, previous_day)
+        # frictionless reads what it has not vouched for yet; the other formats meanwhile.
+        descriptor = writer.root / latest_path("datapackage.json")
+        check = PackageCheck(check_plan(package, descriptor, tables, cache), tables, cache)
+        meta = _sqlite_meta(release, config)
+        latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
+        product_files = ProductJsons(tables, release, config, cache).to_write(writer)
+        feed = atom_feed(catalog, config, day)
+        if xlsx_file is None:
+            data = to_xlsx(columns, about, day, sheets) if xlsx is None else xlsx.result()
+            xlsx_file = files.of("ocop.xlsx", data, xlsx_key)
+        latest["ocop.xlsx"] = xlsx_file
         if pending is None:
             check.result()
         else:
@@ -1725,73 +2562,47 @@ def render_datasets(
         if check is not None:
             check.close()
 
-    release_files = dict(core)
-    release_files["SHA256SUMS"] = sha256sums(core)
-    for name, data in sorted(release_files.items()):
-        writer.write_bytes(f"data/releases/{release}/{name}", data)
-    for name in sorted(latest.keys() - core.keys()):
-        writer.write_bytes(f"data/latest/{name}", latest[name])
-    latest["SHA256SUMS"] = sha256sums(latest)
-    writer.write_bytes("data/latest/SHA256SUMS", latest["SHA256SUMS"])
-
-    releases[release] = Release(
-        release,
-        tuple(
-            ReleaseFile(n, len(b), hashlib.sha256(b).hexdigest())
-            for n, b in sorted(release_files.items())
-        ),
-    )
-    release_list = [releases[d] for d in sorted(releases, reverse=True)]
-    index_json = {
-        "latest": release,
-        "releases": [
-            {
-                "date": r.date,
-                "path": f"data/releases/{r.date}/",
-                "files": [{"name": f.name, "bytes": f.size, "sha256": f.sha256} for f in r.files],
-            }
-            for r in release_list
-        ],
-    }
-    writer.write_text(
-        "data/releases/index.json", json.dumps(index_json, ensure_ascii=False, indent=1) + "\n"
-    )
-
-    feed = atom_feed(catalog, config, day)
+    release_list = publish_release(files, core, latest, releases, release)
     writer.write_bytes("data/feed.atom", feed)
-
+    for path, key, data in product_files:
+        writer.write_bytes(path, data, key)
     index = DataIndex(release=release, feed="data/feed.atom")
-    order = (
-        [f"{n}.csv" for n in TABLES]
-        + [f"{n}.json" for n in TABLES]
-        + [
-            "ocop.xlsx",
-            "ocop.sqlite",
-            "datapackage.json",
-            "README.md",
-            "CHANGES.md",
-            "LICENSE.md",
-            "SHA256SUMS",
-        ]
-    )
-    for name in order:
-        data = latest[name]
+    index.product_json = {p.id: product_json_path(p.id) for p in catalog.products}
+    for name in LATEST_ORDER:
+        file = latest[name]
+        title = _file_title(name, specs)
         index.downloads.append(
-            Download(
-                _file_title(name, specs),
-                f"data/latest/{name}",
-                _media_type(name),
-                len(data),
-                hashlib.sha256(data).hexdigest(),
-            )
+            Download(title, latest_path(name), _media_type(name), file.size, file.sha256)
         )
+    write_data_page(html, catalog, index, specs, rows, release_list, previous_day)
+    return index
 
-    for pid, data in product_files:
-        path = f"p/{pid}/product.json"
-        writer.write_bytes(path, data)
-        index.product_json[pid] = path
 
-    counts = Counter(r["change"] for r in tables["changes"])
+def _current_products(
+    specs: dict[str, TableSpec],
+    rows: dict[str, list[Row]],
+    previous_rows: list[dict[str, str]] | None,
+) -> list[dict[str, str]]:
+    """This release's products.csv rows, to compare with the previous release's; the first
+    release compares nothing (every product is added), so only the ids are needed."""
+    if previous_rows is None:
+        return [{"id": r["id"]} for r in rows["products"]]
+    cells = TableColumns(specs["products"], rows["products"]).csv_cells()
+    return [dict(zip(specs["products"].names, c, strict=True)) for c in cells]
+
+
+def write_data_page(
+    html: Html,
+    catalog: Catalog,
+    index: DataIndex,
+    specs: dict[str, TableSpec],
+    rows: dict[str, list[Row]],
+    release_list: list[Release],
+    previous_day: dt.date | None,
+) -> None:
+    day = catalog.release_date
+    release = day.isoformat()
+    counts = Counter(r["change"] for r in rows["changes"])
     html.write_page(
         "data.html",
         "data/index.html",
@@ -1804,18 +2615,44 @@ def render_datasets(
         releases=release_list,
         release=release,
         changes_md=changes_markdown(
-            tables["changes"], day, previous_day, limit=PAGE_CHANGES_PER_KIND
+            rows["changes"], day, previous_day, limit=PAGE_CHANGES_PER_KIND
         ),
         change_counts=[(k, CHANGE_TITLES[k], counts[k]) for k in CHANGE_ORDER if counts[k]],
         licence=DATA_LICENCE,
         example_count=sum(1 for p in catalog.products if p.example),
         product_count=len(catalog.products),
-        unconfirmed_count=sum(1 for r in tables["products"] if not r["group_code_confirmed"]),
-        photo_unlicensed=sum(1 for r in tables["photos"] if not r["licence"]),
+        unconfirmed_count=sum(1 for r in rows["products"] if not r["group_code_confirmed"]),
+        photo_unlicensed=sum(1 for r in rows["photos"] if not r["licence"]),
         feed_path="data/feed.atom",
         human_size=human_size,
     )
-    return index
+
+
+def publish_release(
+    files: DataFiles,
+    core: dict[str, DataFile],
+    latest: dict[str, DataFile],
+    releases: dict[str, Release],
+    release: str,
+) -> list[Release]:
+    """The release folder, data/latest/'s other files, both SHA256SUMS and
+    data/releases/index.json; returns the releases, newest first."""
+    release_files = dict(core)
+    release_files["SHA256SUMS"] = files.of("SHA256SUMS", sha256sums(core.values()))
+    for name, file in sorted(release_files.items()):
+        files.write(file, release_path(release, name))
+    for name in sorted(latest.keys() - core.keys()):
+        files.write(latest[name], latest_path(name))
+    latest["SHA256SUMS"] = files.of("SHA256SUMS", sha256sums(latest.values()))
+    files.write(latest["SHA256SUMS"], latest_path("SHA256SUMS"))
+    files.keep()
+    releases[release] = Release(
+        release,
+        tuple(ReleaseFile(n, f.size, f.sha256) for n, f in sorted(release_files.items())),
+    )
+    release_list, index_json = release_index(releases, release)
+    files.writer.write_text("data/releases/index.json", index_json)
+    return release_list
 
 
 def human_size(n: int) -> str:

@@ -108,12 +108,14 @@ def make_html(config: BuildConfig, writer: SiteWriter) -> Html:
 
 
 def build(catalog: Catalog, staging: Path, published: Path | None = None) -> DataIndex:
-    """data/ into `staging`; `published` plays the previously deployed site (config.out_dir)."""
+    """data/ into `staging`; `published` plays the previously deployed site (config.out_dir).
+    The cache is beside it: builds into one tmp folder share it, as successive builds do."""
     config = BuildConfig(
         catalog_dir=FIXTURE,
         out_dir=published or staging.parent / "none",
         base_url=BASE_URL,
         as_of=catalog.as_of,
+        cache_dir=staging.parent / "cache",
     )
     writer = SiteWriter(staging)
     return render_datasets(catalog, config, writer, make_html(config, writer), fake_photos(catalog))
@@ -518,7 +520,7 @@ def test_json_records_are_what_json_dumps_writes() -> None:
 
 
 def test_product_json_fast_path_matches_the_general_one(
-    site: tuple[Path, DataIndex], catalog: Catalog
+    site: tuple[Path, DataIndex], tmp_path: Path
 ) -> None:
     """p/<id>/product.json is joined from the JSON tables' records; the general path (one
     json.dumps per product) must give the same bytes."""
@@ -539,8 +541,12 @@ def test_product_json_fast_path_matches_the_general_one(
     }
     for pid, data in general.items():
         assert (root / f"p/{pid}/product.json").read_bytes() == data, pid
-    columns = {name: datasets.TableColumns(specs[name], rows) for name, rows in tables.items()}
-    assert dict(datasets.product_jsons(tables, columns, RELEASE.isoformat(), config)) == general
+    cache = datasets.DatasetCache(tmp_path)
+    encoded = {
+        name: datasets.EncodedTable(specs[name], rows, cache) for name, rows in tables.items()
+    }
+    jsons = datasets.ProductJsons(encoded, RELEASE.isoformat(), config, cache)
+    assert {pid: jsons.data(i) for i, pid in enumerate(jsons.ids)} == general
 
 
 def test_workbook_made_in_a_forked_child_is_the_same(
@@ -579,7 +585,11 @@ def test_a_pending_check_is_left_to_the_caller(
     if in_child:
         monkeypatch.setattr(datasets, "PARALLEL_VALIDATION_BYTES", 0)
     config = BuildConfig(
-        catalog_dir=FIXTURE, out_dir=tmp_path / "none", base_url=BASE_URL, as_of=AS_OF
+        catalog_dir=FIXTURE,
+        out_dir=tmp_path / "none",
+        base_url=BASE_URL,
+        as_of=AS_OF,
+        cache_dir=tmp_path / "cache",
     )
     good: list[datasets.PackageCheck] = []
     writer = SiteWriter(tmp_path / "good")
