@@ -147,6 +147,14 @@ def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) 
     save_manifest(trees.out_manifest, written)
     if kept and trees.current is not None:
         save_manifest(trees.spare_manifest, trees.current)
+    elif not kept:
+        # No earlier site to keep (a first or full build): the spare the next build starts
+        # from is made now, as hard links (~30 µs a file, 10 s at 310,000 files), so that the
+        # first rebuild after a cold build is as quick as the ones after it.
+        spare = spare_dir_for(config.out_dir)
+        shutil.rmtree(spare, ignore_errors=True)
+        clone_tree(config.out_dir, spare)
+        save_manifest(trees.spare_manifest, written)
 
 
 @dataclass

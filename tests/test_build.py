@@ -61,3 +61,25 @@ def test_record_edited_during_a_build_is_built_by_the_next_one(
     assert build_site(config, next_build) == 0
     assert not next_build.skipped
     assert "Sản phẩm mẫu sửa giữa chừng" in page.read_text(encoding="utf-8")
+
+
+def test_first_build_leaves_a_spare_for_the_next_one(config: BuildConfig) -> None:
+    """A build with no earlier site keeps a hard-link copy of what it published, so the first
+    rebuild after it starts from that copy instead of linking 300,000 files itself."""
+    assert build_site(config, BuildReport()) == 0
+    spare = config.out_dir.parent / f".{config.out_dir.name}.previous"
+    page = "p/qn-valid/index.html"
+    assert (spare / page).read_bytes() == (config.out_dir / page).read_bytes()
+    assert (spare / page).stat().st_ino == (config.out_dir / page).stat().st_ino
+
+    record = config.catalog_dir / RECORD
+    record.write_text(
+        record.read_text(encoding="utf-8").replace(OLD_NAME, NEW_NAME, 1), encoding="utf-8"
+    )
+    rebuild = BuildReport()
+    assert build_site(config, rebuild) == 0
+    assert rebuild.stages["reuse"] < 1.0
+    assert rebuild.files - rebuild.kept < rebuild.files // 4  # only what the rename touched
+    assert "Sản phẩm mẫu sửa giữa chừng" in (config.out_dir / page).read_text(encoding="utf-8")
+    # the spare is now the site before the rename: one step of rollback, unchanged
+    assert "Sản phẩm mẫu còn hiệu lực" in (spare / page).read_text(encoding="utf-8")
