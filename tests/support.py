@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import PROJECT_ROOT, BuildConfig
+from generator.model import Catalog
+from generator.render.artifacts import PhotoIndex, PhotoRendition, PhotoSize
 
 FIXTURE_CATALOG = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
 AS_OF = dt.date(2026, 11, 23)
@@ -52,3 +54,27 @@ def bounded_context(browser: Any, **options: Any) -> Any:
     context.set_default_timeout(BROWSER_ACTION_MS)
     context.set_default_navigation_timeout(BROWSER_NAVIGATION_MS)
     return context
+
+
+def fake_photos(catalog: Catalog, skip: str = "hp-withdrawn") -> PhotoIndex:
+    """Renditions as the photo renderer reports them; `skip` gets none (no published photo)."""
+    index = PhotoIndex()
+    for p in catalog.products:
+        if p.id == skip:
+            continue
+        index.per_product[p.id] = tuple(
+            PhotoRendition(
+                ph.file,
+                ph.alt,
+                ph.credit,
+                ph.licence,
+                (
+                    PhotoSize(320, 240, f"media/{p.id}-{n}-320.webp", f"media/{p.id}-{n}-320.jpg"),
+                    PhotoSize(
+                        1200, 900, f"media/{p.id}-{n}-1200.webp", f"media/{p.id}-{n}-1200.jpg"
+                    ),
+                ),
+            )
+            for n, ph in enumerate(p.photos)
+        )
+    return index

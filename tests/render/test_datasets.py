@@ -26,7 +26,7 @@ from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.model import Catalog
 from generator.render import datasets
-from generator.render.artifacts import DataIndex, PhotoIndex, PhotoRendition, PhotoSize
+from generator.render.artifacts import DataIndex
 from generator.render.datasets import (
     DatasetError,
     classify_changes,
@@ -36,6 +36,7 @@ from generator.render.datasets import (
 )
 from generator.render.html import Assets, Html
 from generator.write import SiteWriter
+from support import fake_photos
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -75,30 +76,6 @@ def load(
     checked = check_catalog(catalog_dir, SCHEMAS, as_of or release, release_date=release)
     assert checked.catalog is not None, checked.problems
     return checked.catalog
-
-
-def fake_photos(catalog: Catalog, skip: str = "hp-withdrawn") -> PhotoIndex:
-    """Renditions as the photo renderer reports them; `skip` gets none (no published photo)."""
-    index = PhotoIndex()
-    for p in catalog.products:
-        if p.id == skip:
-            continue
-        index.per_product[p.id] = tuple(
-            PhotoRendition(
-                ph.file,
-                ph.alt,
-                ph.credit,
-                ph.licence,
-                (
-                    PhotoSize(320, 240, f"media/{p.id}-{n}-320.webp", f"media/{p.id}-{n}-320.jpg"),
-                    PhotoSize(
-                        1200, 900, f"media/{p.id}-{n}-1200.webp", f"media/{p.id}-{n}-1200.jpg"
-                    ),
-                ),
-            )
-            for n, ph in enumerate(p.photos)
-        )
-    return index
 
 
 def make_html(config: BuildConfig, writer: SiteWriter) -> Html:

@@ -21,10 +21,10 @@ from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.model import Catalog, Product, Validity
 from generator.render import datasets
-from generator.render.artifacts import PhotoIndex, PhotoRendition, PhotoSize
 from generator.render.datasets import DatasetError, load_table_specs, render_datasets
 from generator.render.html import Assets, Html
 from generator.write import Manifest, SiteWriter, clone_tree
+from support import fake_photos
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -54,22 +54,6 @@ def grown(catalog: Catalog, count: int = CLONES) -> Catalog:
     )
 
 
-def fake_photos(catalog: Catalog) -> PhotoIndex:
-    index = PhotoIndex()
-    for p in catalog.products:
-        index.per_product[p.id] = tuple(
-            PhotoRendition(
-                ph.file,
-                ph.alt,
-                ph.credit,
-                ph.licence,
-                (PhotoSize(320, 240, f"media/{p.id}-{n}.webp", f"media/{p.id}-{n}.jpg"),),
-            )
-            for n, ph in enumerate(p.photos)
-        )
-    return index
-
-
 class Built(NamedTuple):
     root: Path
     manifest: Manifest
@@ -92,7 +76,7 @@ def build(catalog: Catalog, root: Path, cache: Path, previous: Built | None = No
     assets = Assets()
     assets.publish(config.templates_dir / "assets", writer)
     html = Html(config, assets, writer)
-    render_datasets(catalog, config, writer, html, fake_photos(catalog))
+    render_datasets(catalog, config, writer, html, fake_photos(catalog, skip=""))
     writer.finish()  # files no longer made go, as at the end of a build
     held = previous.manifest if previous else {}
     written = {rel for rel, entry in writer.manifest().items() if held.get(rel) != entry}
@@ -266,7 +250,7 @@ def _broken_tables(tmp_path: Path) -> tuple[Path, dict[str, datasets.EncodedTabl
     specs = load_table_specs(SCHEMAS)
     config = BuildConfig(catalog_dir=FIXTURE, out_dir=tmp_path, base_url=BASE_URL, as_of=RELEASE)
     vocab = datasets.load_vocabulary(SCHEMAS)
-    rows = datasets.table_rows(catalog, config, vocab, fake_photos(catalog))
+    rows = datasets.table_rows(catalog, config, vocab, fake_photos(catalog, skip=""))
     products = rows["products"]
     rows["products"] = [
         *products,
@@ -339,7 +323,7 @@ def test_sqlite_updated_in_place_is_a_fresh_database(tmp_path: Path) -> None:
     def fresh(rows: dict[str, list[dict[str, Any]]]) -> bytes:
         return datasets.to_sqlite(specs, datasets.Columns(specs, rows), meta, RELEASE)
 
-    rows = datasets.table_rows(catalog, config, vocab, fake_photos(catalog))
+    rows = datasets.table_rows(catalog, config, vocab, fake_photos(catalog, skip=""))
     rows["changes"] = []
     made(rows)
     products = list(rows["products"])
