@@ -20,12 +20,10 @@ import marshal
 import os
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-from generator import parallel
 from generator.errors import Problem
 
 _MAGIC = b"OCOPCHK1"
@@ -238,30 +236,3 @@ def _write(path: Path, versions: Versions, payload: _Payload) -> bytes:
 def _crc(payload: bytes | memoryview) -> bytes:
     """Damage (a torn write, a flipped bit) changes it; a SHA-256 would take twice as long."""
     return zlib.crc32(payload).to_bytes(4, "big")
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-C = TypeVar("C")
-
-
-def map_known_first(
-    func: Callable[[list[T], C], list[R]],
-    items: Sequence[T],
-    context: C,
-    costly: Callable[[R], bool],
-) -> list[R]:
-    """func(chunk, context) for every item, results in order. While earlier results answer for
-    nearly every item, each costs a look-up and a few system calls: they run here, where forked
-    workers would cost more than they save (results pickled back, inherited pages copied). Once
-    a chunk has real work for one item in ten (many records changed, no cache, or new photo
-    stamps after a fresh checkout), the rest go to every core."""
-    results: list[R] = []
-    step = parallel.CHUNK
-    for start in range(0, len(items), step):
-        done = func(list(items[start : start + step]), context)
-        results += done
-        if 10 * sum(map(costly, done)) >= len(done):
-            results += parallel.map_with_context(func, items[start + step :], context)
-            break
-    return results

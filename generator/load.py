@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.checkcache import Parse, from_rows, map_known_first, problem_rows
+from generator.checkcache import Parse, from_rows, problem_rows
 from generator.errors import Problem, problem
+from generator.parallel import map_known_first
 from generator.photocheck import lstat, read_file
 from generator.yamlfile import MAX_RECORD_BYTES, FieldPath, parse_record
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+C = TypeVar("C")
 
 MIN_ITEMS_FOR_POOL = 1000
 CHUNK = 250
@@ -86,4 +87,26 @@ def map_with_context(
     with pool:
         for part in pool.map(_call_with_context, [func] * len(chunks), chunks):
             results.extend(part)
+    return results
+
+
+def map_known_first(
+    func: Callable[[list[T], C], list[R]],
+    items: Sequence[T],
+    context: C,
+    costly: Callable[[R], bool],
+) -> list[R]:
+    """func(chunk, context) for every item, results in order. While earlier results answer for
+    nearly every item, each costs a look-up and a few system calls: they run here, where forked
+    workers would cost more than they save (results pickled back, inherited pages copied). Once
+    a chunk has real work for one item in ten (many records changed, no cache, or new photo
+    stamps after a fresh checkout), the rest go to every core."""
+    results: list[R] = []
+    step = CHUNK
+    for start in range(0, len(items), step):
+        done = func(list(items[start : start + step]), context)
+        results += done
+        if 10 * sum(map(costly, done)) >= len(done):
+            results += map_with_context(func, items[start + step :], context)
+            break
     return results

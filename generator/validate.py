@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from generator.checkcache import Checks, PhotoRow, from_rows, map_known_first, problem_rows
+from generator.checkcache import Checks, PhotoRow, from_rows, problem_rows
 from generator.errors import Problem, problem
 from generator.load import LoadedCatalog, Record
+from generator.parallel import map_known_first
 from generator.photocheck import (
     IMAGE_EXTENSIONS,
     PhotoFacts,
