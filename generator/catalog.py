@@ -34,19 +34,22 @@ class CheckedCatalog:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Reading a catalog makes millions of small dicts, lists and tuples that all live until
-    the end, and none in a reference cycle: the cyclic garbage collector would walk them again
-    and again for nothing (at 20,000 products, most of the time of derive). Forked workers
-    inherit the pause. After it they are moved out of the collector's sight, or its first
-    collection would walk them all at once (0.4 s); they are still freed when unused (no
-    cycles), and `ocop build` freezes the catalog anyway."""
+def collector_paused(freeze: bool = False) -> Iterator[None]:
+    """Pauses the cyclic garbage collector while many small objects are made that are in no
+    reference cycle (reading a catalog: millions of dicts, lists and tuples; keying pages): it
+    would walk them again and again for nothing (at 20,000 products, most of the time of
+    derive, a third of that of the page keys). Forked workers inherit the pause.
+
+    `freeze`: afterwards the objects made are moved out of the collector's sight, or its first
+    collection would walk them all at once (0.4 s after a check); they are still freed when
+    unused (no cycles), and `ocop build` freezes the catalog anyway."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -68,7 +71,7 @@ def check_catalog(
     next run does not parse or check again a record whose bytes did not change, nor read a
     photo whose file did not change (None: everything is read and checked).
     stages: receives the seconds of "load", "validate" and "derive" (the build's report)."""
-    with _collector_paused():
+    with collector_paused(freeze=True):
         return _check_catalog(
             catalog_dir, schemas_dir, as_of, ledger, release_date, cache_dir, _Clock(stages)
         )

@@ -6,17 +6,16 @@ over a minute and its plugins would tie the pages to one theme engine (see READM
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import gc
 import heapq
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator.catalog import collector_paused
 from generator.model import Catalog, Producer, Product, Validity
 from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
 from generator.render.html import Html, Page, date_vi
@@ -484,20 +483,6 @@ class PageRenderer:
         )
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keys and pages are tens of thousands of small objects, none in a reference cycle: the
-    cyclic garbage collector would walk them again and again for nothing (a third of the time
-    of making them)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:
     pages = sorted(set(html.index.pages) | set(extra_pages))
     lines = [
@@ -517,7 +502,7 @@ def render_pages(
     catalog: Catalog, html: Html, outputs: Outputs, search_filters: dict[str, Any]
 ) -> None:
     renderer = PageRenderer(catalog, html, outputs)
-    with _collector_paused():
+    with collector_paused():
         pages = renderer.product_pages() + renderer.browse_pages()
         pages += [renderer.home(), renderer.search_page(search_filters)]
     # One batch: whichever pages changed are rendered on every core (the collector back on:
