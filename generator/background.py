@@ -21,9 +21,14 @@ class ChildDied(RuntimeError):
 
 
 class Background(Generic[_R]):
-    def __init__(self, func: Callable[[], _R], name: str) -> None:
+    """`fresh`: a new interpreter (spawned) instead of a fork; `func` is then pickled and must
+    be a module-level function or a partial of one. For a job that reads files rather than the
+    parent's objects: a fork's allocations land in the pages it shares with the parent and
+    copy them (a fork of the datasets child running frictionless held 400 MB of copies)."""
+
+    def __init__(self, func: Callable[[], _R], name: str, fresh: bool = False) -> None:
         self.name = name
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("spawn" if fresh else "fork")
         self._receive, send = context.Pipe(duplex=False)
         # Not a daemon: the child may start processes of its own (a daemon may not).
         self._process = context.Process(target=_child, args=(func, send), name=name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 
@@ -42,3 +43,32 @@ def test_cancel_stops_a_running_child() -> None:
     start = time.monotonic()
     job.cancel()
     assert time.monotonic() - start < 10
+
+
+def test_a_fresh_child_is_a_new_interpreter_that_inherits_nothing() -> None:
+    """fresh=True spawns: the function and its arguments are pickled, the parent's state is not
+    there (what the frictionless check relies on to share no memory with the datasets child)."""
+    marker = "set in the parent only"
+    _STATE.append(marker)
+    try:
+        pid, state = Background(functools.partial(_pid_and_state, 7), "fresh", fresh=True).result()
+    finally:
+        _STATE.remove(marker)
+    assert pid != os.getpid()
+    assert state == [7]  # a forked child would have seen the marker too
+
+
+def test_a_fresh_childs_exception_is_raised_again_with_its_type() -> None:
+    with pytest.raises(DatasetError, match="from a fresh child"):
+        Background(functools.partial(_fail, "from a fresh child"), "fresh", fresh=True).result()
+
+
+_STATE: list[object] = []
+
+
+def _pid_and_state(extra: int) -> tuple[int, list[object]]:
+    return os.getpid(), [*_STATE, extra]
+
+
+def _fail(message: str) -> None:
+    raise DatasetError(message)

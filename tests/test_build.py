@@ -83,3 +83,36 @@ def test_first_build_leaves_a_spare_for_the_next_one(config: BuildConfig) -> Non
     assert "Sản phẩm mẫu sửa giữa chừng" in (config.out_dir / page).read_text(encoding="utf-8")
     # the spare is now the site before the rename: one step of rollback, unchanged
     assert "Sản phẩm mẫu còn hiệu lực" in (spare / page).read_text(encoding="utf-8")
+
+
+def test_first_build_makes_the_datasets_after_the_pages(
+    config: BuildConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing checked before (empty datasets cache) the datasets child, the largest
+    process of a first build, starts once the page workers are done; later builds, which read
+    few rows, overlap it with the pages."""
+    import generator.build
+    import generator.render.pages
+
+    events: list[str] = []
+    start, pages = generator.build._start_datasets, generator.render.pages.render_pages
+
+    def recorded(name: str, func: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            events.append(name)
+            return func(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(generator.build, "_start_datasets", recorded("datasets", start))
+    monkeypatch.setattr(generator.render.pages, "render_pages", recorded("pages", pages))
+    assert build_site(config, BuildReport()) == 0
+    assert events == ["pages", "datasets"]
+
+    events.clear()
+    record = config.catalog_dir / RECORD
+    record.write_text(
+        record.read_text(encoding="utf-8").replace(OLD_NAME, NEW_NAME, 1), encoding="utf-8"
+    )
+    assert build_site(config, BuildReport()) == 0
+    assert events == ["datasets", "pages"]

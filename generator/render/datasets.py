@@ -21,8 +21,9 @@ frictionless, every line and the descriptor, and by key_errors, the keys of ever
 invalid table stops the build.
 
 Cost at national scale: each format converts a column with one converter chosen from the types
-it holds (TableColumns); the workbook is made in a forked child meanwhile, and frictionless runs
-in another when it has much to read. A rebuild after a small change redoes little: what each
+it holds (TableColumns); the workbook is made in a forked child meanwhile, and frictionless,
+when it has much to read, in a new process once that child is done (the three side by side took
+a first national build above 2 GB). A rebuild after a small change redoes little: what each
 row encodes to, the files made from whole tables, the workbook's sheets, the last database and
 frictionless's verdicts are kept between builds (DatasetCache), keyed by the rows' values and
 the code, and p/<id>/product.json is keyed by its product's rows. Each file is still the bytes
@@ -89,7 +90,7 @@ ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 FEED_ENTRIES = 200
 PAGE_CHANGES_PER_KIND = 50  # the data page lists this many per kind; the files list them all
-PARALLEL_VALIDATION_BYTES = 4_000_000  # lines for frictionless to read: from here, in a child
+PARALLEL_VALIDATION_BYTES = 4_000_000  # lines for frictionless to read: from here, a process
 PARALLEL_XLSX_CELLS = 250_000  # cells from which the workbook is made in a forked child
 MAX_ERRORS_SHOWN = 30
 TAG_DATE = "2026"  # tag: URIs name a date the authority held the host; fixed so ids never change
@@ -851,34 +852,27 @@ class TableColumns:
         self.size = len(rows)
         self.values = [list(map(itemgetter(name), rows)) for name in spec.names]
         self.kinds = [_kinds(values) for values in self.values]
-        self._csv: list[list[str]] | None = None
-        self._json: list[list[str]] | None = None
+        # Only the records are kept: the cells and the JSON columns are steps towards the
+        # lines and records, asked for once (at 20,000 products, keeping them held 250 MB).
         self._records: list[str] | None = None
-        self._cells: list[tuple[str, ...]] | None = None
 
     def csv_columns(self) -> list[list[str]]:
-        if self._csv is None:
-            self._csv = [
-                csv_column(values, f.type, kinds)
-                for values, f, kinds in zip(self.values, self.spec.fields, self.kinds, strict=True)
-            ]
-        return self._csv
+        return [
+            csv_column(values, f.type, kinds)
+            for values, f, kinds in zip(self.values, self.spec.fields, self.kinds, strict=True)
+        ]
 
     def csv_cells(self) -> list[tuple[str, ...]]:
         """Rows of CSV cells, as csv_cell writes them."""
-        if self._cells is None:
-            self._cells = list(zip(*self.csv_columns(), strict=True)) if self.values else []
-        return self._cells
+        return list(zip(*self.csv_columns(), strict=True)) if self.values else []
 
     def _json_columns(self) -> list[list[str]]:
         """Per column, '"name": value' as json.dumps writes it inside a record."""
-        if self._json is None:
-            keys = [f"{_json_str(name)}: " for name in self.spec.names]
-            self._json = [
-                [key + text for text in json_column(values, kinds)]
-                for key, values, kinds in zip(keys, self.values, self.kinds, strict=True)
-            ]
-        return self._json
+        keys = [f"{_json_str(name)}: " for name in self.spec.names]
+        return [
+            [key + text for text in json_column(values, kinds)]
+            for key, values, kinds in zip(keys, self.values, self.kinds, strict=True)
+        ]
 
     def json_records(self, skip: str | None = None) -> list[str]:
         """Each row as json.dumps({k: json_value(v)}) writes it, without the column `skip`."""
@@ -1227,6 +1221,14 @@ class DatasetCache:
             table.pop(key, None)
             table[key] = value
         self.save(name, dict(list(table.items())[-VERDICTS_KEPT:]))
+
+
+def datasets_checked_before(cache_dir: Path) -> bool:
+    """Whether an earlier build left frictionless's verdicts on the products table. Without
+    them (a first build, a new cache) every row is read by frictionless and every format is
+    made from nothing: the stage's longest and largest run (the build does not overlap it with
+    the page workers then)."""
+    return Cache(cache_dir, "datasets").path("lines-products").is_file()
 
 
 def row_keys(spec: TableSpec, rows: Sequence[Row]) -> list[bytes]:
@@ -1678,11 +1680,12 @@ def package_errors(descriptor_path: str) -> list[str]:
 
 
 class PackageCheck:
-    """The package check: check_plan's frictionless job and key_errors. A large one (a first
-    build reads every line) runs in a forked child while the other formats are made (the
-    child inherits the tables: nothing is pickled but the errors); a small one runs here when
-    the result is asked for, as starting a process would cost more. Verdicts are kept once the
-    check passed."""
+    """The package check: check_plan's frictionless job and key_errors. A large frictionless
+    job (a first build reads every line) runs in a new process from start(), while this one
+    goes on; the job is a folder of CSV files and a descriptor, so the process need not share
+    this one's memory. A small job runs here when the result is asked for, as starting a
+    process would cost more; key_errors always does (set lookups, ~0.1 s at 20,000 products).
+    Verdicts are kept once the check passed."""
 
     def __init__(
         self, plan: CheckPlan, tables: dict[str, EncodedTable], cache: DatasetCache
@@ -1695,15 +1698,17 @@ class PackageCheck:
             (self.folder / name).write_text(text, encoding="utf-8", newline="")
         self.job = plan.job(self.folder)
         self.child: Background[list[str]] | None = None
-        if plan.lines_read >= PARALLEL_VALIDATION_BYTES:
-            self.child = Background(self._errors, "frictionless")
 
-    def _errors(self) -> list[str]:
-        found = run_frictionless(self.job)
-        return found + (key_errors(self.tables) if self.plan.keys else [])
+    def start(self) -> None:
+        """Starts a large job's process (once); a small job waits for result()."""
+        if self.child is None and self.plan.lines_read >= PARALLEL_VALIDATION_BYTES:
+            self.child = Background(partial(run_frictionless, self.job), "frictionless", True)
 
     def result(self) -> None:
-        errors = self._errors() if self.child is None else self.child.result()
+        self.start()
+        errors = run_frictionless(self.job) if self.child is None else self.child.result()
+        if self.plan.keys:
+            errors += key_errors(self.tables)
         if errors:
             raise DatasetError("frictionless: datapackage.json is not valid", errors)
         for name, entry in self.plan.valid_lines.items():  # every line is now known valid
@@ -2543,6 +2548,10 @@ def render_datasets(
         # frictionless reads what it has not vouched for yet; the other formats meanwhile.
         descriptor = writer.root / latest_path("datapackage.json")
         check = PackageCheck(check_plan(package, descriptor, tables, cache), tables, cache)
+        if xlsx is None:
+            check.start()
+        # else after the workbook's child: frictionless beside it and this process took the
+        # tree above 2 GB at 20,000 products (a first build; later ones read few lines).
         meta = _sqlite_meta(release, config)
         latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
         product_files = ProductJsons(tables, release, config, cache).to_write(writer)
@@ -2550,6 +2559,7 @@ def render_datasets(
         if xlsx_file is None:
             data = to_xlsx(columns, about, day, sheets) if xlsx is None else xlsx.result()
             xlsx_file = files.of("ocop.xlsx", data, xlsx_key)
+        check.start()
         latest["ocop.xlsx"] = xlsx_file
         if pending is None:
             check.result()

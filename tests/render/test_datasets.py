@@ -226,6 +226,32 @@ def test_a_large_package_is_checked_in_a_child_process(
     assert not (tmp_path / "bad/data/releases").exists()
 
 
+def test_a_large_check_waits_for_the_workbooks_child(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first national build has both a workbook child and a frictionless process: run side
+    by side with the datasets process they took the build above 2 GB, so one follows the
+    other."""
+    monkeypatch.setattr(datasets, "PARALLEL_VALIDATION_BYTES", 0)
+    monkeypatch.setattr(datasets, "PARALLEL_XLSX_CELLS", 0)
+    events: list[str] = []
+    real_background, real_result = datasets.Background, datasets.ForkedCall.result
+
+    def background(func: Any, name: str, fresh: bool = False) -> Any:
+        events.append(f"start {name}{' (fresh)' if fresh else ''}")
+        return real_background(func, name, fresh)
+
+    def result(self: datasets.ForkedCall) -> Any:
+        found = real_result(self)
+        events.append("workbook made")
+        return found
+
+    monkeypatch.setattr(datasets, "Background", background)
+    monkeypatch.setattr(datasets.ForkedCall, "result", result)
+    build(catalog, tmp_path / "site")
+    assert events == ["start to_xlsx", "workbook made", "start frictionless (fresh)"]
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 
