@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import sys
@@ -62,28 +63,32 @@ class BuildReport:
             self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
 
 
-def _tree_state(folder: Path, prefix: str = "") -> Iterator[str]:
-    """ "path size mtime" of every file below `folder`, sorted; os.scandir, because its entries
-    carry the stat the walk needs (Path.rglob + stat took 5x longer on 70,000 files)."""
+def _tree_state(folder: str, into: list[object]) -> None:
+    """Appends every name below `folder`, sorted, a folder's as its name then its entries then
+    "/", a file's as (name, size, mtime). os.scandir, because its entries carry what the walk
+    needs; plain tuples hashed once at the end, 25 % quicker than a digest update per file.
+    With the inodes in memory, 70,000 files take ~0.35 s; after the kernel dropped them
+    (~2.5 s) the disk sets the pace."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except FileNotFoundError:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
         return
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             if entry.name != "__pycache__":
-                yield from _tree_state(Path(entry.path), f"{prefix}{entry.name}/")
+                into.append(entry.name)
+                _tree_state(entry.path, into)
+                into.append("/")
         elif entry.is_file():
             stat = entry.stat()
-            yield f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}"
+            into.append((entry.name, stat.st_size, stat.st_mtime_ns))
 
 
 def input_fingerprint(config: BuildConfig) -> str:
     """Cheap summary of every build input: file sizes and modification times, not contents."""
-    digest = hashlib.sha256()
-    settings = [__version__, config.base_url, config.as_of.isoformat(), str(config.out_dir)]
-    for part in settings:
-        digest.update(part.encode() + b"\n")
+    state: list[object] = [__version__, config.base_url, config.as_of.isoformat()]
+    state.append(str(config.out_dir))
     for folder in (
         config.catalog_dir,
         config.schemas_dir,
@@ -91,13 +96,13 @@ def input_fingerprint(config: BuildConfig) -> str:
         PROJECT_ROOT / "generator",
         PROJECT_ROOT / "docs",
     ):
-        for line in _tree_state(folder):
-            digest.update(line.encode() + b"\n")
+        state.append(str(folder))
+        _tree_state(str(folder), state)
     for name in ("mkdocs.yml", "CONTRIBUTING.md"):
         path = PROJECT_ROOT / name
         if path.is_file():
-            digest.update(f"{name}\0{path.stat().st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+            state.append((name, path.stat().st_mtime_ns))
+    return hashlib.sha256(marshal.dumps(state)).hexdigest()
 
 
 def _stamp_path(config: BuildConfig, suffix: str = ".json") -> Path:

@@ -93,6 +93,7 @@ PAGE_CHANGES_PER_KIND = 50  # the data page lists this many per kind; the files 
 PARALLEL_VALIDATION_BYTES = 4_000_000  # lines for frictionless to read: from here, a process
 PARALLEL_XLSX_CELLS = 250_000  # cells from which the workbook is made in a forked child
 MAX_ERRORS_SHOWN = 30
+CHECKED = "checked"  # DatasetCache entry: the code of the last build whose package passed
 TAG_DATE = "2026"  # tag: URIs name a date the authority held the host; fixed so ids never change
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -1224,11 +1225,13 @@ class DatasetCache:
 
 
 def datasets_checked_before(cache_dir: Path) -> bool:
-    """Whether an earlier build left frictionless's verdicts on the products table. Without
-    them (a first build, a new cache) every row is read by frictionless and every format is
-    made from nothing: the stage's longest and largest run (the build does not overlap it with
-    the page workers then)."""
-    return Cache(cache_dir, "datasets").path("lines-products").is_file()
+    """Whether an earlier build with this code had its package checked. Without that (a first
+    build, a new cache, new code) every row is read by frictionless and every format is made
+    from nothing: the stage's longest and largest run (the build does not overlap it with the
+    page workers then). A changed table schema is not seen here: its rows are all read again
+    beside the pages."""
+    cache = DatasetCache(cache_dir)
+    return bool(cache.load(CHECKED) == cache.code)
 
 
 def row_keys(spec: TableSpec, rows: Sequence[Row]) -> list[bytes]:
@@ -1713,6 +1716,7 @@ class PackageCheck:
             raise DatasetError("frictionless: datapackage.json is not valid", errors)
         for name, entry in self.plan.valid_lines.items():  # every line is now known valid
             self.cache.save(f"lines-{name}", entry)
+        self.cache.save(CHECKED, self.cache.code)
         if self.plan.verdicts:
             self.cache.remember("verdicts", dict.fromkeys(self.plan.verdicts, True))
 

@@ -252,6 +252,24 @@ def test_a_large_check_waits_for_the_workbooks_child(
     assert events == ["start to_xlsx", "workbook made", "start frictionless (fresh)"]
 
 
+def test_checked_before_means_a_passed_check_with_this_code(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the build asks to decide whether the datasets may run beside the page workers."""
+    cache = tmp_path / "cache"  # build() keeps its cache beside the staging folder
+    assert not datasets.datasets_checked_before(cache)
+    real = datasets.product_row
+    monkeypatch.setattr(datasets, "product_row", lambda *a: {**real(*a), "stars": 7})
+    with pytest.raises(DatasetError):
+        build(catalog, tmp_path / "bad")
+    assert not datasets.datasets_checked_before(cache)  # checked, but not passed
+    monkeypatch.setattr(datasets, "product_row", real)
+    build(catalog, tmp_path / "good")
+    assert datasets.datasets_checked_before(cache)
+    monkeypatch.setattr(datasets, "_code_key", lambda: "other code")
+    assert not datasets.datasets_checked_before(cache)
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 
