@@ -93,6 +93,7 @@ PAGE_CHANGES_PER_KIND = 50  # the data page lists this many per kind; the files 
 PARALLEL_VALIDATION_BYTES = 4_000_000  # lines for frictionless to read: from here, a process
 PARALLEL_XLSX_CELLS = 250_000  # cells from which the workbook is made in a forked child
 MAX_ERRORS_SHOWN = 30
+RELEASES_VERIFIED = "releases-verified"  # DatasetCache entry: stat stamp -> SHA-256
 CHECKED = "checked"  # DatasetCache entry: the code of the last build whose package passed
 TAG_DATE = "2026"  # tag: URIs name a date the authority held the host; fixed so ids never change
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -1779,11 +1780,20 @@ def carry_forward_releases(
     """Copies every earlier release from the published site, byte for byte, after checking
     its SHA256SUMS: a release is immutable, and a damaged one must not be republished.
     A release with the current date is replaced (a second catalog change on the same day).
-    Files are streamed one at a time: years of releases need not fit in memory."""
+    Files are streamed one at a time: years of releases need not fit in memory.
+
+    A file is hashed again only when its stat stamp (size, modification and change times,
+    inode) differs from the one it had when last found intact: every write changes its
+    ctime, which no tool can set back. A year of weekly releases at 20,000 products is ~2 GB,
+    otherwise read and hashed twice by every build; and the staging tree already holding a
+    file with that SHA-256 (the writer's manifest) is not rewritten."""
     root = config.out_dir / "data" / "releases"
     found: dict[str, Release] = {}
     if not root.is_dir():
         return found
+    cache = DatasetCache(config.cache_dir)
+    verified = cache.recall(RELEASES_VERIFIED)
+    intact: dict[str, str] = {}  # stamp -> SHA-256, of every file found intact now
     for folder in sorted(root.iterdir()):
         if not folder.is_dir() or not ISO_DATE.match(folder.name) or folder.name == current:
             continue
@@ -1793,21 +1803,43 @@ def carry_forward_releases(
         sums = sums_path.read_bytes()
         listed = parse_sha256sums(sums.decode("utf-8"))
         problems = []
+        sizes = {}
         for name, digest in listed:
             path = folder / name
             if not path.is_file():
                 problems.append(f"{path}: missing")
-            elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                continue
+            st = path.stat()
+            stamp = f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+            if verified.get(stamp) != digest and _sha256_file(path) != digest:
                 problems.append(f"{path}: checksum differs")
+                continue
+            intact[stamp] = digest
+            sizes[name] = st.st_size
         if problems:
             raise DatasetError(f"release {folder.name} is damaged; restore it", problems)
-        files = []
-        for name in sorted({n for n, _ in listed} | {"SHA256SUMS"}):
-            data = sums if name == "SHA256SUMS" else (folder / name).read_bytes()
-            writer.write_bytes(f"data/releases/{folder.name}/{name}", data)
-            files.append(ReleaseFile(name, len(data), hashlib.sha256(data).hexdigest()))
+        files = [ReleaseFile("SHA256SUMS", len(sums), hashlib.sha256(sums).hexdigest())]
+        writer.write_bytes(f"data/releases/{folder.name}/SHA256SUMS", sums)
+        for name, digest in sorted(dict(listed).items()):
+            if name == "SHA256SUMS":
+                continue
+            rel, key = f"data/releases/{folder.name}/{name}", f"sha256:{digest}"
+            if not writer.unchanged(rel, key):
+                writer.write_bytes(rel, (folder / name).read_bytes(), key)
+            files.append(ReleaseFile(name, sizes[name], digest))
+        files.sort(key=lambda f: f.name)
         found[folder.name] = Release(folder.name, tuple(files), folder)
+    if intact != verified:
+        cache.save(RELEASES_VERIFIED, intact)
     return found
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_csv_rows(data: bytes) -> list[dict[str, str]]:

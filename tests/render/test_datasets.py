@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import shutil
 import sqlite3
 import zipfile
@@ -815,6 +816,38 @@ def test_a_damaged_earlier_release_stops_the_build(
     target.write_bytes(target.read_bytes().replace(b"qn-valid", b"qn-vali"))
     with pytest.raises(DatasetError, match="2024-02-01 is damaged"):
         build(load(), tmp_path / "site", damaged)
+
+
+def test_an_earlier_release_found_intact_is_not_hashed_again(
+    three_releases: tuple[Path, dict[str, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Years of releases are not re-read by every build; a file written since (same size, its
+    modification time set back) is hashed again and fails."""
+    published, _ = three_releases
+    site = tmp_path / "published"
+    shutil.copytree(published, site)
+    hashed: list[str] = []
+    real = datasets._sha256_file
+
+    def counted(path: Path) -> str:
+        hashed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(datasets, "_sha256_file", counted)
+    build(load(), tmp_path / "first", site)
+    assert "products.csv" in hashed  # a new cache: every file is checked once
+    hashed.clear()
+    build(load(), tmp_path / "second", site)
+    assert hashed == []
+    assert tree(tmp_path / "second/data/releases") == tree(tmp_path / "first/data/releases")
+
+    target = site / "data/releases/2024-02-01/products.csv"
+    before = target.stat()
+    target.write_bytes(target.read_bytes().replace(b"qn-valid", b"qn-vaIid"))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    with pytest.raises(DatasetError, match="2024-02-01 is damaged"):
+        build(load(), tmp_path / "third", site)
 
 
 # --- feed ---------------------------------------------------------------------------------------
