@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from generator.build import BuildReport, build_site
 from support import FIXTURE_CATALOG, BrowserTestTimeout, bounded_context, make_config
@@ -271,7 +272,7 @@ def _open(
         # then delivers every report the page sent before it.
         step = "reading the trap"
         page.wait_for_timeout(20)
-        page.wait_for_function("() => document.readyState === 'complete'")
+        page.wait_for_load_state("load")  # readyState "complete"; no script run by string
     except PlaywrightError as error:
         pytest.fail(f"{url}: failed {step}: {error.message}", pytrace=False)
     except BrowserTestTimeout as error:
@@ -318,9 +319,8 @@ def test_label_svg_opened_as_a_document(hostile_site: tuple[Path, str], browser:
 
 
 def _wait_for_results(page: Any) -> None:
-    page.wait_for_function(
-        "() => !/Đang tải/.test(document.getElementById('search-status').textContent)"
-    )
+    # not wait_for_function: its later polls run a string as script, which the CSP refuses
+    expect(page.locator("#search-status")).not_to_contain_text("Đang tải")
 
 
 @pytest.mark.parametrize(

@@ -239,9 +239,9 @@ def test_404_sends_hand_typed_addresses_to_the_product(served_site: str) -> None
             # A product that does not exist: the page stays, says so, offers the box.
             response = page.goto(prefix + "p/khong-co-san-pham")
             assert response is not None and response.status == 404
-            page.wait_for_function(
-                "document.getElementById('nf-status').textContent.includes('Không có')"
-            )
+            # A locator wait, not wait_for_function: its later polls run a string as script,
+            # which the site's CSP (script-src 'self') refuses whenever the first poll is early.
+            sync_api.expect(page.locator("#nf-status")).to_contain_text("Không có")
             assert page.url == prefix + "p/khong-co-san-pham"
             assert page.input_value("#nf-id") == "khong-co-san-pham"
             # Typing an id in the box goes to the product when it exists.

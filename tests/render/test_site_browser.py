@@ -57,7 +57,10 @@ def test_browser_rechecks_validity_with_its_own_clock(
     page = context.new_page()
     page.clock.set_fixed_time(dt.datetime(2028, 6, 20, 12, tzinfo=dt.UTC))
     page.goto(f"{base_url}p/qn-valid/")
-    page.wait_for_function("document.getElementById('status').dataset.status === 'expired'")
+    from playwright.sync_api import expect
+
+    # not wait_for_function: its later polls run a string as script, which the CSP refuses
+    expect(page.locator("#status")).to_have_attribute("data-status", "expired")
     assert "hết hiệu lực từ 16/06/2028" in page.locator("#status").inner_text()
     page.clock.set_fixed_time(dt.datetime(2028, 6, 14, 12, tzinfo=dt.UTC))
     page.reload()
