@@ -613,7 +613,9 @@ def sqlite_file(
     base = cache.key("ocop.sqlite", *names, _canonical(meta), release.isoformat())
     keys = {name: tables[name].keys for name in TABLES}
     found = cache.load("ocop.sqlite")
-    changed = _changed_in_place(found, base, keys)
+    # A primary key of one INTEGER column is SQLite's rowid itself, not the row's position.
+    rowid_is_position = not any(_rowid_alias(specs[name]) for name in TABLES)
+    changed = _changed_in_place(found, base, keys) if rowid_is_position else None
     data = None
     if changed is not None:
         updates = {
@@ -628,6 +630,11 @@ def sqlite_file(
         data = to_sqlite(specs, columns, meta, release)
     cache.save("ocop.sqlite", (base, keys, data))
     return data
+
+
+def _rowid_alias(spec: TableSpec) -> bool:
+    types = {f.name: f.type for f in spec.fields}
+    return len(spec.primary_key) == 1 and types.get(spec.primary_key[0]) == "integer"
 
 
 def _changed_in_place(
@@ -662,7 +669,10 @@ def _update_sqlite(
         for name, (positions, columns) in updates.items():
             sets = ", ".join(f"{_q(f.name)} = ?" for f in specs[name].fields)
             values = [(*row, i + 1) for row, i in zip(columns.sql_rows(), positions, strict=True)]
+            before = con.total_changes
             con.executemany(f"UPDATE {_q(name)} SET {sets} WHERE rowid = ?", values)
+            if con.total_changes - before != len(values):  # a row not where it was put
+                raise sqlite3.DatabaseError(f"{name}: rows are not at their positions")
         con.commit()
         con.execute("VACUUM")
         out = bytearray(con.serialize())
@@ -2589,7 +2599,12 @@ def render_datasets(
         # else after the workbook's child: frictionless beside it and this process took the
         # tree above 2 GB at 20,000 products (a first build; later ones read few lines).
         meta = _sqlite_meta(release, config)
-        latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
+        try:
+            latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
+        except sqlite3.IntegrityError as err:  # NOT NULL, a repeated key: the check says where
+            check.start()
+            check.result()
+            raise DatasetError(f"ocop.sqlite: {err}") from err
         product_files = ProductJsons(tables, release, config, cache).to_write(writer)
         feed = atom_feed(catalog, config, day)
         if xlsx_file is None:
