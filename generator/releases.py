@@ -182,11 +182,8 @@ class Fetcher:
 def _matches(path: Path, expected: RemoteFile) -> bool:
     if not path.is_file() or path.stat().st_size != expected.size:
         return False
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest() == expected.sha256
+        return hashlib.file_digest(f, "sha256").hexdigest() == expected.sha256
 
 
 def _check_sums(release: RemoteRelease, sums: bytes) -> None:
