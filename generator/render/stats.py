@@ -312,6 +312,4 @@ def render_statistics(catalog: Catalog, html: Html) -> None:
         day=catalog.as_of,
     )
     # Counting takes a fifth of rendering the page (thousands of rows): kept when unchanged.
-    path = "thong-ke/index.html"
-    key = html.input_key("stats.html", path, context)
-    html.write_page("stats.html", path, input_key=key, **context)
+    html.write_pages([html.page("stats.html", "thong-ke/index.html", **context)])
