@@ -1181,6 +1181,7 @@ def parse_sha256sums(text: str) -> list[tuple[str, str]]:
 VERDICTS_KEPT = 256  # verdicts and file digests remembered (a few builds' worth)
 
 
+@functools.cache  # the build asks before the stage (datasets_checked_before), the stage again
 def _code_key() -> str:
     """This module's code and the libraries whose output or verdict the caches hold."""
     digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
