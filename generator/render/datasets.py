@@ -905,7 +905,7 @@ class TableColumns:
 
 
 def _xlsx_sheet(rows: list[list[Any]], header: bool, widths: Sequence[int] = ()) -> str:
-    letters = [_column_letters(n) for n in range(1, max(map(len, rows), default=1) + 1)]
+    letters = _xlsx_letters(max(map(len, rows), default=1))
     row_xml = []
     for r, row in enumerate(rows, 1):
         style = STYLE_BOLD if header and r == 1 else 0
