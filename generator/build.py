@@ -266,7 +266,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         datasets = _start_datasets(catalog, config, writer, html, photos) if overlap else None
         try:
             with report.stage("search index"):
-                filters = render_search_index(catalog, writer, config.schemas_dir)
+                filters = render_search_index(catalog, writer)
             with report.stage("pages"):
                 expected = DataIndex(
                     product_json={p.id: product_json_path(p.id) for p in catalog.products}

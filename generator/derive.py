@@ -199,5 +199,7 @@ def derive_catalog(
         producers=tuple(sorted(producers.values(), key=lambda p: p.id)),
         as_of=as_of,
         release_date=release_date,
+        places=places,
+        vocab=vocab,
         published_ids=published_ids,
     )

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from generator.places import Places
+from generator.vocab import Vocabulary
+
 
 class Validity(StrEnum):
     """The certification's state on the build's as-of date, most serious first."""
@@ -152,4 +155,6 @@ class Catalog:
     producers: tuple[Producer, ...]  # sorted by id
     as_of: dt.date  # the day validity is computed for
     release_date: dt.date  # date of the catalog's last commit (or as_of outside git)
+    places: Places  # loaded once; renderers read places and labels from here, never again
+    vocab: Vocabulary
     published_ids: frozenset[str] = field(default_factory=frozenset)  # from the ledger

@@ -512,7 +512,7 @@ def _render_all(html: Html, catalog: Catalog, photos: PhotoIndex) -> dict[str, s
     writer = MemoryWriter()
     html.writer = writer
     html.index.pages.clear()
-    filters = render_search_index(catalog, writer, SCHEMAS)
+    filters = render_search_index(catalog, writer)
     render_pages(catalog, html, Outputs(photos, LabelIndex(), DataIndex()), filters)
     return {
         rel: data.decode("utf-8") for rel, data in writer.files.items() if rel.endswith(".html")

@@ -163,9 +163,7 @@ class PageRenderer:
         self._producers: dict[int, tuple[Producer, str]] = {}  # id() -> (producer, digest)
 
     def _places(self) -> dict[str, Any]:
-        from generator.places import load_places
-
-        return {"provinces": load_places().provinces}
+        return {"provinces": self.catalog.places.provinces}
 
     # --- product pages -------------------------------------------------------------------
     @functools.cached_property
@@ -364,9 +362,7 @@ class PageRenderer:
         return pages
 
     def _group_pages(self, by_group: dict[str, list[Product]], home: tuple[str, str]) -> list[Page]:
-        from generator.vocab import load_vocabulary
-
-        vocab = load_vocabulary(self.html.config.schemas_dir)
+        vocab = self.catalog.vocab
         entries = []
         for code, label in vocab.groups.items():
             entries.append(

@@ -16,11 +16,9 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from generator.model import Catalog, Product, Validity
-from generator.places import load_places
 from generator.text import fold
 from generator.write import SiteWriter
 
@@ -65,9 +63,9 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def render_search_index(catalog: Catalog, writer: SiteWriter, schemas_dir: Path) -> dict[str, Any]:
+def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
     """Writes the index; returns the filter choices for the search page."""
-    places = load_places()
+    places = catalog.places
     province_codes = list(places.provinces)  # 34, stable order
     postings: dict[str, list[int]] = defaultdict(list)
     facets = []
@@ -116,9 +114,7 @@ def render_search_index(catalog: Catalog, writer: SiteWriter, schemas_dir: Path)
         "shards": sorted(shards),
     }
     writer.write_text("search/meta.json", _dump(meta))
-    from generator.vocab import load_vocabulary
-
-    vocab = load_vocabulary(schemas_dir)  # the configured schemas, as every other stage
+    vocab = catalog.vocab
     return {
         "provinces": [(code, places.provinces[code].name) for code in province_codes],
         "groups": [(code, vocab.groups[code].vi) for code in _GROUPS],

@@ -18,7 +18,6 @@ from markupsafe import Markup, escape
 from generator.derive import add_months
 from generator.model import Catalog, Product, Validity
 from generator.render.html import Html
-from generator.vocab import load_vocabulary
 
 STATUSES = (Validity.VALID, Validity.EXPIRED, Validity.REVOKED, Validity.WITHDRAWN)
 BAR = "#0b6e4f"
@@ -130,7 +129,7 @@ def province_chart(catalog: Catalog) -> Chart:
 
 
 def group_chart(catalog: Catalog, html: Html) -> Chart:
-    vocab = load_vocabulary(html.config.schemas_dir)
+    vocab = catalog.vocab
     by: dict[str, list[Product]] = {code: [] for code in vocab.groups}
     for p in catalog.products:
         by.setdefault(p.group, []).append(p)

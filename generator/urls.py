@@ -1,0 +1,104 @@
+"""The site's address book: every public path is spelled here and nowhere else.
+
+Printed QR codes, GS1 Digital Link addresses, journalists' scripts and the sitemap all depend on
+these paths, and a published path must never change. Paths are relative to the site root, with
+no leading slash; a folder ends with "/" and its page is `page_file(folder)`. `absolute()` joins
+one with the configured base URL (canonical links, Open Graph, QR codes, feeds).
+"""
+
+from __future__ import annotations
+
+HOME = ""
+NOT_FOUND = "404.html"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+ASSETS = "assets/"
+MEDIA = "media/"
+
+PROVINCES = "tinh/"
+STARS = "sao/"
+GROUPS = "nhom/"
+PRODUCERS = "chu-the/"
+SEARCH_PAGE = "tim-kiem/"
+STATISTICS = "thong-ke/"
+LABELS = "nhan-qr/"
+
+SEARCH_INDEX = "search/"
+SEARCH_META = SEARCH_INDEX + "meta.json"
+
+DATA = "data/"
+DATA_LATEST = DATA + "latest/"
+DATA_RELEASES = DATA + "releases/"
+RELEASES_INDEX = DATA_RELEASES + "index.json"
+FEED = DATA + "feed.atom"
+DATAPACKAGE = DATA_LATEST + "datapackage.json"
+
+
+def page_file(folder: str) -> str:
+    """The HTML file that answers for a folder address: "p/x/" -> "p/x/index.html"."""
+    return folder + "index.html"
+
+
+def absolute(base_url: str, path: str) -> str:
+    """base_url is absolute and ends with "/" (BuildConfig.base_url)."""
+    return base_url + path
+
+
+def product(product_id: str) -> str:
+    """The permanent page every QR code points to."""
+    return f"p/{product_id}/"
+
+
+def product_json(product_id: str) -> str:
+    return product(product_id) + "product.json"
+
+
+def gs1(gtin14: str) -> str:
+    """GS1 Digital Link address of a product with a GTIN (AI 01, 14 digits)."""
+    return f"01/{gtin14}/"
+
+
+def province(slug: str) -> str:
+    return f"{PROVINCES}{slug}/"
+
+
+def commune(code: str) -> str:
+    return f"xa/{code}/"
+
+
+def stars(count: int) -> str:
+    return f"{STARS}{count}/"
+
+
+def group(slug: str) -> str:
+    return f"{GROUPS}{slug}/"
+
+
+def producer(producer_id: str) -> str:
+    return f"{PRODUCERS}{producer_id}/"
+
+
+def label(stem: str, extension: str) -> str:
+    """A label file or sheet: stem is a product id or a sheet's name; extension svg|png|pdf."""
+    return f"{LABELS}{stem}.{extension}"
+
+
+def media(name: str) -> str:
+    return MEDIA + name
+
+
+def search_shard(prefix: str) -> str:
+    return f"{SEARCH_INDEX}t/{prefix}.json"
+
+
+def search_rows(chunk: int) -> str:
+    return f"{SEARCH_INDEX}d/{chunk}.json"
+
+
+def data_latest(name: str) -> str:
+    return DATA_LATEST + name
+
+
+def data_release(release: str, name: str = "") -> str:
+    """A dated release folder ("data/releases/2026-11-20/") or a file in it."""
+    return f"{DATA_RELEASES}{release}/{name}"
