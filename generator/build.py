@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import __version__
+from generator import __version__, urls
 from generator.background import Background
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.errors import format_text
@@ -291,8 +291,8 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         with report.stage("mkdocs"):
             folder, editorial = editorial_pages(config.cache_dir, config.base_url)
             writer.adopt_tree(folder)
-        writer.write_text("sitemap.xml", render_sitemap(html, editorial))
-        writer.write_text("robots.txt", render_robots(html))
+        writer.write_text(urls.SITEMAP, render_sitemap(html, editorial))
+        writer.write_text(urls.ROBOTS, render_robots(html))
         writer.write_bytes(".nojekyll", b"")  # GitHub Pages: publish files as they are
         report.removed = writer.finish()
         report.files = len(writer.written)

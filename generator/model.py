@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from generator import urls
 from generator.places import Places
 from generator.vocab import Vocabulary
 
@@ -145,8 +146,8 @@ class Product:
 
     @property
     def url_path(self) -> str:
-        """Site-relative permanent address: "p/<id>/"."""
-        return f"p/{self.id}/"
+        """Site-relative permanent address (generator/urls.py)."""
+        return urls.product(self.id)
 
 
 @dataclass(frozen=True)

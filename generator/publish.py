@@ -60,6 +60,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from generator import urls
+
 MANIFEST_NAME = ".ocop-manifest.json"
 MANIFEST_VERSION = 1
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -219,7 +221,7 @@ def kind_for(rel: str, content_type: str) -> int:
     if (
         (name.startswith("sitemap") and name.endswith(".xml"))
         or base in {"application/atom+xml", "application/rss+xml"}
-        or rel == "robots.txt"
+        or rel == urls.ROBOTS
     ):
         return INDEX
     return ASSET
@@ -227,7 +229,7 @@ def kind_for(rel: str, content_type: str) -> int:
 
 def is_hashed(rel: str) -> bool:
     """Content-addressed: the name changes whenever the content does, so it may be cached."""
-    if rel.startswith("assets/"):
+    if rel.startswith(urls.ASSETS):
         return True
     stem = rel.rsplit("/", 1)[-1]
     return HASH_SEGMENT.search(stem) is not None
@@ -257,7 +259,7 @@ def _walk(site_dir: Path) -> Iterator[Path]:
 def is_download(rel: str) -> bool:
     """Open-data files are served as they are: `curl` or `wget` without --compressed would
     otherwise save gzip bytes, and SHA256SUMS would not match what a journalist downloaded."""
-    return rel.startswith("data/") and not rel.endswith(".html")
+    return rel.startswith(urls.DATA) and not rel.endswith(".html")
 
 
 def scan_site(site_dir: Path, prefix: str) -> list[LocalFile]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from generator import urls
 from generator.config import PROJECT_ROOT
 
 
@@ -50,7 +51,7 @@ def build_editorial_pages(site_dir: Path, base_url: str) -> list[str]:
     finally:
         os.chdir(cwd)
     # Files MkDocs makes that the generator makes better (ours cover every page).
-    for name in ("sitemap.xml", "sitemap.xml.gz", "404.html"):
+    for name in (urls.SITEMAP, urls.SITEMAP + ".gz", urls.NOT_FOUND):
         (site_dir / name).unlink(missing_ok=True)
     return sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))
 

@@ -58,6 +58,11 @@ def gs1(gtin14: str) -> str:
     return f"01/{gtin14}/"
 
 
+def listing_page(folder: str, number: int) -> str:
+    """Page `number` (from 1) of a paginated listing at `folder`."""
+    return folder if number == 1 else f"{folder}trang-{number}/"
+
+
 def province(slug: str) -> str:
     return f"{PROVINCES}{slug}/"
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from generator import urls
+
 
 @dataclass(frozen=True)
 class PhotoSize:
@@ -77,7 +79,7 @@ class Download:
 
 def product_json_path(product_id: str) -> str:
     """Where a product's record is published as JSON (the datasets stage writes it)."""
-    return f"p/{product_id}/product.json"
+    return urls.product_json(product_id)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from jinja2 import (
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator import __version__
+from generator import __version__, urls
 from generator.config import BuildConfig
 from generator.parallel import map_with_context
 from generator.write import SiteWriter
@@ -95,7 +95,7 @@ class Assets:
             if path.is_file() and not path.name.startswith("."):
                 data = path.read_bytes()
                 digest = hashlib.sha256(data).hexdigest()[:10]
-                rel = f"assets/{path.stem}.{digest}{path.suffix}"
+                rel = f"{urls.ASSETS}{path.stem}.{digest}{path.suffix}"
                 writer.write_bytes(rel, data)
                 self.urls[path.name] = rel
 

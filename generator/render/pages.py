@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator import urls
 from generator.catalog import collector_paused
 from generator.model import Catalog, Producer, Product, Validity
 from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
@@ -65,7 +66,7 @@ def product_description(product: Product) -> str:
 def json_ld(product: Product, html: Html, outputs: Outputs) -> dict[str, Any]:
     c = product.certificate
     producer = product.producer
-    url = html.absolute(f"p/{product.id}/")
+    url = html.absolute(urls.product(product.id))
     renditions = outputs.photos.per_product.get(product.id, ())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -78,7 +79,7 @@ def json_ld(product: Product, html: Html, outputs: Outputs) -> dict[str, Any]:
         "manufacturer": {
             "@type": "Organization",
             "name": producer.name,
-            "url": html.absolute(f"chu-the/{producer.id}/"),
+            "url": html.absolute(urls.producer(producer.id)),
             "address": {
                 "@type": "PostalAddress",
                 "addressLocality": producer.place.commune_name,
@@ -232,7 +233,7 @@ class PageRenderer:
         return [
             Page(
                 "product.html",
-                f"p/{p.id}/index.html",
+                urls.page_file(urls.product(p.id)),
                 self.product_keys[p.id],
                 functools.partial(self.product_context, p),
             )
@@ -254,7 +255,7 @@ class PageRenderer:
         pages = max(1, -(-len(products) // PAGE_SIZE))
         made = []
         for number in range(1, pages + 1):
-            path = f"{base}index.html" if number == 1 else f"{base}trang-{number}/index.html"
+            path = urls.page_file(urls.listing_page(base, number))
             chunk = products[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
             context: dict[str, Any] = dict(
                 title=title if number == 1 else f"{title} (trang {number})",
@@ -293,19 +294,19 @@ class PageRenderer:
                 by_group[p.subgroup].append(p)
             by_stars[p.stars].append(p)
             by_producer[p.producer.id].append(p)
-        home = ("Trang chủ", "")
+        home = ("Trang chủ", urls.HOME)
         provinces = self.places["provinces"]
         # Provinces: all 34 get a page, an empty one says so.
         pages = [
             self.html.page(
                 "index_list.html",
-                "tinh/index.html",
+                urls.page_file(urls.PROVINCES),
                 title="Sản phẩm OCOP theo tỉnh, thành",
                 description="Danh sách 34 tỉnh, thành phố và số sản phẩm OCOP của mỗi nơi.",
                 heading="Tỉnh, thành phố",
                 crumbs=[home],
                 items=[
-                    (f"tinh/{info.slug}/", info.name, len(by_province.get(code, [])))
+                    (urls.province(info.slug), info.name, len(by_province.get(code, [])))
                     for code, info in provinces.items()
                 ],
             )
@@ -314,49 +315,49 @@ class PageRenderer:
             items = by_province.get(code, [])
             communes = sorted({(p.place.commune_code, p.place.commune_name) for p in items})
             pages += self.listing(
-                f"tinh/{info.slug}/",
+                urls.province(info.slug),
                 f"Sản phẩm OCOP {info.name}",
                 f"{len(items)} sản phẩm OCOP của {info.name}: sao, hiệu lực chứng nhận, chủ thể.",
                 items,
-                [home, ("Tỉnh, thành", "tinh/")],
+                [home, ("Tỉnh, thành", urls.PROVINCES)],
                 extra={
-                    "communes": [(f"xa/{c}/", n, len(by_commune[c])) for c, n in communes],
+                    "communes": [(urls.commune(c), n, len(by_commune[c])) for c, n in communes],
                     "labels_sheet": self.sheets.get(("province", info.short_name)),
                 },
             )
         for code, items in by_commune.items():
             first = items[0].place
             pages += self.listing(
-                f"xa/{code}/",
+                urls.commune(code),
                 f"Sản phẩm OCOP {first.commune_name}, {first.province_name}",
                 f"{len(items)} sản phẩm OCOP của {first.commune_name}, {first.province_name}.",
                 items,
                 [
                     home,
-                    ("Tỉnh, thành", "tinh/"),
-                    (first.province_name, f"tinh/{first.province_slug}/"),
+                    ("Tỉnh, thành", urls.PROVINCES),
+                    (first.province_name, urls.province(first.province_slug)),
                 ],
             )
         pages += self._group_pages(by_group, home)
         pages.append(
             self.html.page(
                 "index_list.html",
-                "sao/index.html",
+                urls.page_file(urls.STARS),
                 title="Sản phẩm OCOP theo số sao",
                 description="Sản phẩm OCOP 3 sao, 4 sao và 5 sao.",
                 heading="Theo số sao",
                 crumbs=[home],
-                items=[(f"sao/{n}/", f"{n} sao", len(by_stars.get(n, []))) for n in (5, 4, 3)],
+                items=[(urls.stars(n), f"{n} sao", len(by_stars.get(n, []))) for n in (5, 4, 3)],
             )
         )
         for n in (3, 4, 5):
             items = by_stars.get(n, [])
             pages += self.listing(
-                f"sao/{n}/",
+                urls.stars(n),
                 f"Sản phẩm OCOP {n} sao",
                 f"{len(items)} sản phẩm OCOP được công nhận {n} sao.",
                 items,
-                [home, ("Theo số sao", "sao/")],
+                [home, ("Theo số sao", urls.STARS)],
             )
         pages += self._producer_pages(by_producer, home)
         return pages
@@ -366,12 +367,12 @@ class PageRenderer:
         entries = []
         for code, label in vocab.groups.items():
             entries.append(
-                (f"nhom/{group_slug(code)}/", f"{code}. {label.vi}", len(by_group.get(code, [])))
+                (urls.group(group_slug(code)), f"{code}. {label.vi}", len(by_group.get(code, [])))
             )
             for sub_code, sub in vocab.subgroups[code].items():
                 entries.append(
                     (
-                        f"nhom/{group_slug(sub_code)}/",
+                        urls.group(group_slug(sub_code)),
                         f"{sub_code}. {sub.vi}",
                         len(by_group.get(sub_code, [])),
                     )
@@ -379,7 +380,7 @@ class PageRenderer:
         pages = [
             self.html.page(
                 "index_list.html",
-                "nhom/index.html",
+                urls.page_file(urls.GROUPS),
                 title="Sản phẩm OCOP theo nhóm",
                 description="Sáu ngành sản phẩm OCOP và các nhóm theo Quyết định "
                 f"{vocab.decision}.",
@@ -392,23 +393,23 @@ class PageRenderer:
         for code, label in vocab.groups.items():
             items = by_group.get(code, [])
             pages += self.listing(
-                f"nhom/{group_slug(code)}/",
+                urls.group(group_slug(code)),
                 f"{code}. {label.vi}",
                 f"{len(items)} sản phẩm OCOP ngành {label.vi}.",
                 items,
-                [home, ("Nhóm sản phẩm", "nhom/")],
+                [home, ("Nhóm sản phẩm", urls.GROUPS)],
             )
             for sub_code, sub in vocab.subgroups[code].items():
                 items = by_group.get(sub_code, [])
                 pages += self.listing(
-                    f"nhom/{group_slug(sub_code)}/",
+                    urls.group(group_slug(sub_code)),
                     f"{sub_code}. {sub.vi}",
                     f"{len(items)} sản phẩm OCOP nhóm {sub.vi}.",
                     items,
                     [
                         home,
-                        ("Nhóm sản phẩm", "nhom/"),
-                        (f"{code}. {label.vi}", f"nhom/{group_slug(code)}/"),
+                        ("Nhóm sản phẩm", urls.GROUPS),
+                        (f"{code}. {label.vi}", urls.group(group_slug(code))),
                     ],
                 )
         return pages
@@ -420,26 +421,26 @@ class PageRenderer:
         pages = [
             self.html.page(
                 "index_list.html",
-                "chu-the/index.html",
+                urls.page_file(urls.PRODUCERS),
                 title="Chủ thể sản xuất OCOP",
                 description="Hợp tác xã, doanh nghiệp, tổ hợp tác và hộ kinh doanh có sản "
                 "phẩm OCOP.",
                 heading="Chủ thể sản xuất",
                 crumbs=[home],
                 items=[
-                    (f"chu-the/{p.id}/", p.name, len(by_producer.get(p.id, []))) for p in producers
+                    (urls.producer(p.id), p.name, len(by_producer.get(p.id, []))) for p in producers
                 ],
             )
         ]
         for producer in producers:
             items = by_producer.get(producer.id, [])
             pages += self.listing(
-                f"chu-the/{producer.id}/",
+                urls.producer(producer.id),
                 producer.name,
                 f"{producer.kind_label} {producer.name}, {producer.place.commune_name}, "
                 f"{producer.place.province_name}: {len(items)} sản phẩm OCOP.",
                 items,
-                [home, ("Chủ thể", "chu-the/")],
+                [home, ("Chủ thể", urls.PRODUCERS)],
                 extra={
                     "producer": producer,
                     "labels_sheet": self.sheets.get(("producer", producer.name)),
@@ -466,13 +467,14 @@ class PageRenderer:
             validity_text=VALIDITY_TEXT,
         )
         keys = [self.product_keys[p.id] for p in newest]
-        key = self.html.input_key("home.html", "index.html", context, keys)
-        return Page("home.html", "index.html", key, functools.partial(dict, context, newest=newest))
+        path = urls.page_file(urls.HOME)
+        key = self.html.input_key("home.html", path, context, keys)
+        return Page("home.html", path, key, functools.partial(dict, context, newest=newest))
 
     def search_page(self, filters: dict[str, Any]) -> Page:
         return self.html.page(
             "search.html",
-            "tim-kiem/index.html",
+            urls.page_file(urls.SEARCH_PAGE),
             title="Tìm sản phẩm OCOP",
             description="Tìm sản phẩm OCOP theo tên, chủ thể, xã, tỉnh; gõ có dấu hay không dấu.",
             filters=filters,
@@ -491,7 +493,7 @@ def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:
 
 
 def render_robots(html: Html) -> str:
-    return f"User-agent: *\nAllow: /\nSitemap: {html.absolute('sitemap.xml')}\n"
+    return f"User-agent: *\nAllow: /\nSitemap: {html.absolute(urls.SITEMAP)}\n"
 
 
 def render_pages(

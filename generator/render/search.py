@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from generator import urls
 from generator.model import Catalog, Product, Validity
 from generator.text import fold
 from generator.write import SiteWriter
@@ -86,7 +87,7 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
         deltas = [numbers[0]] + [b - a for a, b in itertools.pairwise(numbers)]
         shards[token[:2]][token] = deltas
     for prefix, shard in sorted(shards.items()):
-        writer.write_text(f"search/t/{prefix}.json", _dump(shard))
+        writer.write_text(urls.search_shard(prefix), _dump(shard))
     for start in range(0, len(catalog.products), CHUNK):
         rows = [
             [
@@ -102,7 +103,7 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
             ]
             for p in catalog.products[start : start + CHUNK]
         ]
-        writer.write_text(f"search/d/{start // CHUNK}.json", _dump(rows))
+        writer.write_text(urls.search_rows(start // CHUNK), _dump(rows))
     meta = {
         "version": 1,
         "count": len(catalog.products),
@@ -113,7 +114,7 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
         "groups": _GROUPS,
         "shards": sorted(shards),
     }
-    writer.write_text("search/meta.json", _dump(meta))
+    writer.write_text(urls.SEARCH_META, _dump(meta))
     vocab = catalog.vocab
     return {
         "provinces": [(code, places.provinces[code].name) for code in province_codes],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from generator import urls
 from generator.derive import add_months
 from generator.model import Catalog, Product, Validity
 from generator.render.html import Html
@@ -311,4 +312,4 @@ def render_statistics(catalog: Catalog, html: Html) -> None:
         day=catalog.as_of,
     )
     # Counting takes a fifth of rendering the page (thousands of rows): kept when unchanged.
-    html.write_pages([html.page("stats.html", "thong-ke/index.html", **context)])
+    html.write_pages([html.page("stats.html", urls.page_file(urls.STATISTICS), **context)])
