@@ -46,11 +46,13 @@ class Schemas:
     producer: dict[str, Any]
 
 
-def load_schemas(schemas_dir: Path) -> Schemas:
-    def read(name: str) -> dict[str, Any]:
-        return json.loads((schemas_dir / f"{name}.schema.json").read_text(encoding="utf-8"))
+def load_schema(schemas_dir: Path, kind: str) -> dict[str, Any]:
+    """The schema of one kind of record: "product" or "producer"."""
+    return json.loads((schemas_dir / f"{kind}.schema.json").read_text(encoding="utf-8"))
 
-    return Schemas(read("product"), read("producer"))
+
+def load_schemas(schemas_dir: Path) -> Schemas:
+    return Schemas(load_schema(schemas_dir, "product"), load_schema(schemas_dir, "producer"))
 
 
 class SchemaChecker:
