@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from generator.config import PROJECT_ROOT
 from generator.places import CommuneInfo, load_places
-from generator.validate import gtin_check_digit
+from generator.validate.record import gtin_check_digit
 from generator.vocab import load_vocabulary
 
 AS_OF = dt.date(2026, 11, 20)  # pinned: the share of valid/expired products does not drift

@@ -15,10 +15,13 @@ from generator.checkcache import CheckCache, KnownResults
 from generator.config import last_commit_date
 from generator.derive import derive_catalog
 from generator.errors import Problem
+from generator.ledger import read_ledger
 from generator.load import LoadedCatalog, load_records
 from generator.model import Catalog
 from generator.places import load_places
-from generator.validate import Validation, load_schemas, read_ledger, validate_records
+from generator.validate import validate_records
+from generator.validate.result import Validation
+from generator.validate.schema import load_schemas
 from generator.vocab import load_vocabulary
 
 

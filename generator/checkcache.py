@@ -34,8 +34,10 @@ _GENERATOR = Path(__file__).resolve().parent
 # generator.catalog (tests/test_checkcache.py keeps the two equal), and the libraries: the
 # YAML reader, the schema checkers, the commune list.
 CHECK_MODULES = (
-    *("__init__", "catalog", "checkcache", "config", "derive", "errors", "load", "messages"),
-    *("model", "parallel", "photocheck", "places", "text", "validate", "vocab", "yamlfile"),
+    *("__init__", "catalog", "checkcache", "config", "derive", "errors", "ledger", "load"),
+    *("messages", "model", "parallel", "photocheck", "places", "text", "vocab", "yamlfile"),
+    *("validate", "validate.cross_record", "validate.photos", "validate.record"),
+    *("validate.result", "validate.run", "validate.schema"),
 )
 _CHECK_LIBRARIES = ("PyYAML", "fastjsonschema", "jsonschema", "vietnam-provinces")
 # Photo facts depend on less: a change elsewhere in the generator does not read 40,000 photos
@@ -93,12 +95,18 @@ class Versions:
 
 def code_versions(schemas_dir: Path) -> Versions:
     schemas = sorted(p for p in schemas_dir.rglob("*") if p.is_file())
-    modules = [_GENERATOR / f"{name}.py" for name in CHECK_MODULES]
-    photo_modules = [_GENERATOR / f"{name}.py" for name in _PHOTO_MODULES]
+    modules = [_module_file(name) for name in CHECK_MODULES]
+    photo_modules = [_module_file(name) for name in _PHOTO_MODULES]
     return Versions(
         _digest(modules + schemas, _CHECK_LIBRARIES),
         _digest(photo_modules, _PHOTO_LIBRARIES),
     )
+
+
+def _module_file(name: str) -> Path:
+    """generator.<name>'s source: "validate.run" -> validate/run.py, a package its __init__.py."""
+    path = _GENERATOR.joinpath(*name.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
 
 def _digest(files: list[Path], libraries: tuple[str, ...]) -> bytes:

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_BASE_URL = "http://localhost:8000/"
 
@@ -20,7 +21,7 @@ class BuildConfig:
     base_url: str  # absolute, ends with "/": "https://owner.github.io/repo/"
     as_of: dt.date  # validity is computed for this day
     lang: str = "vi"
-    schemas_dir: Path = PROJECT_ROOT / "schemas"
+    schemas_dir: Path = SCHEMAS_DIR
     templates_dir: Path = PROJECT_ROOT / "site_templates"
     cache_dir: Path = PROJECT_ROOT / ".cache"
     ledger_path: Path | None = None  # published-ids ledger; None: catalog_dir/published-ids.txt

@@ -9,7 +9,6 @@ the field tables, templates and error examples never drift from what validation 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shutil
 import tempfile
@@ -17,12 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.config import PROJECT_ROOT
+from generator.config import PROJECT_ROOT, SCHEMAS_DIR
 from generator.places import Places, load_places
-from generator.skeleton import PHOTO_FILE, province_prefixes, render_record, yaml_scalar
+from generator.record_template import render_record, unlisted_values, yaml_scalar
+from generator.skeleton.dialogues import PHOTO_FILE
+from generator.skeleton.ids import province_prefixes
+from generator.validate.schema import load_schema
 from generator.vocab import Vocabulary, load_vocabulary
 
-SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 GUIDES = {"vi": PROJECT_ROOT / "CONTRIBUTING.md", "en": PROJECT_ROOT / "CONTRIBUTING.en.md"}
 CODEOWNERS = PROJECT_ROOT / ".github" / "CODEOWNERS"
 MAINTAINERS = "@ocop-maintainers"  # placeholder team handle, see the CODEOWNERS header
@@ -71,10 +72,6 @@ _WORDS = {
 }
 
 
-def load_schema(kind: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
-
-
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -110,9 +107,8 @@ def _rows(
         else:
             need = words["no"]
         meaning = prop.get("description" if lang == "vi" else "x-description-en", "")
-        enum = prop.get("enum")
-        if enum and not all(str(v) in meaning for v in enum):
-            meaning += " " + words["values"].format(values=", ".join(f"`{v}`" for v in enum))
+        if values := unlisted_values(prop, meaning):
+            meaning += " " + words["values"].format(values=", ".join(f"`{v}`" for v in values))
         rows.append([f"`{path}`", need, _cell(meaning), _example(prop)])
         # children of an optional field are required only when that field is given
         child_parent = optional_parent if key in required else path
@@ -211,7 +207,7 @@ def example_producer() -> dict[str, Any]:
 
 def template_block(kind: str) -> str:
     data = example_product() if kind == "product" else example_producer()
-    return "```yaml\n" + render_record(kind, load_schema(kind), data) + "```\n"
+    return "```yaml\n" + render_record(kind, load_schema(SCHEMAS_DIR, kind), data) + "```\n"
 
 
 # Each breakage: (wrong line as the contributor wrote it, replacement of the right line).
@@ -224,7 +220,7 @@ _BREAKAGES = [
 
 def broken_example() -> str:
     """The template product with the mistakes contributors make most often."""
-    text = render_record("product", load_schema("product"), example_product())
+    text = render_record("product", load_schema(SCHEMAS_DIR, "product"), example_product())
     for right, wrong in _BREAKAGES:
         head, sep, tail = text.partition(right)
         assert sep, right  # the template changed: update _BREAKAGES
@@ -250,7 +246,9 @@ def error_examples(lang: str) -> str:
         folder = catalog / "products" / "quang_ninh" / "qn-ruou-mo-yen-tu"
         folder.mkdir(parents=True)
         (folder / "product.yaml").write_text(broken, encoding="utf-8")
-        producer = render_record("producer", load_schema("producer"), example_producer())
+        producer = render_record(
+            "producer", load_schema(SCHEMAS_DIR, "producer"), example_producer()
+        )
         (catalog / "producers").mkdir()
         (catalog / "producers" / "htx-yen-tu.yaml").write_text(producer, encoding="utf-8")
         # the photo is uploaded with the wrong case: a frequent mistake on phones
@@ -311,8 +309,8 @@ def sections(lang: str) -> dict[str, Callable[[], str]]:
     places = load_places()
     vocab = load_vocabulary(SCHEMAS_DIR)
     return {
-        "fields:product": lambda: field_table(load_schema("product"), lang),
-        "fields:producer": lambda: field_table(load_schema("producer"), lang),
+        "fields:product": lambda: field_table(load_schema(SCHEMAS_DIR, "product"), lang),
+        "fields:producer": lambda: field_table(load_schema(SCHEMAS_DIR, "producer"), lang),
         "provinces": lambda: province_table(places, lang),
         "groups": lambda: group_table(vocab, lang),
         "kinds": lambda: kind_table(vocab, lang),

@@ -48,10 +48,20 @@ def _parse(text: str) -> tuple[list[str], dict[str, list[str]]]:
     return header, entries
 
 
-def read_ids(path: Path) -> set[str]:
+def read_ledger(path: Path) -> list[tuple[int, str]]:
+    """Published product ids, one per line, with their line numbers; `#` starts a comment."""
     if not path.is_file():
-        return set()
-    return set(_parse(path.read_text(encoding="utf-8"))[1])
+        return []
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.split("#", 1)[0].strip()
+        if text:
+            entries.append((number, text))
+    return entries
+
+
+def read_ids(path: Path) -> set[str]:
+    return {pid for _, pid in read_ledger(path)}
 
 
 def update_ledger(path: Path, catalog: Catalog) -> list[str]:

@@ -22,9 +22,9 @@ from typing import Any
 
 from generator.config import today_in_vietnam
 from generator.derive import VALIDITY_MONTHS, add_months
+from generator.ledger import read_ledger
 from generator.load import PRODUCT_FILE, load_records
 from generator.places import load_places
-from generator.validate import read_ledger
 from generator.yamlfile import parse_record
 
 LEDGER = "published-ids.txt"

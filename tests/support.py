@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from generator.config import PROJECT_ROOT, BuildConfig
+from generator.load import LoadedCatalog
 from generator.model import Catalog
 from generator.render.artifacts import PhotoIndex, PhotoRendition, PhotoSize
+from generator.validate.result import Validation
 
 FIXTURE_CATALOG = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
 AS_OF = dt.date(2026, 11, 23)
 CHROMIUM = "/usr/bin/chromium"
+# validate_records on a loaded catalog with the fixture's schemas, places and vocabulary, as of
+# AS_OF, against the ledger given (tests/validate/conftest.py, `validate_loaded`)
+Validate = Callable[..., Validation]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -78,3 +85,15 @@ def fake_photos(catalog: Catalog, skip: str = "hp-withdrawn") -> PhotoIndex:
             for n, ph in enumerate(p.photos)
         )
     return index
+
+
+def with_product(
+    loaded: LoadedCatalog, product_id: str, data: dict[str, Any], alone: bool = False
+) -> LoadedCatalog:
+    """The catalog with one product's data replaced (`alone`: without the other products)."""
+    products = [
+        dataclasses.replace(r, data=data) if r.folder.name == product_id else r
+        for r in loaded.products
+        if not alone or r.folder.name == product_id
+    ]
+    return dataclasses.replace(loaded, products=products, problems=list(loaded.problems))

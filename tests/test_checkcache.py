@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from test_bad_records import CASES_DIR, build_case, case_names
 
-from generator import checkcache, load, parallel, validate
+from generator import checkcache, load, parallel
 from generator.catalog import CheckedCatalog, check_catalog
 from generator.config import PROJECT_ROOT
 from generator.errors import format_text
+from generator.validate import photos, run
 from support import AS_OF, FIXTURE_CATALOG
 
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -51,8 +52,8 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     done: Counter[str] = Counter()
     parse, record_checks, check_photo = (
         load.parse_record,
-        validate._record_checks,
-        validate.check_photo,
+        run._record_checks,
+        photos.check_photo,
     )
 
     def counted_parse(raw: bytes, shown: str) -> Any:
@@ -69,8 +70,8 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         return check_photo(*args)
 
     monkeypatch.setattr(load, "parse_record", counted_parse)
-    monkeypatch.setattr(validate, "_record_checks", counted_checks)
-    monkeypatch.setattr(validate, "check_photo", counted_photo)
+    monkeypatch.setattr(run, "_record_checks", counted_checks)
+    monkeypatch.setattr(photos, "check_photo", counted_photo)
     return done
 
 

@@ -12,23 +12,23 @@ import pytest
 from PIL import Image
 
 from generator.catalog import check_catalog
-from generator.config import PROJECT_ROOT
+from generator.config import PROJECT_ROOT, SCHEMAS_DIR
 from generator.fielddocs import (
     CODEOWNERS,
     EXAMPLES_AS_OF,
     GUIDES,
-    SCHEMAS_DIR,
     codeowners,
     error_examples,
     example_producer,
     example_product,
     field_table,
-    load_schema,
     render_guide,
     sections,
 )
 from generator.places import load_places
-from generator.skeleton import PHOTO_FILE, render_record
+from generator.record_template import render_record
+from generator.skeleton.dialogues import PHOTO_FILE
+from generator.validate.schema import load_schema
 from generator.yamlfile import parse_record
 
 _YAML_BLOCK = re.compile(r"```yaml\n(.*?)```", re.DOTALL)
@@ -65,7 +65,7 @@ def test_every_generated_section_is_in_the_guide(lang: str) -> None:
 @pytest.mark.parametrize("kind", ["product", "producer"])
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_field_table_has_a_row_per_field(kind: str, lang: str) -> None:
-    schema = load_schema(kind)
+    schema = load_schema(SCHEMAS_DIR, kind)
     rows = field_table(schema, lang).splitlines()[2:]
     assert [row.split(" | ")[0].removeprefix("| ").strip("`") for row in rows] == _paths(schema)
     place = next(row for row in rows if row.startswith("| `place.province` |"))
@@ -78,7 +78,7 @@ def test_field_table_has_a_row_per_field(kind: str, lang: str) -> None:
 def test_required_column_follows_the_parents() -> None:
     rows = {
         row.split(" | ")[0]: row.split(" | ")[1]
-        for row in field_table(load_schema("product"), "en").splitlines()[2:]
+        for row in field_table(load_schema(SCHEMAS_DIR, "product"), "en").splitlines()[2:]
     }
     assert rows["| `photos[].alt`"] == "yes"  # photos is required
     assert rows["| `withdrawn.date`"] == "yes, when `withdrawn` is given"
@@ -91,11 +91,11 @@ def test_template_validates_once_its_photo_is_uploaded(tmp_path: Path) -> None:
     catalog = tmp_path / "catalog"
     folder = catalog / "products" / "quang_ninh" / example_product()["id"]
     folder.mkdir(parents=True)
-    product = render_record("product", load_schema("product"), example_product())
+    product = render_record("product", load_schema(SCHEMAS_DIR, "product"), example_product())
     (folder / "product.yaml").write_text(product, encoding="utf-8")
     Image.new("RGB", (900, 600), (90, 60, 30)).save(folder / PHOTO_FILE, "JPEG")
     (catalog / "producers").mkdir()
-    producer = render_record("producer", load_schema("producer"), example_producer())
+    producer = render_record("producer", load_schema(SCHEMAS_DIR, "producer"), example_producer())
     (catalog / "producers" / "htx-yen-tu.yaml").write_text(producer, encoding="utf-8")
     checked = check_catalog(catalog, SCHEMAS_DIR, EXAMPLES_AS_OF)
     assert [p.format() for p in checked.problems] == []
@@ -121,7 +121,7 @@ def test_yaml_snippets_parse_and_use_real_fields(lang: str) -> None:
     for block in blocks:
         parsed = parse_record(block.encode(), "snippet")
         assert parsed.problems == [], block
-        schema = load_schema("producer" if "kind" in parsed.data else "product")
+        schema = load_schema(SCHEMAS_DIR, "producer" if "kind" in parsed.data else "product")
         _known(parsed.data, schema, "snippet")
 
 

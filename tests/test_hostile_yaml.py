@@ -25,7 +25,8 @@ from generator.config import PROJECT_ROOT
 from generator.errors import format_github, format_text
 from generator.load import load_records
 from generator.places import load_places
-from generator.validate import load_schemas, validate_records
+from generator.validate import validate_records
+from generator.validate.schema import load_schemas
 from generator.vocab import load_vocabulary
 from support import AS_OF, FIXTURE_CATALOG
 

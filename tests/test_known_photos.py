@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import validate
 from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT
+from generator.validate import photos
 from support import AS_OF, FIXTURE_CATALOG
 
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -18,9 +18,9 @@ SCHEMAS = PROJECT_ROOT / "schemas"
 def _photo_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the photos the check reads from now on."""
     calls: list[str] = []
-    real = validate.check_photo
+    real = photos.check_photo
     monkeypatch.setattr(
-        validate,
+        photos,
         "check_photo",
         lambda folder, name, *a: calls.append(name) or real(folder, name, *a),
     )

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator.catalog import check_catalog
-from generator.ledger import HEADER, read_ids, update_ledger
+from generator.ledger import HEADER, read_ids, read_ledger, update_ledger
 from generator.model import Catalog
-from generator.validate import read_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "catalog"
@@ -26,6 +25,13 @@ def catalog() -> Catalog:
     checked = check_catalog(FIXTURE, ROOT / "schemas", AS_OF)
     assert checked.catalog is not None, checked.problems
     return checked.catalog
+
+
+def test_read_ledger(tmp_path: Path) -> None:
+    ledger = tmp_path / "published-ids.txt"
+    ledger.write_text("# comment\nqn-a\n\n  qn-b  # trailing comment\n", encoding="utf-8")
+    assert read_ledger(ledger) == [(2, "qn-a"), (4, "qn-b")]
+    assert read_ledger(tmp_path / "missing.txt") == []
 
 
 def test_a_new_ledger_lists_every_id_under_an_explaining_header(catalog, tmp_path) -> None:

@@ -40,7 +40,8 @@ from generator.render.artifacts import (
 )
 from generator.render.html import Assets, Html
 from generator.render.pages import Outputs, render_pages
-from generator.validate import load_schemas, validate_records
+from generator.validate import validate_records
+from generator.validate.schema import load_schemas
 from generator.vocab import load_vocabulary
 from generator.write import SiteWriter
 from support import AS_OF, FIXTURE_CATALOG, make_config

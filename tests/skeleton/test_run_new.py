@@ -1,4 +1,5 @@
-"""`ocop new`: the skeleton it writes validates once its photo is uploaded."""
+"""generator/skeleton (`ocop new`): the skeleton it writes validates once its photo is uploaded;
+questions, re-asked answers, matches to pick from, and refusals."""
 
 from __future__ import annotations
 
@@ -12,17 +13,10 @@ from PIL import Image
 from generator.catalog import check_catalog
 from generator.cli import main
 from generator.config import PROJECT_ROOT, today_in_vietnam
-from generator.places import load_places
-from generator.skeleton import (
-    PHOTO_FILE,
-    parse_day,
-    province_prefixes,
-    run_new,
-    suggest_producer_id,
-    suggest_product_id,
-)
+from generator.skeleton import run_new
+from generator.skeleton.dialogues import PHOTO_FILE
 
-FIXTURE = Path(__file__).parent / "fixtures" / "catalog"
+FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
 SCHEMAS = PROJECT_ROOT / "schemas"
 
 ANSWERS = {
@@ -244,24 +238,3 @@ def test_missing_and_unknown_answers_are_all_reported(
     assert "thiếu `certificate_number`: thêm --set certificate_number=..." in err
     assert "không có câu hỏi `colour`" in err
     assert not (catalog / "products" / "quang_ninh" / "qn-ruou-mo").exists()
-
-
-def test_id_suggestions() -> None:
-    prefixes = province_prefixes(load_places())
-    assert (prefixes["22"], prefixes["31"], prefixes["79"]) == ("qn", "hp", "hcm")
-    assert prefixes["51"] == "qngai"  # Quảng Ngãi shares Quảng Ninh's initials
-    assert len(set(prefixes.values())) == 34
-    assert suggest_product_id("qn", "Rượu mơ Yên Tử", set()) == "qn-ruou-mo-yen-tu"
-    assert suggest_product_id("qn", "Rượu mơ Yên Tử", {"qn-ruou-mo-yen-tu"}) == (
-        "qn-ruou-mo-yen-tu-2"
-    )
-    long = suggest_product_id("hcm", "Bánh tráng phơi sương trộn muối tôm Tây Ninh", set())
-    assert long == "hcm-banh-trang-phoi-suong-tron"  # cut at a hyphen, at most 32
-    assert suggest_producer_id("cooperative", "Hợp tác xã Yên Tử", set()) == "htx-yen-tu"
-    assert suggest_producer_id("enterprise", "Công ty TNHH Sao Việt", set()) == "dn-sao-viet"
-
-
-def test_dates_accept_the_vietnamese_order() -> None:
-    today = today_in_vietnam()
-    assert parse_day("5/6/2023", today) == "2023-06-05"
-    assert parse_day("2023-06-05", today) == "2023-06-05"
