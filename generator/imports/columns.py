@@ -118,10 +118,10 @@ def _filled_header(table: Table, row: int) -> list[str]:
     return values
 
 
-def _map(texts: list[str]) -> dict[str, int]:
+def _map(texts: list[str], extra: dict[str, str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for column, text in enumerate(texts, start=1):
-        field = field_of(text)
+        field = extra.get(_key(text)) or field_of(text)
         if field and field not in found:
             found[field] = column
     return found
@@ -150,6 +150,11 @@ def _two_row(top: list[str], bottom: list[str]) -> list[str]:
     return out
 
 
+def _letters(text: str) -> bool:
+    """A column given by its letter ("C"), not by its header."""
+    return re.fullmatch(r"[A-Z]{1,2}", text) is not None
+
+
 def _numbering_row(values: list[Value]) -> bool:
     """The "(1) (2) (3)" or "1 2 3" row official tables put under the header."""
     texts = [clean_text(v) for v in values if clean_text(v)]
@@ -162,15 +167,18 @@ def _numbering_row(values: list[Value]) -> bool:
 
 
 def find_mapping(table: Table, overrides: dict[str, str]) -> Mapping:
+    # a header named by --column counts when looking for the header row
+    extra = {_key(text): f for f, text in overrides.items() if not _letters(text)}
     best: tuple[int, int, list[str], dict[str, int]] | None = None
     for row in range(1, min(len(table.rows), HEADER_SCAN_ROWS) + 1):
         single = _filled_header(table, row)
-        mapped = _map(single)
+        mapped = _map(single, extra)
         candidates = [(1, single, mapped)]
         if row < len(table.rows):
             joined = _two_row(single, _filled_header(table, row + 1))
-            candidates.append((2, joined, _map(joined)))
+            candidates.append((2, joined, _map(joined, extra)))
         for height, texts, found in candidates:
+            found = {**found, **{f: column_number(t) for f, t in overrides.items() if _letters(t)}}
             if "name" not in found or len(found) < 2:
                 continue
             if best is None or len(found) > len(best[3]):
@@ -191,7 +199,7 @@ def find_mapping(table: Table, overrides: dict[str, str]) -> Mapping:
             raise ColumnError(
                 f"--column {field}=…: không có trường “{field}”; có: {', '.join(FIELDS)}"
             )
-        if re.fullmatch(r"[A-Za-z]{1,3}", wanted) and wanted.upper() == wanted.strip():
+        if _letters(wanted):
             columns[field] = column_number(wanted)
             continue
         match = [c for c, t in headers.items() if _key(t) == _key(wanted)]
