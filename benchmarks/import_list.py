@@ -25,8 +25,8 @@ import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.imports.stage import ImportOptions, run_import  # noqa: E402
-from generator.places import load_places  # noqa: E402
+from generator.imports.stage import ImportOptions, run_import
+from generator.places import load_places
 
 OLD_ADDRESSES = (
     "phường Bàng La, quận Đồ Sơn, thành phố Hải Phòng",  # one commune
