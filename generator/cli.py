@@ -121,6 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "labels")
     p.add_argument("--base-url", default=DEFAULT_BASE_URL)
 
+    p = sub.add_parser("import", help="nhập danh sách OCOP (.xlsx, .csv) / import a list")
+    p.add_argument("file", type=Path, help="tệp .xlsx hoặc .csv")
+    p.add_argument("--catalog", type=Path, default=PROJECT_ROOT / "catalog")
+    p.add_argument("--sheet", default=None, help="tên trang tính (mặc định: trang đầu)")
+    p.add_argument("--decision", default=None, help="số quyết định, ví dụ 1978/QĐ-UBND")
+    p.add_argument("--date", default=None, help="ngày quyết định: 15/3/2021, 2021-03 hoặc 2021")
+    p.add_argument("--issuer", default=None, help="cơ quan ban hành, ví dụ UBND tỉnh Quảng Ninh")
+    p.add_argument("--province", default=None, help="mã hoặc tên tỉnh của danh sách")
+    p.add_argument("--source-url", default=None, help="địa chỉ web của quyết định/danh sách")
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar='TRƯỜNG="Tiêu đề"',
+        help='chỉ rõ cột, ví dụ --column name="Tên SP" hoặc --column stars=F',
+    )
+    p.add_argument("--update", action="store_true", help="cập nhật hồ sơ đã nhập trước")
+    p.add_argument("--dry-run", action="store_true", help="chạy thử, không ghi gì")
+
     p = sub.add_parser("publish", help="tải trang lên kho S3 / upload the site to S3 storage")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site")
     p.add_argument("--bucket", required=True)
@@ -222,6 +241,27 @@ def cmd_labels(args: argparse.Namespace) -> int:
     return run_labels(_config(args), ids=args.ids, province=args.province)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from generator.imports.stage import ImportOptions, run_import
+
+    columns = dict(item.split("=", 1) for item in args.column if "=" in item)
+    options = ImportOptions(
+        file=args.file.resolve(),
+        catalog_dir=args.catalog.resolve(),
+        today=today_in_vietnam(),
+        sheet=args.sheet,
+        decision=args.decision,
+        date=args.date,
+        issuer=args.issuer,
+        province=args.province,
+        source_url=args.source_url,
+        columns={k.strip(): v.strip() for k, v in columns.items()},
+        dry_run=args.dry_run,
+        update=args.update,
+    )
+    return run_import(options)
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from generator.publish import run_publish
 
@@ -239,6 +279,7 @@ COMMANDS = {
     "fix": cmd_fix,
     "labels": cmd_labels,
     "publish": cmd_publish,
+    "import": cmd_import,
 }
 
 
