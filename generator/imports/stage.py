@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import PROJECT_ROOT
-from generator.imports import ids, records
+from generator.imports import records
 from generator.imports.columns import LABELS, ColumnError, Mapping, find_mapping
 from generator.imports.places import AddressResolver
 from generator.imports.producers import KnownProducer, ProducerIndex, kind_of, name_key
@@ -36,6 +36,7 @@ from generator.imports.values import (
     read_stars,
 )
 from generator.places import Places, load_places
+from generator.skeleton import ids
 from generator.text import fold
 from generator.vocab import Vocabulary, load_vocabulary
 
