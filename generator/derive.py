@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from generator.dates import PartialDate
 from generator.load import LoadedCatalog, Record
 from generator.model import (
     Catalog,
@@ -27,34 +28,23 @@ from generator.vocab import Vocabulary
 VALIDITY_MONTHS = 36
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for d in (day.day, 30, 29, 28):  # 29 Feb + 36 months -> 28 Feb
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+def _partial(value: str | None) -> PartialDate | None:
+    return PartialDate.parse(value) if value else None
 
 
 def derive_certificate(raw: dict[str, Any], default_stars: int) -> Certificate:
-    issued = dt.date.fromisoformat(raw["date"])
+    issued = PartialDate.parse(raw["date"])
     revoked = raw.get("revoked")
     return Certificate(
         number=raw["number"],
         date=issued,
         issuer=raw["issuer"],
-        valid_until=_date(raw.get("valid_until")) or add_months(issued, VALIDITY_MONTHS),
+        valid_until=_partial(raw.get("valid_until")) or issued.plus_months(VALIDITY_MONTHS),
         valid_until_given="valid_until" in raw,
         stars=raw.get("stars", default_stars),
         score=raw.get("score"),
         revoked=Revocation(
-            dt.date.fromisoformat(revoked["date"]), revoked["decision"], revoked.get("reason")
+            PartialDate.parse(revoked["date"]), revoked["decision"], revoked.get("reason")
         )
         if revoked
         else None,
@@ -167,9 +157,13 @@ def derive_product(
         where_to_buy=tuple(
             Outlet(w["name"], w.get("address"), w.get("url")) for w in d.get("where_to_buy", [])
         ),
-        photos=tuple(_photo(p, folder, photos[(product_id, p["file"])]) for p in d["photos"]),
+        photos=tuple(
+            _photo(p, folder, photos[(product_id, p["file"])]) for p in d.get("photos", [])
+        ),
         sources=tuple(
-            Source(s["title"], s.get("url"), s.get("document"), _date(s.get("date")))
+            Source(
+                s["title"], s.get("url"), s.get("document"), _partial(s.get("date")), s.get("quote")
+            )
             for s in d["sources"]
         ),
         updated=dt.date.fromisoformat(d["updated"]),

@@ -193,6 +193,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "ngày {value} không tồn tại; viết theo dạng YYYY-MM-DD, ví dụ 2023-06-15",
         "en": "date {value} does not exist; write YYYY-MM-DD, e.g. 2023-06-15",
     },
+    "invalid-month": {
+        "vi": "tháng {value} không tồn tại; viết YYYY-MM với tháng từ 01 đến 12, ví dụ 2021-03",
+        "en": "month {value} does not exist; write YYYY-MM with a month from 01 to 12, e.g. "
+        "2021-03",
+    },
     "future-date": {
         "vi": "ngày {value} ở tương lai (hôm nay {today}); kiểm tra lại năm, tháng",
         "en": "date {value} is in the future (today is {today}); check year and month",
@@ -204,6 +209,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "date-format": {
         "vi": "`{value}` không phải ngày dạng YYYY-MM-DD (năm-tháng-ngày); viết {suggestion}",
         "en": "`{value}` is not a date of the form YYYY-MM-DD (year-month-day); write {suggestion}",
+    },
+    "partial-date-format": {
+        "vi": "`{value}` không phải ngày dạng YYYY-MM-DD (năm-tháng-ngày), YYYY-MM hay YYYY "
+        "(khi nguồn chỉ ghi tháng hay năm); viết {suggestion}",
+        "en": "`{value}` is not a date of the form YYYY-MM-DD (year-month-day), YYYY-MM or YYYY "
+        "(when the source gives only the month or year); write {suggestion}",
     },
     "previous-not-earlier": {
         "vi": "chứng nhận trước ngày {value} không sớm hơn chứng nhận hiện hành ({other}); ghi "

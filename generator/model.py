@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from generator import urls
+from generator.dates import PartialDate
 from generator.places import Places
 from generator.vocab import Vocabulary
 
@@ -21,13 +22,16 @@ class Validity(StrEnum):
 
     WITHDRAWN = "withdrawn"  # the product itself is withdrawn from the programme
     REVOKED = "revoked"  # the current certificate was revoked
-    EXPIRED = "expired"  # past valid_until, not renewed
+    EXPIRED = "expired"  # past valid_until (for every day the decision could be), not renewed
+    # The decision's date is known only to its month or year, and the as-of day falls between
+    # the earliest and the latest day its validity could end: neither valid nor expired is sure.
+    UNKNOWN_DATE = "unknown_date"
     VALID = "valid"
 
 
 @dataclass(frozen=True)
 class Revocation:
-    date: dt.date
+    date: PartialDate
     decision: str
     reason: str | None
 
@@ -35,18 +39,26 @@ class Revocation:
 @dataclass(frozen=True)
 class Certificate:
     number: str
-    date: dt.date
+    date: PartialDate  # as precise as the source: a year, a month or a day
     issuer: str
-    valid_until: dt.date  # given, or date + 36 months
+    valid_until: PartialDate  # given, or date + 36 months (at the date's precision)
     valid_until_given: bool
     stars: int
     score: float | None
     revoked: Revocation | None
 
     def status_on(self, day: dt.date) -> Validity:
-        if self.revoked and self.revoked.date <= day:
+        """Never wrong: valid only if valid whatever day the decision was, expired only if
+        expired whatever day it was, revoked only once the revocation has certainly happened."""
+        if self.revoked and self.revoked.date.latest <= day:
             return Validity.REVOKED
-        return Validity.VALID if day <= self.valid_until else Validity.EXPIRED
+        if day > self.valid_until.latest:
+            return Validity.EXPIRED
+        if day <= self.valid_until.earliest and not (
+            self.revoked and self.revoked.date.earliest <= day
+        ):
+            return Validity.VALID
+        return Validity.UNKNOWN_DATE
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,8 @@ class Source:
     title: str
     url: str | None
     document: str | None
-    date: dt.date | None
+    date: PartialDate | None
+    quote: str | None  # the sentence of the source that supports the record
 
 
 @dataclass(frozen=True)
@@ -134,7 +147,7 @@ class Product:
     storage: str | None
     standards: tuple[str, ...]
     where_to_buy: tuple[Outlet, ...]
-    photos: tuple[Photo, ...]
+    photos: tuple[Photo, ...]  # may be empty: a product without a photo is still published
     sources: tuple[Source, ...]
     updated: dt.date
     withdrawn: Withdrawal | None

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import today_in_vietnam
-from generator.derive import VALIDITY_MONTHS, add_months
+from generator.dates import add_months
+from generator.derive import VALIDITY_MONTHS
 from generator.ledger import read_ledger
 from generator.load import PRODUCT_FILE, load_records
 from generator.places import load_places

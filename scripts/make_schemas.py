@@ -28,6 +28,8 @@ def text(vi: str, en: str, example: Any = None, max_length: int = 300, **extra: 
 
 
 DATE = {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+# A date as precise as its source: YYYY, YYYY-MM or YYYY-MM-DD (generator/dates.py).
+PARTIAL_DATE = {"pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"}
 URL = {"pattern": r"^https?://[^\s<>\"'`]+$", "maxLength": 500}
 
 
@@ -44,6 +46,17 @@ def obj(vi: str, en: str, properties: dict[str, Any], required: list[str]) -> di
 
 def date(vi: str, en: str, example: str) -> dict[str, Any]:
     return prop("string", vi, en, example, **DATE)
+
+
+def partial_date(vi: str, en: str, example: str) -> dict[str, Any]:
+    """A date the source may give only to the year or month."""
+    return prop(
+        "string",
+        vi + " Ghi YYYY-MM-DD; nếu nguồn chỉ ghi tháng hay năm thì ghi YYYY-MM hoặc YYYY.",
+        en + " Write YYYY-MM-DD; when the source gives only the month or year, YYYY-MM or YYYY.",
+        example,
+        **PARTIAL_DATE,
+    )
 
 
 def place(address_required: bool) -> dict[str, Any]:
@@ -88,14 +101,14 @@ def certificate(previous: bool) -> dict[str, Any]:
             "1978/QĐ-UBND",
             max_length=80,
         ),
-        "date": date("Ngày ký quyết định (YYYY-MM-DD).", "Decision date.", "2023-06-15"),
+        "date": partial_date("Ngày ký quyết định.", "Decision date.", "2023-06-15"),
         "issuer": text(
             "Cơ quan ban hành quyết định.",
             "The body that issued the decision.",
             "UBND tỉnh Quảng Ninh",
             max_length=200,
         ),
-        "valid_until": date(
+        "valid_until": partial_date(
             "Ngày hết hiệu lực; bỏ trống thì tính 36 tháng từ ngày quyết định.",
             "Expiry date; when empty, 36 months after the decision date.",
             "2026-06-15",
@@ -115,7 +128,7 @@ def certificate(previous: bool) -> dict[str, Any]:
             "Quyết định thu hồi chứng nhận, nếu có.",
             "Revocation of the certificate, if any.",
             {
-                "date": date("Ngày thu hồi.", "Revocation date.", "2024-03-01"),
+                "date": partial_date("Ngày thu hồi.", "Revocation date.", "2024-03-01"),
                 "decision": text(
                     "Số quyết định thu hồi.",
                     "Revocation decision number.",
@@ -248,10 +261,11 @@ def product_schema() -> dict[str, Any]:
         },
         "photos": {
             "type": "array",
-            "minItems": 1,
             "maxItems": 20,
-            "description": "Ảnh sản phẩm (ít nhất một), ảnh đầu là ảnh chính.",
-            "x-description-en": "Product photos (at least one); the first is the main photo.",
+            "description": "Ảnh sản phẩm, ảnh đầu là ảnh chính. Chưa có ảnh thì bỏ trường này: "
+            "trang sản phẩm mời gửi ảnh.",
+            "x-description-en": "Product photos; the first is the main photo. Leave the field "
+            "out when there is none yet: the page invites one.",
             "items": obj(
                 "Một ảnh.",
                 "A photo.",
@@ -296,7 +310,13 @@ def product_schema() -> dict[str, Any]:
                             "Văn bản (số, tên) nếu không có địa chỉ web.",
                             "Document reference when there is no web address.",
                         ),
-                        "date": date("Ngày đăng.", "Publication date.", "2021-09-07"),
+                        "date": partial_date("Ngày đăng.", "Publication date.", "2021-09-07"),
+                        "quote": text(
+                            "Câu trích từ nguồn làm chứng cho hồ sơ (đúng như nguồn viết).",
+                            "The sentence of the source that supports the record, as written.",
+                            "Rượu mơ Yên Tử của HTX Yên Tử đạt 4 sao OCOP.",
+                            max_length=1000,
+                        ),
                     },
                     ["title"],
                 ),
@@ -337,7 +357,6 @@ def product_schema() -> dict[str, Any]:
         "certificate",
         "producer",
         "place",
-        "photos",
         "sources",
         "updated",
     ]

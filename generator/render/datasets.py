@@ -70,6 +70,7 @@ from xml.etree import ElementTree as ET
 from generator.background import Background
 from generator.cache import Cache
 from generator.config import BuildConfig
+from generator.dates import PartialDate
 from generator.derive import validity_on
 from generator.model import Catalog, Certificate, Product, Validity
 from generator.render.artifacts import DataIndex, Download, PhotoIndex, product_json_path
@@ -110,6 +111,7 @@ CHANGE_TITLES = {
 }
 STATUS_TEXT = {
     "valid": "còn hiệu lực",
+    "unknown_date": "chưa rõ hiệu lực",
     "expired": "hết hạn",
     "revoked": "bị thu hồi",
     "withdrawn": "đã ngừng",
@@ -267,11 +269,16 @@ def _group_confirmed(product: Product, vocab: Vocabulary) -> bool:
 
 
 def _certificate_cells(cert: Certificate) -> Row:
+    """A date the source gives only to the month or year is text at that precision (2019,
+    2021-03): never a day that is not known. When the certificate ends is a span of real
+    dates, equal when the day is known, so that a spreadsheet can sort and filter on it."""
     revoked = cert.revoked
     return {
-        "valid_until": cert.valid_until,
+        "valid_until": cert.valid_until.isoformat(),
+        "valid_until_earliest": cert.valid_until.earliest,
+        "valid_until_latest": cert.valid_until.latest,
         "valid_until_given": cert.valid_until_given,
-        "revoked_date": revoked.date if revoked else None,
+        "revoked_date": revoked.date.isoformat() if revoked else None,
         "revocation_decision": revoked.decision if revoked else None,
         "revocation_reason": revoked.reason if revoked else None,
     }
@@ -302,7 +309,8 @@ def product_row(product: Product, config: BuildConfig, vocab: Vocabulary, day: d
         "address": p.place.address,
         "former_address": p.place.former_address,
         "certificate_number": cert.number,
-        "certificate_date": cert.date,
+        "certificate_date": cert.date.isoformat(),
+        "certificate_date_precision": cert.date.precision.value,
         "certificate_issuer": cert.issuer,
         "certificate_score": cert.score,
         **_certificate_cells(cert),
@@ -370,7 +378,8 @@ def certificate_rows(catalog: Catalog, day: dt.date) -> list[Row]:
                     "sequence": n,
                     "current": cert is p.certificate,
                     "number": cert.number,
-                    "date": cert.date,
+                    "date": cert.date.isoformat(),
+                    "date_precision": cert.date.precision.value,
                     "issuer": cert.issuer,
                     "stars": cert.stars,
                     "score": cert.score,
@@ -414,7 +423,8 @@ def source_rows(catalog: Catalog) -> list[Row]:
             "title": s.title,
             "url": s.url,
             "document": s.document,
-            "date": s.date,
+            "date": s.date.isoformat() if s.date else None,
+            "quote": s.quote,
         }
         for p in catalog.products
         for n, s in enumerate(p.sources, 1)
@@ -2019,11 +2029,15 @@ def feed_events(catalog: Catalog, day: dt.date) -> list[FeedEvent]:
     found: list[tuple[int, str, str, int, Product, int]] = []  # sort key, order, what to tell
     for p in catalog.products:
         history = (*p.previous_certificates, p.certificate)
-        dated = [(c.date, "new" if n == 0 else "re-rated", n) for n, c in enumerate(history)]
+        # A decision in a record has happened: one known only to its month or year is dated by
+        # the first day it could be. An expiry or revocation is told only once it is certain.
+        dated = [
+            (c.date.earliest, "new" if n == 0 else "re-rated", n) for n, c in enumerate(history)
+        ]
         cert, w = p.certificate, p.withdrawn
-        if cert.revoked:
-            dated.append((cert.revoked.date, "revoked", 0))
-        expired_on = cert.valid_until + dt.timedelta(days=1)
+        if cert.revoked and cert.revoked.date.latest <= day:
+            dated.append((cert.revoked.date.latest, "revoked", 0))
+        expired_on = cert.valid_until.latest + dt.timedelta(days=1)
         if cert.status_on(day) is Validity.EXPIRED and not (w and w.date <= expired_on):
             dated.append((expired_on, "expired", 0))
         if w:
@@ -2036,6 +2050,11 @@ def feed_events(catalog: Catalog, day: dt.date) -> list[FeedEvent]:
     return [_feed_event(p, kind, n) for _, _, kind, _, p, n in newest]
 
 
+def _on(day: PartialDate) -> str:
+    """ "ngày 2021-03-15", "2021-03", "2019": "ngày" only before a whole date."""
+    return f"ngày {day.isoformat()}" if day.is_exact else day.isoformat()
+
+
 def _feed_event(p: Product, kind: str, n: int) -> FeedEvent:
     """The n-th certificate of p's history for "new" and "re-rated"."""
     place, cert, w = p.place.province_name, p.certificate, p.withdrawn
@@ -2044,30 +2063,29 @@ def _feed_event(p: Product, kind: str, n: int) -> FeedEvent:
         c = history[n]
         if kind == "new":
             title = f"{p.name}: công nhận OCOP {c.stars}★"
-            summary = f"{place}. Quyết định {c.number} ngày {c.date.isoformat()}, {c.issuer}."
+            summary = f"{place}. Quyết định {c.number} {_on(c.date)}, {c.issuer}."
         else:
             title = f"{p.name}: {history[n - 1].stars}★ → {c.stars}★"
             summary = (
-                f"{place}. Công nhận lại theo quyết định {c.number} "
-                f"ngày {c.date.isoformat()}, {c.issuer}."
+                f"{place}. Công nhận lại theo quyết định {c.number} {_on(c.date)}, {c.issuer}."
             )
-        return FeedEvent(c.date, kind, p, title, summary)
+        return FeedEvent(c.date.earliest, kind, p, title, summary)
     if kind == "revoked" and cert.revoked:
-        summary = (
-            f"{place}. Quyết định thu hồi {cert.revoked.decision} ngày "
-            f"{cert.revoked.date.isoformat()}."
-        )
+        summary = f"{place}. Quyết định thu hồi {cert.revoked.decision} {_on(cert.revoked.date)}."
         return FeedEvent(
-            cert.revoked.date, kind, p, f"{p.name}: bị thu hồi chứng nhận OCOP", summary
+            cert.revoked.date.latest, kind, p, f"{p.name}: bị thu hồi chứng nhận OCOP", summary
         )
     if kind == "withdrawn" and w:
         summary = f"{place}. Ngừng từ ngày {w.date.isoformat()}: {w.reason}"
         return FeedEvent(w.date, kind, p, f"{p.name}: ngừng", summary)
+    until = cert.valid_until
     summary = (
-        f"{place}. Quyết định {cert.number} hết hiệu lực sau ngày "
-        f"{cert.valid_until.isoformat()}; chưa có công nhận lại."
-    )
-    expired_on = cert.valid_until + dt.timedelta(days=1)
+        f"{place}. Quyết định {cert.number} hết hiệu lực sau ngày {until.isoformat()}; "
+        if until.is_exact
+        else f"{place}. Quyết định {cert.number} ({cert.date.isoformat()}) hết hiệu lực "
+        f"chậm nhất sau ngày {until.latest.isoformat()}; "
+    ) + "chưa có công nhận lại."
+    expired_on = until.latest + dt.timedelta(days=1)
     return FeedEvent(expired_on, "expired", p, f"{p.name}: chứng nhận OCOP hết hạn", summary)
 
 

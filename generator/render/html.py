@@ -36,6 +36,7 @@ from markupsafe import Markup
 
 from generator import __version__, urls
 from generator.config import BuildConfig
+from generator.dates import PartialDate
 from generator.parallel import map_with_context
 from generator.write import SiteWriter
 
@@ -70,8 +71,16 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
-def date_vi(day: dt.date | None) -> str:
+def date_vi(day: dt.date | PartialDate | None) -> str:
+    """15/03/2021; a partial date at its precision: "tháng 3/2021", "năm 2019"."""
+    if isinstance(day, PartialDate):
+        return day.vi()
     return day.strftime("%d/%m/%Y") if day else ""
+
+
+def dated(day: PartialDate) -> str:
+    """The date after a noun: "ngày 15/03/2021", "tháng 3/2021", "năm 2019"."""
+    return f"ngày {day.vi()}" if day.is_exact else day.vi()
 
 
 def stars_text(n: int) -> str:
@@ -189,6 +198,7 @@ class Html:
         )
         self.env.filters.update(
             date_vi=date_vi,
+            dated=dated,
             stars=stars_text,
             markdown=self.markdown,
             safe_url=safe_url,

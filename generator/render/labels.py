@@ -24,7 +24,6 @@ stars may not be used once a certificate has expired or been revoked.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import itertools
 import math
@@ -46,6 +45,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from generator.cache import Cache, content_key
 from generator.config import BuildConfig
+from generator.dates import PartialDate
 from generator.model import Catalog, Product, Validity
 from generator.render.artifacts import LabelFiles, LabelIndex, LabelSheet
 from generator.render.html import Html
@@ -74,6 +74,7 @@ SVG_FONT = "DejaVu Sans, Verdana, sans-serif"
 
 STATE_TEXT = {
     Validity.EXPIRED: "HẾT HIỆU LỰC",
+    Validity.UNKNOWN_DATE: "CHƯA RÕ HIỆU LỰC",
     Validity.REVOKED: "ĐÃ BỊ THU HỒI",
     Validity.WITHDRAWN: "ĐÃ NGỪNG SẢN XUẤT",
 }
@@ -95,7 +96,7 @@ class LabelContent:
     stars: int
     product_id: str
     certificate: str
-    valid_until: dt.date
+    valid_until: PartialDate  # printed at its precision: 15/03/2027, tháng 3/2027, năm 2027
     address: str  # "owner.github.io/repo": the site, without scheme
     validity: Validity  # a label for an invalid certificate shows the state, not stars
 
@@ -585,7 +586,7 @@ def layout_label(
         ("", state or "OCOP " + "★" * content.stars, True, STATE_PT, " ", 2, False),
         ("Mã SP: ", content.product_id, True, ID_PT, "-", 3, True),
         ("Mã QĐ: ", content.certificate, False, FIELD_PT, "/-", 2, True),
-        ("Hiệu lực đến: ", content.valid_until.strftime("%d/%m/%Y"), False, FIELD_PT, " ", 1, True),
+        ("Hiệu lực đến: ", content.valid_until.vi(), False, FIELD_PT, " ", 1, True),
     ]
     # Broken only after "/": a hyphen at a line end would look like a word break in the id.
     check = [("Kiểm tra: ", content.check_text, False, CHECK_PT, "/", 4, False)]

@@ -17,15 +17,16 @@ from typing import Any
 
 from generator import urls
 from generator.catalog import collector_paused
-from generator.model import Catalog, Producer, Product, Validity
+from generator.model import Catalog, Certificate, Producer, Product, Validity
 from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
-from generator.render.html import Html, Page, date_vi
+from generator.render.html import Html, Page, date_vi, dated
 
 PAGE_SIZE = 200  # products per browse page: about 60 KB of HTML
 NEWEST_ON_HOME = 12
 VALIDITY_TEXT = {
     Validity.VALID: "Còn hiệu lực",
     Validity.EXPIRED: "Hết hiệu lực",
+    Validity.UNKNOWN_DATE: "Chưa rõ hiệu lực",
     Validity.REVOKED: "Đã bị thu hồi",
     Validity.WITHDRAWN: "Đã ngừng",
 }
@@ -46,13 +47,56 @@ def group_slug(code: str) -> str:
 
 def validity_sentence(product: Product) -> str:
     c = product.certificate
+    until = c.valid_until
     if product.validity is Validity.WITHDRAWN and product.withdrawn:
         return f"Sản phẩm đã ngừng tham gia OCOP từ {date_vi(product.withdrawn.date)}"
     if product.validity is Validity.REVOKED and c.revoked:
-        return f"Chứng nhận OCOP đã bị thu hồi ngày {date_vi(c.revoked.date)}"
+        return f"Chứng nhận OCOP đã bị thu hồi {dated(c.revoked.date)}"
     if product.validity is Validity.EXPIRED:
-        return f"Chứng nhận OCOP đã hết hiệu lực từ {date_vi(c.valid_until + dt.timedelta(1))}"
-    return f"Chứng nhận OCOP còn hiệu lực đến {date_vi(c.valid_until)}"
+        if until.is_exact:
+            return f"Chứng nhận OCOP đã hết hiệu lực từ {date_vi(until.latest + dt.timedelta(1))}"
+        return (
+            "Chứng nhận OCOP đã hết hiệu lực, chậm nhất từ "
+            f"{date_vi(until.latest + dt.timedelta(1))}"
+        )
+    if product.validity is Validity.UNKNOWN_DATE:
+        return unknown_date_sentence(c)
+    if until.is_exact:
+        return f"Chứng nhận OCOP còn hiệu lực đến {date_vi(until.earliest)}"
+    return f"Chứng nhận OCOP còn hiệu lực, ít nhất đến {date_vi(until.earliest)}"
+
+
+def unknown_date_sentence(c: Certificate) -> str:
+    """Why neither valid nor expired can be said (Validity.UNKNOWN_DATE), plainly."""
+    if c.revoked and not c.revoked.date.is_exact:
+        return (
+            "Chưa rõ chứng nhận OCOP còn hiệu lực hay không: quyết định thu hồi "
+            f"{c.revoked.decision} chỉ ghi {c.revoked.date.vi()}, không rõ ngày chính xác"
+        )
+    known = c.valid_until if c.valid_until_given else c.date
+    what = "ngày hết hiệu lực" if c.valid_until_given else "ngày của quyết định công nhận"
+    return (
+        f"Chưa rõ chứng nhận OCOP còn hiệu lực hay không: không rõ {what} chính xác (chỉ biết "
+        f"{known.vi()}), nên hiệu lực kết thúc trong khoảng từ "
+        f"{date_vi(c.valid_until.earliest)} đến {date_vi(c.valid_until.latest)}"
+    )
+
+
+def how_to_check(c: Certificate) -> str:
+    """What a reader can do when the page cannot say whether the certificate is valid."""
+    return (
+        f"Hãy kiểm tra với cơ quan công nhận ({c.issuer}): hỏi quyết định số {c.number} còn "
+        "hiệu lực không, hoặc tra danh sách sản phẩm OCOP trên cổng thông tin của tỉnh"
+    )
+
+
+def can_become_unknown(product: Product) -> bool:
+    """A certificate valid (or of unknown validity) today whose end or revocation is known only
+    to the month or year: the page's re-check in the browser needs the span (validity.js)."""
+    c = product.certificate
+    return product.validity in (Validity.VALID, Validity.UNKNOWN_DATE) and (
+        not c.valid_until.is_exact or bool(c.revoked and not c.revoked.date.is_exact)
+    )
 
 
 def product_description(product: Product) -> str:
@@ -93,7 +137,7 @@ def json_ld(product: Product, html: Html, outputs: Outputs) -> dict[str, Any]:
             "name": f"OCOP {product.stars} sao",
             "certificationIdentification": c.number,
             "issuedBy": {"@type": "Organization", "name": c.issuer},
-            "validFrom": c.date.isoformat(),
+            "validFrom": c.date.isoformat(),  # ISO 8601 at its precision: 2019, 2021-03
             "expires": c.valid_until.isoformat(),
             "certificationStatus": "CertificationActive"
             if product.validity is Validity.VALID
@@ -220,6 +264,9 @@ class PageRenderer:
             product=product,
             validity_text=VALIDITY_TEXT[product.validity],
             validity_sentence=validity_sentence(product),
+            unknown_date_sentence=unknown_date_sentence(product.certificate),
+            how_to_check=how_to_check(product.certificate),
+            can_become_unknown=can_become_unknown(product),
             replacement=self._replacement(product),
             photos=photos,
             share_card=share_card,
@@ -455,6 +502,7 @@ class PageRenderer:
         counts = {
             "products": len(products),
             "valid": sum(p.validity is Validity.VALID for p in products),
+            "unknown_date": sum(p.validity is Validity.UNKNOWN_DATE for p in products),
             "producers": len(self.catalog.producers),
             "provinces": len({p.place.province_code for p in products}),
             "stars": {n: sum(p.stars == n for p in products) for n in (5, 4, 3)},

@@ -4,7 +4,8 @@ Measured alternatives (README design notes): Material's lunr index is one 66 MB 
 products; Pagefind does not fold "đ" and its first query fetched up to 940 KB. Here only what a
 shopper searches by is indexed (name, producer, commune, province, id), folded the same way in
 Python and in the browser, and split into files:
-  search/meta.json   the filter facets of every product, 7 characters each
+  search/meta.json   the filter facets of every product, 7 characters each, and the spans of
+                     the few whose validity ends on a day not known exactly
   search/t/<xx>.json tokens starting with the two letters xx -> delta-encoded product numbers
   search/d/<k>.json  display rows of products k*CHUNK ... (k+1)*CHUNK-1
 """
@@ -29,6 +30,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _STATUS = {
     Validity.VALID: "v",
     Validity.EXPIRED: "e",
+    Validity.UNKNOWN_DATE: "u",
     Validity.REVOKED: "r",
     Validity.WITHDRAWN: "w",
 }
@@ -70,10 +72,21 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
     province_codes = list(places.provinces)  # 34, stable order
     postings: dict[str, list[int]] = defaultdict(list)
     facets = []
+    # Product number -> [last day its validity could end, last day its revocation could take
+    # effect or None], in days since EPOCH: for the browser's re-check (search.js statusOf) of a
+    # certificate whose date is known only to the month or year. The facet holds the first day.
+    spans: dict[str, list[int | None]] = {}
     for number, product in enumerate(catalog.products):  # sorted by id: numbers are stable
         for token in tokens(product):
             postings[token].append(number)
-        days = (product.certificate.valid_until - EPOCH).days
+        cert = product.certificate
+        days = (cert.valid_until.earliest - EPOCH).days
+        revocation_unsure = cert.revoked is not None and not cert.revoked.date.is_exact
+        if not cert.valid_until.is_exact or revocation_unsure:
+            spans[str(number)] = [
+                (cert.valid_until.latest - EPOCH).days,
+                (cert.revoked.date.latest - EPOCH).days if cert.revoked else None,
+            ]
         facets.append(
             chr(48 + province_codes.index(product.place.province_code))
             + str(_GROUPS.index(product.group) + 1)
@@ -110,6 +123,7 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
         "chunk": CHUNK,
         "epoch": EPOCH.isoformat(),
         "facets": "".join(facets),
+        "spans": spans,
         "provinces": province_codes,
         "groups": _GROUPS,
         "shards": sorted(shards),

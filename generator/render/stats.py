@@ -16,11 +16,17 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from generator import urls
-from generator.derive import add_months
+from generator.dates import PartialDate, add_months
 from generator.model import Catalog, Product, Validity
 from generator.render.html import Html
 
-STATUSES = (Validity.VALID, Validity.EXPIRED, Validity.REVOKED, Validity.WITHDRAWN)
+STATUSES = (
+    Validity.VALID,
+    Validity.UNKNOWN_DATE,
+    Validity.EXPIRED,
+    Validity.REVOKED,
+    Validity.WITHDRAWN,
+)
 BAR = "#0b6e4f"
 INK = "#1b1f23"
 MUTED = "#57606a"
@@ -124,7 +130,15 @@ def province_chart(catalog: Catalog) -> Chart:
         title,
         summary,
         hbar_svg("tinh", title, summary, [(r[0], r[1]) for r in rows]),
-        ("Tỉnh, thành phố", "Tổng", "Còn hiệu lực", "Hết hạn", "Bị thu hồi", "Đã ngừng"),
+        (
+            "Tỉnh, thành phố",
+            "Tổng",
+            "Còn hiệu lực",
+            "Chưa rõ hiệu lực",
+            "Hết hạn",
+            "Bị thu hồi",
+            "Đã ngừng",
+        ),
         tuple(rows),
     )
 
@@ -173,7 +187,8 @@ def year_chart(catalog: Catalog) -> Chart:
     counts: dict[int, Counter[int]] = {}
     for p in catalog.products:
         for cert in (*p.previous_certificates, p.certificate):
-            counts.setdefault(cert.date.year, Counter())[cert.stars] += 1
+            # the year is known even when the day is not
+            counts.setdefault(cert.date.earliest.year, Counter())[cert.stars] += 1
     years = range(min(counts), max(counts) + 1) if counts else range(0)
     rows = [
         (
@@ -209,7 +224,7 @@ class Listed:
     name: str
     province_name: str
     stars: int
-    valid_until: dt.date
+    valid_until: PartialDate  # shown at its precision
 
 
 def listed(products: Sequence[Product]) -> list[Listed]:
@@ -227,22 +242,24 @@ class Expiring:
 
 
 def expiring(catalog: Catalog) -> Expiring:
-    """Valid certificates whose last day falls in the next 6 and 12 months after as_of."""
+    """Valid certificates whose last day falls in the next 6 and 12 months after as_of; one known
+    only to the month or year counts from the first day its validity could end."""
     day = catalog.as_of
     end_6, end_12 = add_months(day, 6), add_months(day, 12)
     valid = [p for p in catalog.products if p.validity is Validity.VALID]
     soon = sorted(
-        (p for p in valid if day < p.certificate.valid_until <= end_12),
+        (p for p in valid if day < p.certificate.valid_until.earliest <= end_12),
         key=lambda p: (p.certificate.valid_until, p.id),
     )
-    within_6 = [p for p in soon if p.certificate.valid_until <= end_6]
+    within_6 = [p for p in soon if p.certificate.valid_until.earliest <= end_6]
     months = []
     cursor = dt.date(day.year, day.month, 1)
     while cursor <= end_12:
         months.append(cursor)
         cursor = add_months(cursor, 1)
     per_month = Counter(
-        (p.certificate.valid_until.year, p.certificate.valid_until.month) for p in soon
+        (p.certificate.valid_until.earliest.year, p.certificate.valid_until.earliest.month)
+        for p in soon
     )
     rows = tuple((f"{m.month:02d}/{m.year}", per_month[(m.year, m.month)]) for m in months)
     title = "Chứng nhận sắp hết hạn trong 12 tháng tới"
@@ -300,6 +317,7 @@ def render_statistics(catalog: Catalog, html: Html) -> None:
             **{s.value: status[s] for s in STATUSES},
         },
         example_count=sum(1 for p in catalog.products if p.example),
+        without_photos=sum(1 for p in catalog.products if not p.photos),
         charts=[
             province_chart(catalog),
             group_chart(catalog, html),

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.derive import VALIDITY_MONTHS, add_months
+from generator.dates import add_months
+from generator.derive import VALIDITY_MONTHS
 from generator.load import PRODUCT_FILE
 from generator.places import Places, ProvinceInfo
 from generator.record_template import SKIPPED

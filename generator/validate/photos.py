@@ -44,7 +44,7 @@ def check_photos(
     the record changing, so they are checked on every run (cached facts spare the reading).
     Returns how many photos were read."""
     record = c.record
-    photos = record.data.get("photos")
+    photos = record.data.get("photos", [])  # a product without photos yet is fine
     if not isinstance(photos, list):
         return 0  # the schema reports it; "photo not used" for every file would only repeat it
     read = 0

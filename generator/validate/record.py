@@ -14,11 +14,12 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from generator.dates import PartialDate
 from generator.errors import problem
 from generator.load import Record
 from generator.places import Places
 from generator.validate.result import Validation
-from generator.validate.schema import DATE_SHAPE
+from generator.validate.schema import DATE_SHAPE, PARTIAL_DATE_SHAPE
 from generator.vocab import Vocabulary
 from generator.yamlfile import FieldPath, dotted
 
@@ -61,7 +62,7 @@ class RecordChecker:
         self.record = record
         self.as_of = as_of
         self.out = out
-        self._dates: dict[FieldPath, dt.date | None] = {}  # each date is judged once
+        self._dates: dict[FieldPath, PartialDate | None] = {}  # each date is judged once
         self._future_reported: set[FieldPath] = set()
         self._latest_past: dt.date | None = None  # latest date compared with as_of, not after
 
@@ -70,22 +71,28 @@ class RecordChecker:
             problem(self.record.display, self.record.line(path), dotted(path), code, **params)
         )
 
-    def date(self, path: FieldPath, future_ok: bool = False) -> dt.date | None:
-        """The date at `path`, once checked; None when absent or wrong (reported once)."""
+    def date(
+        self, path: FieldPath, future_ok: bool = False, partial: bool = False
+    ) -> PartialDate | None:
+        """The date at `path`, once checked; None when absent or wrong (reported once).
+        `partial`: the field may give only the year or month (YYYY, YYYY-MM)."""
         if path not in self._dates:
             value = value_at(self.record.data, *path)
             day = None
-            if isinstance(value, str) and DATE_SHAPE.match(value):  # else the schema reports
+            shape = PARTIAL_DATE_SHAPE if partial else DATE_SHAPE
+            if isinstance(value, str) and shape.match(value):  # else the schema reports
                 try:
-                    day = dt.date.fromisoformat(value)
+                    day = PartialDate.parse(value)
                 except ValueError:
-                    self.add(path, "invalid-date", value=value)
+                    code = "invalid-month" if len(value) == 7 else "invalid-date"
+                    self.add(path, code, value=value)
             self._dates[path] = day
         day = self._dates[path]
         if day is None or future_ok:
             return day
-        if day <= self.as_of:
-            self._latest_past = max(day, self._latest_past or day)
+        # a partial date is in the future only when all of it is: "2026" on 23/11/2026 is not
+        if day.earliest <= self.as_of:
+            self._latest_past = max(day.earliest, self._latest_past or day.earliest)
         elif path not in self._future_reported:
             self._future_reported.add(path)
             self.add(path, "future-date", value=day.isoformat(), today=self.as_of.isoformat())
@@ -100,9 +107,10 @@ class RecordChecker:
         return first.toordinal(), dt.date.max.toordinal()
 
     def order(self, later: FieldPath, earlier: FieldPath, earlier_label: str) -> None:
-        a = self.date(later, future_ok=True)
-        b = self.date(earlier, future_ok=True)
-        if a is not None and b is not None and a <= b:
+        """Reported only when certainly out of order: "2023" is not before "2023-06-15"."""
+        a = self.date(later, future_ok=True, partial=True)
+        b = self.date(earlier, future_ok=True, partial=True)
+        if a is not None and b is not None and a.latest <= b.earliest:
             self.add(
                 later,
                 "date-order",
@@ -163,10 +171,10 @@ class RecordChecker:
 
 
 def _check_certificate(c: RecordChecker, base: FieldPath) -> None:
-    c.date((*base, "date"))
+    c.date((*base, "date"), partial=True)
     c.order((*base, "valid_until"), (*base, "date"), dotted((*base, "date")))
     if value_at(c.record.data, *base, "revoked") is not None:
-        c.date((*base, "revoked", "date"))
+        c.date((*base, "revoked", "date"), partial=True)
         c.order((*base, "revoked", "date"), (*base, "date"), dotted((*base, "date")))
 
 
@@ -220,15 +228,16 @@ def check_product(
                 allowed=allowed,
             )
     _check_certificate(c, ("certificate",))
-    current_date = c.date(("certificate", "date"), future_ok=True)
+    current_date = c.date(("certificate", "date"), future_ok=True, partial=True)
     stars, cert_stars = data.get("stars"), value_at(data, "certificate", "stars")
     if isinstance(cert_stars, int) and isinstance(stars, int) and cert_stars != stars:
         c.add(("stars",), "stars-mismatch", value=stars, other=cert_stars)
     previous = data.get("previous_certificates")
     for i in range(len(previous) if isinstance(previous, list) else 0):
         _check_certificate(c, ("previous_certificates", i))
-        earlier = c.date(("previous_certificates", i, "date"), future_ok=True)
-        if earlier and current_date and earlier >= current_date:
+        earlier = c.date(("previous_certificates", i, "date"), future_ok=True, partial=True)
+        # only when certainly not earlier: two certificates "2021" may be months apart
+        if earlier and current_date and earlier.earliest >= current_date.latest:
             c.add(
                 ("previous_certificates", i, "date"),
                 "previous-not-earlier",
@@ -240,7 +249,7 @@ def check_product(
         c.date(("withdrawn", "date"))
     sources = data.get("sources")
     for i in range(len(sources) if isinstance(sources, list) else 0):
-        c.date(("sources", i, "date"))
+        c.date(("sources", i, "date"), partial=True)
     gtin = data.get("gtin")
     if isinstance(gtin, str) and gtin.isdigit() and len(gtin) in (8, 12, 13, 14):
         expected = gtin_check_digit(gtin[:-1])
@@ -264,5 +273,5 @@ def check_producer(
     c.place(places)
     sources = record.data.get("sources")
     for i in range(len(sources) if isinstance(sources, list) else 0):
-        c.date(("sources", i, "date"))
+        c.date(("sources", i, "date"), partial=True)
     return c

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.dates import PARTIAL_DATE_PATTERN
 from generator.errors import Problem, problem
 from generator.load import Record
 from generator.text import fold, slug
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import jsonschema
 
 DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+PARTIAL_DATE_SHAPE = re.compile(PARTIAL_DATE_PATTERN)  # a field the source may give to the year
 _TYPE_NAMES = {
     "string": ("chữ", "text"),
     "integer": ("số nguyên", "a whole number"),
@@ -171,6 +173,8 @@ _DMY = re.compile(
     re.IGNORECASE,
 )
 _YMD = re.compile(r"^\s*(\d{4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*$")
+_MY = re.compile(r"^\s*(?:tháng\s*)?(\d{1,2})\s*(?:[/.\-]|năm)\s*(\d{4})\s*$", re.IGNORECASE)
+_YEAR = re.compile(r"^\s*(?:năm\s*)?(\d{4})\s*$", re.IGNORECASE)
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
 
 
@@ -186,6 +190,19 @@ def suggest_date(text: str) -> str | None:
         return dt.date(year, month, day).isoformat()
     except ValueError:
         return None
+
+
+def suggest_partial_date(text: str) -> str | None:
+    """As suggest_date, and for a field that may be partial "3/2021", "tháng 3 năm 2021" ->
+    "2021-03", "năm 2019" -> "2019"."""
+    if suggestion := suggest_date(text):
+        return suggestion
+    if match := _MY.match(text):
+        month, year = (int(g) for g in match.groups())
+        return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+    if match := _YEAR.match(text):
+        return match.group(1)
+    return None
 
 
 def _suggest_field(key: str, known: list[str]) -> str | None:
@@ -360,6 +377,21 @@ def _pattern_problem(
             )
         )
         return [problem(record.display, line, where, "date-format", value=value, suggestion=pair)]
+    if err.validator_value == PARTIAL_DATE_SHAPE.pattern:
+        suggestion = suggest_partial_date(value)
+        pair = (
+            (suggestion, suggestion)
+            if suggestion
+            else (
+                "theo mẫu 2023-06-15, hoặc 2023-06 hay 2023 nếu nguồn chỉ ghi tháng, năm",
+                "it like 2023-06-15, or 2023-06 or 2023 when the source gives only the month "
+                "or year",
+            )
+        )
+        code = (
+            "date-format" if suggestion and DATE_SHAPE.match(suggestion) else "partial-date-format"
+        )
+        return [problem(record.display, line, where, code, value=value, suggestion=pair)]
     if path[:1] == ("photos",) and path[-1:] == ("file",) and ("/" in value or "\\" in value):
         return []  # photocheck says what to write instead (the bare file name)
     example = (err.schema.get("examples") or [None])[0]

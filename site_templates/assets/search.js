@@ -28,10 +28,19 @@
   function dayNumber(iso, epoch) {
     return Math.round((Date.parse(iso + "T00:00:00Z") - Date.parse(epoch + "T00:00:00Z")) / 864e5);
   }
+  // The build's status re-checked for the reader's day, by the rule of the pages: valid only
+  // while valid for every day the decision could be, expired only once expired for all of them.
   function statusOf(meta, n, today) {
     var f = meta.facets.substr(n * 7, 7);
     var s = f.charAt(3);
-    if (s === "v" && fromBase36(f.substr(4, 3)) < dayNumber(today, meta.epoch)) { s = "e"; }
+    if (s !== "v" && s !== "u") { return s; }
+    var day = dayNumber(today, meta.epoch);
+    var earliest = fromBase36(f.substr(4, 3));
+    var span = (meta.spans || {})[n];
+    var latest = span ? span[0] : earliest;
+    if (span && span[1] !== null && span[1] <= day) { return "r"; }
+    if (latest < day) { return "e"; }
+    if (earliest < day) { return "u"; }
     return s;
   }
   function postings(meta, word) {
@@ -49,8 +58,8 @@
       return Object.keys(found).map(Number);
     });
   }
-  var STATUS_TEXT = { v: "Còn hiệu lực", e: "Hết hiệu lực", r: "Đã bị thu hồi", w: "Đã ngừng" };
-  var STATUS_CLASS = { v: "valid", e: "expired", r: "revoked", w: "withdrawn" };
+  var STATUS_TEXT = { v: "Còn hiệu lực", u: "Chưa rõ hiệu lực", e: "Hết hiệu lực", r: "Đã bị thu hồi", w: "Đã ngừng" };
+  var STATUS_CLASS = { v: "valid", u: "unknown_date", e: "expired", r: "revoked", w: "withdrawn" };
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -103,7 +112,7 @@
     var validity = form["hieu-luc"].value;
     var today = todayVN();
     var ws = words(q);
-    var wanted = { valid: "v", expired: "e", revoked: "r", withdrawn: "w" }[validity];
+    var wanted = { valid: "v", unknown_date: "u", expired: "e", revoked: "r", withdrawn: "w" }[validity];
     var pIndex = province ? meta.provinces.indexOf(province) : -1;
     var gIndex = group ? meta.groups.indexOf(group) + 1 : 0;
     var candidates;
