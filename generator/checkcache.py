@@ -34,7 +34,8 @@ _GENERATOR = Path(__file__).resolve().parent
 # generator.catalog (tests/test_checkcache.py keeps the two equal), and the libraries: the
 # YAML reader, the schema checkers, the commune list.
 CHECK_MODULES = (
-    *("__init__", "catalog", "checkcache", "config", "derive", "errors", "ledger", "load"),
+    *("__init__", "catalog", "checkcache", "config", "dates", "derive", "errors", "ledger"),
+    *("load", "urls"),
     *("messages", "model", "parallel", "photocheck", "places", "text", "vocab", "yamlfile"),
     *("validate", "validate.cross_record", "validate.photos", "validate.record"),
     *("validate.result", "validate.run", "validate.schema"),

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import today_in_vietnam
-from generator.dates import add_months
+from generator.dates import PartialDate
 from generator.derive import VALIDITY_MONTHS
 from generator.ledger import read_ledger
 from generator.load import PRODUCT_FILE, load_records
@@ -182,17 +182,27 @@ def _get(data: Any, *path: str) -> Any:
     return data
 
 
-def _date(value: Any) -> dt.date | None:
+def _partial(value: Any) -> PartialDate | None:
     try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        return PartialDate.parse(value) if isinstance(value, str) else None
     except ValueError:
         return None
 
 
-def _expiry(certificate: Any) -> dt.date | None:
-    given = _date(_get(certificate, "valid_until"))
-    issued = _date(_get(certificate, "date"))
-    return given or (add_months(issued, VALIDITY_MONTHS) if issued else None)
+def _expiry(certificate: Any) -> PartialDate | None:
+    """The last day of validity, as precise as the decision's date (2026, 2026-03, 2026-03-15)."""
+    given = _partial(_get(certificate, "valid_until"))
+    issued = _partial(_get(certificate, "date"))
+    return given or (issued.plus_months(VALIDITY_MONTHS) if issued else None)
+
+
+def _state(ends: PartialDate, as_of: dt.date) -> str:
+    """By the rule of the pages: valid or expired only when so whatever the exact day."""
+    if as_of <= ends.earliest:
+        return f"còn hiệu lực đến {ends.isoformat()}"
+    if as_of > ends.latest:
+        return f"**đã hết hiệu lực** từ {ends.isoformat()}"
+    return f"**chưa rõ còn hiệu lực** (hết hiệu lực trong {ends.isoformat()}, không rõ ngày)"
 
 
 def _stars(value: Any) -> str:
@@ -202,7 +212,11 @@ def _stars(value: Any) -> str:
 def _decision(certificate: Any) -> str:
     number, day = _get(certificate, "number"), _get(certificate, "date")
     text = f"quyết định {_md(number)}" if number else "quyết định ?"
-    return text + (f" ngày {_md(day)}" if day else "")
+    if not isinstance(day, str) or not day:
+        return text
+    # a date the source gives only to the month or year is said so: "tháng 2021-03", "năm 2019"
+    word = {7: "tháng", 4: "năm"}.get(len(day), "ngày")
+    return f"{text} {word} {_md(day)}"
 
 
 def _province(data: dict[str, Any]) -> str:
@@ -279,8 +293,7 @@ def _product_events(
     if old is None:
         line = f"- {_who(rid, new)}: {_stars(new.get('stars'))}, {_decision(cert)}"
         if ends:
-            state = "còn hiệu lực đến" if ends >= as_of else "**đã hết hiệu lực** từ"
-            line += f", {state} {ends.isoformat()}"
+            line += f", {_state(ends, as_of)}"
         out.added.append(line + ".")
         return
     old_cert = old.get("certificate")
@@ -310,7 +323,7 @@ def _product_events(
     old_ends = _expiry(old_cert)
     if same_certificate and old_ends != ends:
         shown = ends.isoformat() if ends else "?"
-        expired = " (đã hết hiệu lực)" if ends and ends < as_of else ""
+        expired = " (đã hết hiệu lực)" if ends and ends.latest < as_of else ""
         out.validity.append(
             f"- {_who(rid, new)}: ngày hết hiệu lực "
             f"{old_ends.isoformat() if old_ends else '?'} → {shown}{expired}."

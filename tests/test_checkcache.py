@@ -24,7 +24,8 @@ from support import AS_OF, FIXTURE_CATALOG
 
 SCHEMAS = PROJECT_ROOT / "schemas"
 VALID = "products/quang_ninh/qn-valid/product.yaml"
-RECORDS = 6  # products and producers of the fixture catalog
+RECORDS = 9  # products and producers of the fixture catalog
+PHOTOS = 6  # photo files of the fixture catalog
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_unchanged_catalog_is_neither_parsed_nor_checked_again(
     cache = tmp_path / "cache"
     first = check(catalog, cache)
     assert first.catalog is not None
-    assert (work["parsed"], work["checked"], work["photos read"]) == (RECORDS, RECORDS, 5)
+    assert (work["parsed"], work["checked"], work["photos read"]) == (RECORDS, RECORDS, PHOTOS)
     (full,) = cache.glob("checks-*.marshal")
     written = full.stat().st_mtime_ns
 
@@ -173,7 +174,7 @@ def test_damaged_cache_is_ignored(catalog: Path, tmp_path: Path, work: Counter[s
         full.write_bytes(bad)
         work.clear()
         same(check(catalog, cache), reference)
-        assert (work["parsed"], work["photos read"]) == (RECORDS, 5), bad[:20]
+        assert (work["parsed"], work["photos read"]) == (RECORDS, PHOTOS), bad[:20]
 
 
 def test_damaged_changes_file_is_ignored(catalog: Path, tmp_path: Path, work: Counter[str]) -> None:
@@ -202,7 +203,7 @@ def test_foreign_version_is_ignored(
     other = b"\0" * len(real.checks)
     for versions, parsed, read in (
         (checkcache.Versions(other, real.photos), RECORDS, 0),
-        (checkcache.Versions(other, other), 0, 5),
+        (checkcache.Versions(other, other), 0, PHOTOS),
         (real, 0, 0),  # the full file, of this version, still answers; the changes do not
     ):
         monkeypatch.setattr(checkcache, "code_versions", lambda _, v=versions: v)

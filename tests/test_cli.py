@@ -31,13 +31,13 @@ def bad_catalog(tmp_path: Path) -> Path:
 def test_fixture_is_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--catalog", str(FIXTURE), *AS_OF]) == 0
     out, err = capsys.readouterr()
-    assert out == "OK: 4 sản phẩm, 2 chủ thể.\n"
+    assert out == "OK: 7 sản phẩm, 2 chủ thể.\n"
     assert err == ""
 
 
 def test_fixture_is_ok_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--catalog", str(FIXTURE), "--lang", "en", *AS_OF]) == 0
-    assert capsys.readouterr().out == "OK: 4 products, 2 producers.\n"
+    assert capsys.readouterr().out == "OK: 7 products, 2 producers.\n"
 
 
 def test_bad_catalog_fails_with_error_lines(
@@ -82,7 +82,7 @@ def test_as_of_changes_what_is_in_the_future(capsys: pytest.CaptureFixture[str])
     # the fixture's records were last checked on 2026-11-20: the day before, that is the future
     assert main(["validate", "--catalog", str(FIXTURE), "--as-of", "2026-11-19"]) == 1
     out = capsys.readouterr().out
-    assert out.count("[future-date]") == 4
+    assert out.count("[future-date]") == 7  # one per product
     assert "ngày 2026-11-20 ở tương lai (hôm nay 2026-11-19)" in out
 
 

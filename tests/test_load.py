@@ -28,9 +28,12 @@ def test_fixture_records() -> None:
     loaded = load_records(FIXTURE)
     assert loaded.problems == []
     assert [r.display for r in loaded.products] == [
+        "catalog/products/hai_phong/hp-chua-co-anh/product.yaml",
+        "catalog/products/hai_phong/hp-nam-het-han/product.yaml",
         "catalog/products/hai_phong/hp-revoked/product.yaml",
         "catalog/products/hai_phong/hp-withdrawn/product.yaml",
         "catalog/products/quang_ninh/qn-expired/product.yaml",
+        "catalog/products/quang_ninh/qn-nam-chua-ro/product.yaml",
         "catalog/products/quang_ninh/qn-valid/product.yaml",
     ]
     assert [r.display for r in loaded.producers] == [
@@ -38,13 +41,16 @@ def test_fixture_records() -> None:
         "catalog/producers/htx-mau-quang-ninh.yaml",
     ]
     assert sorted(loaded.product_folders) == [
+        "hp-chua-co-anh",
+        "hp-nam-het-han",
         "hp-revoked",
         "hp-withdrawn",
         "qn-expired",
+        "qn-nam-chua-ro",
         "qn-valid",
     ]
     assert sorted(loaded.producer_files) == ["hkd-mau-hai-phong", "htx-mau-quang-ninh"]
-    record = loaded.products[3]
+    record = loaded.products[6]
     assert record.kind == "product" and record.folder.name == "qn-valid"
     assert record.data["id"] == "qn-valid"
     assert len(record.sha256) == 64
@@ -139,7 +145,7 @@ def test_bad_record_does_not_stop_the_others(catalog: Path) -> None:
     (catalog / "products" / "quang_ninh" / "qn-expired" / "product.yaml").write_bytes(b"\xff\n")
     loaded = load_records(catalog)
     assert found(loaded) == [("catalog/products/quang_ninh/qn-expired/product.yaml", 1, "not-utf8")]
-    assert len(loaded.products) == 3 and len(loaded.producers) == 2
+    assert len(loaded.products) == 6 and len(loaded.producers) == 2
 
 
 def test_huge_record_is_read_only_past_the_limit(catalog: Path) -> None:

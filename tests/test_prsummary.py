@@ -34,11 +34,18 @@ def test_no_change(base: Records) -> None:
 
 def test_without_a_base_everything_is_new(base: Records) -> None:
     text = summarise_changes(None, base, AS_OF)
-    assert "| Sản phẩm mới | 4 |" in text and "| Chủ thể | 2 |" in text
+    assert "| Sản phẩm mới | 7 |" in text and "| Chủ thể | 2 |" in text
     assert (
         "(`qn-expired`, Quảng Ninh): 3★, quyết định 1003/QĐ-UBND ngày 2021-03-01, "
         "**đã hết hiệu lực** từ 2024-03-01." in text
     )
+    # a decision known only by its year: valid or expired only when so whatever the day
+    assert (
+        "(`qn-nam-chua-ro`, Quảng Ninh): 3★, quyết định 1007/QĐ-UBND năm 2023, **chưa rõ còn "
+        "hiệu lực** (hết hiệu lực trong 2026, không rõ ngày)." in text
+    )
+    assert "(`hp-nam-het-han`, Hải Phòng): 3★, quyết định 1008/QĐ-UBND năm 2020, **đã" in text
+    assert "(`hp-chua-co-anh`, Hải Phòng): 4★, quyết định 1009/QĐ-UBND tháng 2025-03, còn" in text
 
 
 def test_renewal_expiry_and_withdrawal(base: Records) -> None:

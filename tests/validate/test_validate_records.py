@@ -17,6 +17,7 @@ def test_fixture_is_valid(context: dict[str, Any], validate_loaded: Validate) ->
         ("hp-revoked", "lo-mau.jpg"),
         ("hp-withdrawn", "tui-mau.png"),
         ("qn-expired", "goi-mau.jpg"),
+        ("qn-nam-chua-ro", "hop-nam.jpg"),
         ("qn-valid", "chai-mau.jpg"),
         ("qn-valid", "hop-mau.png"),
     ]
