@@ -19,9 +19,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from generator.checkcache import Checks, PhotoRow, from_rows, problem_rows
+from generator.config import PoolSettings
 from generator.errors import Problem, problem
 from generator.load import LoadedCatalog, Record
-from generator.parallel import map_known_first
+from generator.parallel import DEFAULT_POOLS, map_known_first
 from generator.photocheck import (
     IMAGE_EXTENSIONS,
     PhotoFacts,
@@ -872,8 +873,10 @@ def validate_records(
     ledger: Path | None = None,
     known_photos: Mapping[str, PhotoRow] | None = None,
     known_checks: Mapping[str, Checks] | None = None,
+    pools: PoolSettings = DEFAULT_POOLS,
 ) -> Validation:
-    """known_photos, known_checks: what an earlier run found (see generator/checkcache.py)."""
+    """known_photos, known_checks: what an earlier run found (see generator/checkcache.py).
+    pools: when the records are checked in worker processes."""
     out = Validation(problems=list(loaded.problems))
     out.problems += _province_folder_problems(loaded, places)
     # The checks of one record (schema, dates, places, photo files) are independent: on every
@@ -894,7 +897,7 @@ def validate_records(
     )
     count = len(loaded.products)
     numbers = range(count + len(loaded.producers))
-    outcomes = map_known_first(_check_records, numbers, context, _fresh)
+    outcomes = map_known_first(_check_records, numbers, context, _fresh, pools)
     producer_ids: dict[str, Record] = {}
     for record, outcome in zip(loaded.producers, outcomes[count:], strict=True):
         _adopt_outcome(record, outcome, out)
