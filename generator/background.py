@@ -7,9 +7,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from generator import parallel
-from generator.parallel import ChildDied
-
-__all__ = ["Background", "ChildDied"]
 
 _R = TypeVar("_R")
 
