@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__, urls
-from generator.background import Background
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.errors import format_text
+from generator.parallel import Background
 from generator.write import (
     Manifest,
     SiteWriter,
