@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from generator.background import Background, ChildDied
-from generator.render.datasets import DatasetError
+from generator.render.datasets.specs import DatasetError
 
 
 def test_result_comes_back_and_the_child_sees_the_parents_objects() -> None:
