@@ -63,8 +63,13 @@ def entry_names() -> set[str]:
 def _code_key() -> str:
     """The code of every module of this package, and the libraries whose output or verdict the
     caches hold."""
+    return code_digest(Path(__file__).parent)
+
+
+def code_digest(package: Path) -> str:
+    """Of every module in the folder `package` (by name and content) and the libraries."""
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(package.glob("*.py")):
         data = path.read_bytes()
         digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
     for part in (
