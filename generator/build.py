@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__, urls
-from generator.background import Background
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.errors import format_text
+from generator.parallel import Background
 from generator.write import (
     Manifest,
     SiteWriter,
@@ -41,8 +41,7 @@ from generator.write import (
 
 if TYPE_CHECKING:
     from generator.model import Catalog
-    from generator.render.artifacts import DataIndex, PhotoIndex
-    from generator.render.html import Html
+    from generator.render.artifacts import DataPage, PhotoIndex
 
 
 @dataclass
@@ -164,36 +163,31 @@ def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) 
 
 @dataclass
 class _Datasets:
-    """What the datasets child made: its index, its files (already in staging), its pages."""
+    """What the datasets child made: what the data page shows, its files (already in
+    staging)."""
 
-    index: DataIndex
+    page: DataPage
     files: Manifest
     kept: int
-    pages: list[str]
     seconds: float
 
-    def merge_into(self, writer: SiteWriter, html: Html) -> None:
+    def merge_into(self, writer: SiteWriter) -> None:
         for rel, (digest, size) in self.files.items():
             writer.record(rel, size, digest)
         writer.kept += self.kept
-        html.index.pages.extend(self.pages)
 
 
 def _start_datasets(
-    catalog: Catalog, config: BuildConfig, writer: SiteWriter, html: Html, photos: PhotoIndex
+    catalog: Catalog, config: BuildConfig, writer: SiteWriter, photos: PhotoIndex
 ) -> Background[_Datasets]:
     def make() -> _Datasets:
         # In the child: its own writer on the same staging folder and manifest.
-        from generator.render.datasets import render_datasets
+        from generator.render.datasets.stage import render_datasets
 
         start = time.perf_counter()
         own = SiteWriter(writer.root, writer.previous)
-        html.writer = own
-        before = len(html.index.pages)
-        index = render_datasets(catalog, config, own, html, photos)
-        return _Datasets(
-            index, own.manifest(), own.kept, html.index.pages[before:], time.perf_counter() - start
-        )
+        page = render_datasets(catalog, config, own, photos)
+        return _Datasets(page, own.manifest(), own.kept, time.perf_counter() - start)
 
     return Background(make, "datasets")
 
@@ -230,8 +224,9 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     gc.freeze()
 
     from generator.ledger import update_ledger
-    from generator.render.artifacts import DataIndex, product_json_path
-    from generator.render.datasets import DatasetError, datasets_checked_before
+    from generator.render.artifacts import DataIndex
+    from generator.render.datasets.cache import datasets_checked_before
+    from generator.render.datasets.specs import DatasetError
     from generator.render.html import Assets, Html
     from generator.render.labels import (
         render_gs1_pages,
@@ -239,7 +234,13 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         render_labels_page,
         render_not_found,
     )
-    from generator.render.pages import Outputs, render_pages, render_robots, render_sitemap
+    from generator.render.pages import (
+        Outputs,
+        render_data_page,
+        render_pages,
+        render_robots,
+        render_sitemap,
+    )
     from generator.render.photos import render_photos
     from generator.render.search import render_search_index
     from generator.render.stats import render_statistics
@@ -263,13 +264,13 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         # processes at once; beside the page workers the tree then held 3 GB at 20,000
         # products. It waits for the pages instead (~20 s longer, under 2 GB).
         overlap = datasets_checked_before(config.cache_dir)
-        datasets = _start_datasets(catalog, config, writer, html, photos) if overlap else None
+        datasets = _start_datasets(catalog, config, writer, photos) if overlap else None
         try:
             with report.stage("search index"):
                 filters = render_search_index(catalog, writer)
             with report.stage("pages"):
                 expected = DataIndex(
-                    product_json={p.id: product_json_path(p.id) for p in catalog.products}
+                    product_json={p.id: urls.product_json(p.id) for p in catalog.products}
                 )
                 render_pages(catalog, html, Outputs(photos, labels, expected), filters)
                 render_labels_page(html, catalog, labels)
@@ -277,7 +278,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
                 render_not_found(html)
                 render_statistics(catalog, html)
             if datasets is None:
-                datasets = _start_datasets(catalog, config, writer, html, photos)
+                datasets = _start_datasets(catalog, config, writer, photos)
             with report.stage("datasets, waited for"):
                 made = datasets.result()
         except BaseException:
@@ -285,9 +286,10 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
                 datasets.cancel()
             raise
         report.stages["datasets"] = made.seconds
-        made.merge_into(writer, html)
-        if made.index.product_json != expected.product_json:
+        made.merge_into(writer)
+        if made.page.index.product_json != expected.product_json:
             raise DatasetError("the product JSON files are not where the product pages link")
+        render_data_page(html, catalog, made.page)
         with report.stage("mkdocs"):
             folder, editorial = editorial_pages(config.cache_dir, config.base_url)
             writer.adopt_tree(folder)
@@ -315,7 +317,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
 
 
 def run_build(config: BuildConfig) -> int:
-    from generator.render.datasets import DatasetError
+    from generator.render.datasets.specs import DatasetError
     from generator.render.photos import PhotoError
     from generator.site import MkDocsError
     from generator.write import WriteError

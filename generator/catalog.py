@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.checkcache import CheckCache, KnownResults
-from generator.config import last_commit_date
+from generator.config import PoolSettings, last_commit_date
 from generator.derive import derive_catalog
 from generator.errors import Problem
 from generator.ledger import read_ledger
 from generator.load import LoadedCatalog, load_records
 from generator.model import Catalog
+from generator.parallel import DEFAULT_POOLS
 from generator.places import load_places
 from generator.validate import validate_records
 from generator.validate.result import Validation
@@ -69,14 +70,16 @@ def check_catalog(
     release_date: dt.date | None = None,
     cache_dir: Path | None = None,
     stages: dict[str, float] | None = None,
+    pools: PoolSettings = DEFAULT_POOLS,
 ) -> CheckedCatalog:
     """cache_dir: where what this run found is kept (generator/checkcache.py), so that the
     next run does not parse or check again a record whose bytes did not change, nor read a
     photo whose file did not change (None: everything is read and checked).
-    stages: receives the seconds of "load", "validate" and "derive" (the build's report)."""
+    stages: receives the seconds of "load", "validate" and "derive" (the build's report).
+    pools: when records are read and checked in worker processes."""
     with collector_paused(freeze=True):
         return _check_catalog(
-            catalog_dir, schemas_dir, as_of, ledger, release_date, cache_dir, _Clock(stages)
+            catalog_dir, schemas_dir, as_of, ledger, release_date, cache_dir, _Clock(stages), pools
         )
 
 
@@ -104,6 +107,7 @@ def check_configured(config: BuildConfig, stages: dict[str, float] | None = None
         config.ledger,
         cache_dir=config.cache_dir,
         stages=stages,
+        pools=config.pools,
     )
 
 
@@ -115,16 +119,17 @@ def _check_catalog(
     release_date: dt.date | None,
     cache_dir: Path | None,
     clock: _Clock,
+    pools: PoolSettings,
 ) -> CheckedCatalog:
     cache = CheckCache.of(catalog_dir, cache_dir, schemas_dir) if cache_dir else None
     known = cache.load() if cache else KnownResults()
-    loaded = load_records(catalog_dir, known.parses)
+    loaded = load_records(catalog_dir, known.parses, pools)
     clock.lap("load")
     places = load_places()
     vocab = load_vocabulary(schemas_dir)
     schemas = load_schemas(schemas_dir)
     validation = validate_records(
-        loaded, schemas, places, vocab, as_of, ledger, known.photos, known.checks
+        loaded, schemas, places, vocab, as_of, ledger, known.photos, known.checks, pools
     )
     found = KnownResults(loaded.parses, validation.checks, validation.checked)
     if cache and found != known:  # nothing changed: the files are left as they are

@@ -15,35 +15,33 @@ an error. Cross-record checks are not cached: they always run on everything.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import marshal
 import os
-import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import Problem
+from generator.keys import code_digest, modules
 
 _MAGIC = b"OCOPCHK1"
 _DIGEST = 32  # bytes of a SHA-256
 _HEADER = len(_MAGIC) + 2 * _DIGEST + 4  # magic, two versions, CRC-32 of the payload
-_GENERATOR = Path(__file__).resolve().parent
 # The modules whose code shapes the parses and checks: the import closure of
 # generator.catalog (tests/test_checkcache.py keeps the two equal), and the libraries: the
 # YAML reader, the schema checkers, the commune list.
 CHECK_MODULES = (
-    *("__init__", "catalog", "checkcache", "config", "dates", "derive", "errors", "ledger"),
-    *("load", "urls"),
-    *("messages", "model", "parallel", "photocheck", "places", "text", "vocab", "yamlfile"),
+    *("__init__", "catalog", "checkcache", "config", "dates", "derive", "errors", "keys"),
+    *("ledger", "load", "messages", "model", "parallel", "photocheck", "places", "text", "urls"),
+    *("vocab", "yamlfile"),
     *("validate", "validate.cross_record", "validate.photos", "validate.record"),
     *("validate.result", "validate.run", "validate.schema"),
 )
 _CHECK_LIBRARIES = ("PyYAML", "fastjsonschema", "jsonschema", "vietnam-provinces")
 # Photo facts depend on less: a change elsewhere in the generator does not read 40,000 photos
 # again.
-_PHOTO_MODULES = ("checkcache", "photocheck")
+_PHOTO_MODULES = ("checkcache", "keys", "photocheck")
 _PHOTO_LIBRARIES = ("pillow",)
 # Changes are kept beside the full file while they are at most this many, or a tenth of it.
 FEW_CHANGES = 100
@@ -96,33 +94,10 @@ class Versions:
 
 def code_versions(schemas_dir: Path) -> Versions:
     schemas = sorted(p for p in schemas_dir.rglob("*") if p.is_file())
-    modules = [_module_file(name) for name in CHECK_MODULES]
-    photo_modules = [_module_file(name) for name in _PHOTO_MODULES]
     return Versions(
-        _digest(modules + schemas, _CHECK_LIBRARIES),
-        _digest(photo_modules, _PHOTO_LIBRARIES),
+        code_digest(modules(*CHECK_MODULES) + schemas, _CHECK_LIBRARIES, salt=_MAGIC),
+        code_digest(modules(*_PHOTO_MODULES), _PHOTO_LIBRARIES, salt=_MAGIC),
     )
-
-
-def _module_file(name: str) -> Path:
-    """generator.<name>'s source: "validate.run" -> validate/run.py, a package its __init__.py."""
-    path = _GENERATOR.joinpath(*name.split("."))
-    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
-
-
-def _digest(files: list[Path], libraries: tuple[str, ...]) -> bytes:
-    digest = hashlib.sha256(_MAGIC)
-    digest.update(f"{sys.version}\0{marshal.version}\0".encode())
-    for name in libraries:
-        try:
-            version = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}={version}\0".encode())
-    for path in files:
-        data = path.read_bytes()
-        digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
-    return digest.digest()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,20 @@ DEFAULT_BASE_URL = "http://localhost:8000/"
 
 
 @dataclass(frozen=True)
+class PoolSettings:
+    """When work goes to worker processes and in what portions (generator/parallel.py): below
+    these amounts a pool costs more than it saves. Tests lower them to run the pool path on a
+    small catalog."""
+
+    min_items: int = 1000  # per-record work (load, validate, pages): fewer records run here
+    chunk: int = 250  # records a worker takes at a time
+    photo_batch: int = 16  # photo sources a worker takes at a time (at most)
+    label_min_cost: int = 200  # labels: sheet cells to draw before workers are started
+    validation_bytes: int = 4_000_000  # datasets: lines frictionless reads, from here in a child
+    xlsx_cells: int = 250_000  # datasets: cells from which the workbook is made in a child
+
+
+@dataclass(frozen=True)
 class BuildConfig:
     catalog_dir: Path
     out_dir: Path
@@ -26,6 +40,7 @@ class BuildConfig:
     cache_dir: Path = PROJECT_ROOT / ".cache"
     ledger_path: Path | None = None  # published-ids ledger; None: catalog_dir/published-ids.txt
     workers: int = 0  # 0: all cores
+    pools: PoolSettings = PoolSettings()
 
     @property
     def base_path(self) -> str:

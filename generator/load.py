@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.checkcache import Parse, from_rows, problem_rows
+from generator.config import PoolSettings
 from generator.errors import Problem, problem
-from generator.parallel import map_known_first
+from generator.parallel import DEFAULT_POOLS, map_known_first
 from generator.photocheck import lstat, read_file
 from generator.yamlfile import MAX_RECORD_BYTES, FieldPath, parse_record
 
@@ -86,9 +87,14 @@ def display_path(root: Path, file: Path) -> str:
     return f"{root.name}/{file.relative_to(root).as_posix()}"
 
 
-def load_records(catalog_dir: Path, known: Mapping[str, Parse] | None = None) -> LoadedCatalog:
+def load_records(
+    catalog_dir: Path,
+    known: Mapping[str, Parse] | None = None,
+    pools: PoolSettings = DEFAULT_POOLS,
+) -> LoadedCatalog:
     """known: parses of an earlier run, by display path (see generator/checkcache.py); a file
-    whose bytes are those of its known parse is not parsed again. out.parses: this run's."""
+    whose bytes are those of its known parse is not parsed again. out.parses: this run's.
+    pools: when the files are read in worker processes."""
     root = catalog_dir.resolve()
     out = LoadedCatalog(root)
     product_files = _list_products(root, out)
@@ -100,7 +106,7 @@ def load_records(catalog_dir: Path, known: Mapping[str, Parse] | None = None) ->
     # records), then producers (listing and records interleaved, by name). Workers get plain
     # strings, not Paths (pickled for each file), and inherit `known`.
     files = [(str(file), shown) for file, shown in product_files + producer_files]
-    outcomes = map_known_first(_read_many, files, known or {}, _parsed)
+    outcomes = map_known_first(_read_many, files, known or {}, _parsed, pools)
     for (file, shown), outcome in zip(product_files, outcomes, strict=False):  # producers follow
         _adopt(file, shown, "product", outcome, known, out.products, out)
     producer_outcomes = iter(outcomes[len(product_files) :])

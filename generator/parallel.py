@@ -1,52 +1,90 @@
-"""Runs independent per-record work on every core, in record order.
+"""Work on every core: the one place the generator starts processes.
 
-Worker processes are forked (they inherit the loaded modules), take chunks of a few hundred
-items, and return plain picklable results; small inputs run inline, where a pool costs more
-than it saves. `map_with_context` hands each worker a large read-only object (a renderer with
-its catalog) through the fork itself, so it is never pickled.
+Two shapes of work:
+
+- many independent items (records, pages, photos, labels) spread over a pool of worker
+  processes: `map_with_context` and `map_known_first` (results in order, a large read-only
+  object inherited by the workers), `pool_map` (one call per item, in order or as each is done);
+- one stage in a child process while this one goes on (`Background`): the datasets while the
+  pages render, a workbook while the other formats are made, the frictionless check.
+
+Workers and children are forked, stated here and not left to the platform's default (Python
+3.14 no longer forks by default on Linux): a fork inherits the loaded modules and the catalog,
+so nothing large is pickled on the way in. A spawned child (`method="spawn"`) is a new
+interpreter that inherits nothing: for a job that reads files rather than this process's
+objects, whose allocations would otherwise copy the pages it shares with the parent. Small
+inputs run inline, where a pool costs more than it saves (the amounts: config.PoolSettings).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+import pickle
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from typing import Any, Generic, Literal, TypeVar
+
+from generator.config import PoolSettings
 
 T = TypeVar("T")
 R = TypeVar("R")
 C = TypeVar("C")
 
-MIN_ITEMS_FOR_POOL = 1000
-CHUNK = 250
+StartMethod = Literal["fork", "spawn"]
+DEFAULT_POOLS = PoolSettings()
 
 
 def worker_count(requested: int = 0) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-def map_chunks(
-    func: Callable[..., list[R]],
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _fork_pool(workers: int, **options: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork"), **options
+    )
+
+
+# ------------------------------------------------------------------------------ item by item
+
+
+def pool_map(
+    func: Callable[[T], R],
     items: Sequence[T],
-    *args: Any,
     workers: int = 0,
-) -> list[R]:
-    """func(chunk, *args) -> one result per item; results come back in the items' order."""
+    *,
+    pooled: bool = True,
+    chunksize: int = 1,
+    ordered: bool = True,
+) -> Iterator[R]:
+    """func(item) for every item, in forked workers (at most one per item); inline when
+    `pooled` is false (too little work to pay for starting workers), with one worker or item,
+    or where processes cannot be forked. `ordered`: results in the items' order, else each as
+    soon as it is done (for progress). An exception in a worker is raised here with its type,
+    and the tasks not yet started are dropped (not finished first)."""
     count = worker_count(workers)
-    if (
-        count < 2
-        or len(items) < MIN_ITEMS_FOR_POOL
-        or "fork" not in (multiprocessing.get_all_start_methods())
-    ):
-        return func(list(items), *args)
-    chunks = [list(items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)]
-    context = multiprocessing.get_context("fork")
-    results: list[R] = []
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        for part in pool.map(func, chunks, *([arg] * len(chunks) for arg in args)):
-            results.extend(part)
-    return results
+    if not pooled or count < 2 or len(items) < 2 or not can_fork():
+        yield from map(func, items)
+        return
+    with _fork_pool(min(count, len(items))) as pool:
+        try:
+            if ordered:
+                yield from pool.map(func, items, chunksize=chunksize)
+            else:
+                futures: list[Future[R]] = [pool.submit(func, item) for item in items]
+                for future in as_completed(futures):
+                    yield future.result()
+        except BaseException:  # a failed item, Ctrl-C, or the caller stopped early
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+# ------------------------------------------------------------------------------ in chunks
 
 
 _worker_context: Any = None  # set once in each forked worker by _adopt_context, never in the parent
@@ -62,29 +100,22 @@ def _call_with_context(func: Callable[[list[T], Any], list[R]], chunk: list[T]) 
 
 
 def map_with_context(
-    func: Callable[[list[T], Any], list[R]],
+    func: Callable[[list[T], C], list[R]],
     items: Sequence[T],
-    context: Any,
+    context: C,
     workers: int = 0,
+    pools: PoolSettings = DEFAULT_POOLS,
 ) -> list[R]:
-    """func(chunk, context) -> one result per item, in order; `context` reaches forked workers
-    as inherited memory (initializer arguments are not pickled under fork)."""
+    """func(chunk, context) -> one result per item, in order, chunks of `pools.chunk` items;
+    `context` reaches forked workers as inherited memory (initializer arguments are not pickled
+    under fork). Fewer than `pools.min_items` items run inline."""
     count = worker_count(workers)
-    if (
-        count < 2
-        or len(items) < MIN_ITEMS_FOR_POOL
-        or "fork" not in (multiprocessing.get_all_start_methods())
-    ):
+    if count < 2 or len(items) < pools.min_items or not can_fork():
         return func(list(items), context)
-    chunks = [list(items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)]
-    pool = ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_adopt_context,
-        initargs=(context,),
-    )
+    size = pools.chunk
+    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     results: list[R] = []
-    with pool:
+    with _fork_pool(count, initializer=_adopt_context, initargs=(context,)) as pool:
         for part in pool.map(_call_with_context, [func] * len(chunks), chunks):
             results.extend(part)
     return results
@@ -95,6 +126,7 @@ def map_known_first(
     items: Sequence[T],
     context: C,
     costly: Callable[[R], bool],
+    pools: PoolSettings = DEFAULT_POOLS,
 ) -> list[R]:
     """func(chunk, context) for every item, results in order. While earlier results answer for
     nearly every item, each costs a look-up and a few system calls: they run here, where forked
@@ -102,11 +134,75 @@ def map_known_first(
     a chunk has real work for one item in ten (many records changed, no cache, or new photo
     stamps after a fresh checkout), the rest go to every core."""
     results: list[R] = []
-    step = CHUNK
+    step = pools.chunk
     for start in range(0, len(items), step):
         done = func(list(items[start : start + step]), context)
         results += done
         if 10 * sum(map(costly, done)) >= len(done):
-            results += map_with_context(func, items[start + step :], context)
+            results += map_with_context(func, items[start + step :], context, 0, pools)
             break
     return results
+
+
+# ------------------------------------------------------------------------------ one stage
+
+
+class ChildDied(RuntimeError):
+    pass
+
+
+class Background(Generic[R]):
+    """func() run in a child process while this one goes on; result() waits for its value.
+
+    method "fork" (the default): the child inherits everything this process holds (no pickling
+    of the catalog); only the result comes back, pickled through a pipe. "spawn": a new
+    interpreter; `func` is then pickled and must be a module-level function or a partial of one.
+    For a job that reads files rather than the parent's objects: a fork's allocations land in
+    the pages it shares with the parent and copy them (a fork of the datasets child running
+    frictionless held 400 MB of copies). An exception in the child is raised again here with its
+    type; a child that dies without answering raises ChildDied."""
+
+    def __init__(self, func: Callable[[], R], name: str, method: StartMethod = "fork") -> None:
+        self.name = name
+        context = multiprocessing.get_context(method)
+        self._receive, send = context.Pipe(duplex=False)
+        # Not a daemon: the child may start processes of its own (a daemon may not).
+        self._process = context.Process(target=_child, args=(func, send), name=name)
+        self._process.start()
+        send.close()  # the parent keeps only the reading end: EOF when the child is gone
+
+    def result(self) -> R:
+        try:
+            kind, payload = pickle.loads(self._receive.recv_bytes())
+        except EOFError:
+            kind, payload = "died", None
+        finally:
+            self._receive.close()
+            self._process.join()
+        if kind == "ok":
+            return payload  # type: ignore[no-any-return]
+        if kind == "error":
+            error, text = payload
+            error.add_note(f"(in the background process {self.name})\n{text}")
+            raise error
+        raise ChildDied(f"{self.name}: exit code {self._process.exitcode}")
+
+    def cancel(self) -> None:
+        """Stops the child (the parent failed): nothing it makes is used."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receive.close()
+
+
+def _child(func: Callable[[], Any], send: Any) -> None:
+    try:
+        message: tuple[str, Any] = ("ok", func())
+        data = pickle.dumps(message)
+    except BaseException as err:
+        try:
+            data = pickle.dumps(("error", (err, traceback.format_exc())))
+        except Exception:
+            data = pickle.dumps(("error", (RuntimeError(repr(err)), traceback.format_exc())))
+    send.send_bytes(data)
+    send.close()

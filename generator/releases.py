@@ -3,7 +3,8 @@
     python -m generator.releases --site-url https://owner.github.io/repo/ --out site
 
 A build copies every earlier release it finds in its output folder (see
-generator/render/datasets.py, carry_forward_releases). A deploy that starts from a fresh checkout
+generator/render/datasets/releases.py, carry_forward_releases, which shares its records, names
+and checksum files with this fetcher). A deploy that starts from a fresh checkout
 has no output folder, so without this step every earlier release would silently vanish from the
 new site. This reads `data/releases/index.json` of the published site and downloads every file of
 every release into `<out>/data/releases/<date>/`, each checked against the size and SHA-256 that
@@ -37,13 +38,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# The same naming rules as the build that reads the folders back: a release folder is an ISO
-# date, a file is a plain name (no "/", cannot start with ".", so never ".." or hidden).
-from generator.render.datasets import ISO_DATE, SAFE_NAME, DatasetError, parse_sha256sums
+from generator import urls
 
-INDEX = "data/releases/index.json"
-RELEASES = "data/releases"
-SUMS = "SHA256SUMS"
+# The same records and naming rules as the build that reads the folders back.
+from generator.render.datasets.releases import (
+    ISO_DATE,
+    SAFE_NAME,
+    SUMS,
+    Release,
+    ReleaseFile,
+    parse_sha256sums,
+    sha256_file,
+)
+from generator.render.datasets.specs import DatasetError
+
+INDEX = urls.RELEASES_INDEX
 HEX64 = re.compile(r"[0-9a-f]{64}")
 CHUNK = 1 << 16
 MAX_INDEX_BYTES = 32 * 1024 * 1024  # far above years of daily releases; refuses a runaway body
@@ -58,24 +67,11 @@ class NotPublished(Exception):
     """index.json answers 404: the site has never been published."""
 
 
-@dataclass(frozen=True)
-class RemoteFile:
-    name: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class RemoteRelease:
-    date: str
-    files: tuple[RemoteFile, ...]
-
-
 def _fail(where: str, what: str) -> ReleaseFetchError:
     return ReleaseFetchError(f"{INDEX}: {where}: {what}")
 
 
-def parse_index(data: bytes) -> list[RemoteRelease]:
+def parse_index(data: bytes) -> list[Release]:
     """index.json -> releases, refusing anything that could name a path outside the release
     folders or that the build could not read back."""
     try:
@@ -84,7 +80,7 @@ def parse_index(data: bytes) -> list[RemoteRelease]:
         raise ReleaseFetchError(f"{INDEX}: not JSON ({err})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("releases"), list):
         raise _fail("top level", 'needs an object with a "releases" list')
-    releases: list[RemoteRelease] = []
+    releases: list[Release] = []
     dates: set[str] = set()
     for n, item in enumerate(doc["releases"]):
         where = f"releases[{n}]"
@@ -100,7 +96,7 @@ def parse_index(data: bytes) -> list[RemoteRelease]:
         entries = item.get("files")
         if not isinstance(entries, list) or not entries:
             raise _fail(where, f"release {date} lists no files")
-        files: dict[str, RemoteFile] = {}
+        files: dict[str, ReleaseFile] = {}
         for k, entry in enumerate(entries):
             at = f"{where}.files[{k}]"
             if not isinstance(entry, dict):
@@ -115,10 +111,10 @@ def parse_index(data: bytes) -> list[RemoteRelease]:
                 raise _fail(at, f"{name}: bytes {size!r} is not a size")
             if not isinstance(digest, str) or not HEX64.fullmatch(digest):
                 raise _fail(at, f"{name}: sha256 {digest!r} is not a SHA-256 hex digest")
-            files[name] = RemoteFile(name, size, digest)
+            files[name] = ReleaseFile(name, size, digest)
         if SUMS not in files:
             raise _fail(where, f"release {date} has no {SUMS}")
-        releases.append(RemoteRelease(date, tuple(files[k] for k in sorted(files))))
+        releases.append(Release(date, tuple(files[k] for k in sorted(files))))
     return releases
 
 
@@ -154,7 +150,7 @@ class Fetcher:
             raise ReleaseFetchError(f"{self.url(INDEX)}: larger than {MAX_INDEX_BYTES} bytes")
         return data
 
-    def download(self, path: str, expected: RemoteFile, dest: Path) -> None:
+    def download(self, path: str, expected: ReleaseFile, dest: Path) -> None:
         """Streams one file to `dest`, hashing as it goes; stops at the first byte too many."""
         url = self.url(path)
         digest = hashlib.sha256()
@@ -179,14 +175,13 @@ class Fetcher:
             raise ReleaseFetchError(f"{url}: SHA-256 differs from index.json")
 
 
-def _matches(path: Path, expected: RemoteFile) -> bool:
+def _matches(path: Path, expected: ReleaseFile) -> bool:
     if not path.is_file() or path.stat().st_size != expected.size:
         return False
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest() == expected.sha256
+    return sha256_file(path) == expected.sha256
 
 
-def _check_sums(release: RemoteRelease, sums: bytes) -> None:
+def _check_sums(release: Release, sums: bytes) -> None:
     """The release's SHA256SUMS must list exactly the other files, with index.json's digests:
     the build copies what SHA256SUMS lists, so the two must not disagree."""
     try:
@@ -215,7 +210,7 @@ def _restore(fetcher: Fetcher, out_dir: Path) -> Outcome:
     outcome = Outcome(releases=len(releases))
     if not releases:
         return outcome
-    target_root = out_dir / RELEASES
+    target_root = out_dir / urls.DATA_RELEASES
     out_dir.mkdir(parents=True, exist_ok=True)
     # Scratch space on the same file system, so each file moves into place by one rename.
     scratch = Path(tempfile.mkdtemp(prefix=".releases-fetch-", dir=out_dir))
@@ -230,7 +225,7 @@ def _restore(fetcher: Fetcher, out_dir: Path) -> Outcome:
                     continue
                 temp = scratch / release.date / f.name
                 temp.parent.mkdir(exist_ok=True)
-                fetcher.download(f"{RELEASES}/{release.date}/{f.name}", f, temp)
+                fetcher.download(urls.data_release(release.date, f.name), f, temp)
                 staged.append((temp, final))
                 outcome.downloaded += 1
             sums_at = scratch / release.date / SUMS
@@ -274,7 +269,7 @@ def fetch_releases(site_url: str, out_dir: Path, timeout: float = 30) -> int:
         )
         return 1
     print(
-        f"Đã khôi phục {outcome.releases} bản phát hành vào {out_dir / RELEASES} "
+        f"Đã khôi phục {outcome.releases} bản phát hành vào {out_dir / urls.DATA_RELEASES} "
         f"({outcome.downloaded} tệp tải về, {outcome.kept} tệp đã có sẵn). / Restored "
         f"{outcome.releases} release(s): {outcome.downloaded} file(s) downloaded, "
         f"{outcome.kept} already present."

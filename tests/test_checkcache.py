@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from test_bad_records import CASES_DIR, build_case, case_names
 
-from generator import checkcache, load, parallel
+from generator import checkcache, load
 from generator.catalog import CheckedCatalog, check_catalog
-from generator.config import PROJECT_ROOT
+from generator.config import PROJECT_ROOT, PoolSettings
 from generator.errors import format_text
+from generator.parallel import DEFAULT_POOLS
 from generator.validate import photos, run
 from support import AS_OF, FIXTURE_CATALOG
 
@@ -35,8 +36,12 @@ def catalog(tmp_path: Path) -> Path:
     return root
 
 
-def check(catalog: Path, cache: Path | None, as_of: dt.date = AS_OF) -> CheckedCatalog:
-    return check_catalog(catalog, SCHEMAS, as_of, catalog / "published-ids.txt", cache_dir=cache)
+def check(
+    catalog: Path, cache: Path | None, as_of: dt.date = AS_OF, pools: PoolSettings = DEFAULT_POOLS
+) -> CheckedCatalog:
+    return check_catalog(
+        catalog, SCHEMAS, as_of, catalog / "published-ids.txt", cache_dir=cache, pools=pools
+    )
 
 
 def same(a: CheckedCatalog, b: CheckedCatalog) -> None:
@@ -279,19 +284,16 @@ def test_removed_record_is_forgotten(catalog: Path, tmp_path: Path) -> None:
     same(check(catalog, cache), check(catalog, None))
 
 
-def test_worker_processes_give_the_same_results(
-    catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_worker_processes_give_the_same_results(catalog: Path, tmp_path: Path) -> None:
     """Records and photos read in forked workers, after a first chunk read here."""
     cache = tmp_path / "cache"
     inline = check(catalog, None)
-    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
-    same(check(catalog, cache), inline)  # nothing known: workers after the first chunk
-    same(check(catalog, cache), inline)  # everything known: all here
+    pooled = PoolSettings(min_items=1, chunk=2)
+    same(check(catalog, cache, pools=pooled), inline)  # nothing known: workers after a chunk
+    same(check(catalog, cache, pools=pooled), inline)  # everything known: all here
     for record in sorted(catalog.glob("*/**/*.yaml")):  # every record changed: workers again
         edit(record, "\n", "\n# sửa\n")
-    same(check(catalog, cache), check(catalog, None))
+    same(check(catalog, cache, pools=pooled), check(catalog, None))
 
 
 def test_unwritable_cache_is_not_an_error(catalog: Path, tmp_path: Path) -> None:

@@ -161,10 +161,11 @@ def test_huge_record_is_read_only_past_the_limit(catalog: Path) -> None:
     assert MAX_RECORD_BYTES < 50 * 1024 * 1024
 
 
-def test_pooled_read_equals_inline(catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pooled_read_equals_inline(catalog: Path) -> None:
     """Products and producers read in worker processes come back whole and in order, with
     problems in the order of a serial read (listing problems between producer records)."""
-    from generator import parallel
+    from generator.config import PoolSettings
+    from generator.parallel import DEFAULT_POOLS
 
     producers = catalog / "producers"
     (producers / "b.yml").write_text("id: b\n", encoding="utf-8")
@@ -172,8 +173,8 @@ def test_pooled_read_equals_inline(catalog: Path, monkeypatch: pytest.MonkeyPatc
     (producers / "notes.txt").write_text("x", encoding="utf-8")
     (catalog / "products" / "quang_ninh" / "qn-empty").mkdir()
 
-    def snapshot() -> tuple:
-        loaded = load_records(catalog)
+    def snapshot(pools: PoolSettings = DEFAULT_POOLS) -> tuple:
+        loaded = load_records(catalog, pools=pools)
         return (
             loaded.problems,
             [
@@ -185,9 +186,7 @@ def test_pooled_read_equals_inline(catalog: Path, monkeypatch: pytest.MonkeyPatc
         )
 
     inline = snapshot()
-    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
-    assert snapshot() == inline
+    assert snapshot(PoolSettings(min_items=1, chunk=2)) == inline
     assert [p.code for p in inline[0]] == [
         "missing-record",
         "wrong-file-name",

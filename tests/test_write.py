@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from generator.build import BuildReport, _stamp_path, build_site
-from generator.config import BuildConfig
+from generator.config import BuildConfig, PoolSettings
 from generator.write import SiteWriter, content_digest, load_manifest, spare_dir_for
 from support import FIXTURE_CATALOG, make_config
 
@@ -66,14 +67,12 @@ def fresh_build(config: BuildConfig) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("pooled", [False, True], ids=["inline", "worker-processes"])
 def test_incremental_builds_equal_a_build_from_nothing(
-    work: tuple[BuildConfig, BuildConfig], monkeypatch: pytest.MonkeyPatch, pooled: bool
+    work: tuple[BuildConfig, BuildConfig], pooled: bool
 ) -> None:
-    if pooled:  # pages kept by forked workers must be counted and recorded like the parent's
-        import generator.parallel as parallel
-
-        monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
-        monkeypatch.setattr(parallel, "CHUNK", 1)
     site, fresh = work
+    if pooled:  # pages kept by forked workers must be counted and recorded like the parent's
+        every_record = PoolSettings(min_items=1, chunk=1)
+        site, fresh = replace(site, pools=every_record), replace(fresh, pools=every_record)
     first = build(site)
     assert first.kept == 0 and first.removed == 0
     # nothing earlier to keep: the spare the next build starts from is a copy of this site

@@ -7,8 +7,11 @@ prefix them with `root`, so the site works under any sub-path.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from generator import urls
+if TYPE_CHECKING:
+    from generator.render.datasets.releases import Release
+    from generator.render.datasets.specs import TableSpec
 
 
 @dataclass(frozen=True)
@@ -77,14 +80,23 @@ class Download:
     sha256: str
 
 
-def product_json_path(product_id: str) -> str:
-    """Where a product's record is published as JSON (the datasets stage writes it)."""
-    return urls.product_json(product_id)
-
-
 @dataclass
 class DataIndex:
     downloads: list[Download] = field(default_factory=list)  # the latest release's files
     product_json: dict[str, str] = field(default_factory=dict)  # product id -> its JSON file
     release: str = ""  # "2026-11-20"
     feed: str | None = None  # Atom feed path
+
+
+@dataclass(frozen=True)
+class DataPage:
+    """What data/index.html shows: made by the datasets stage (in its own process), rendered
+    with the other pages by pages.render_data_page."""
+
+    index: DataIndex
+    specs: list[TableSpec]  # the tables, in published order
+    releases: list[Release]  # newest first
+    changes_md: str  # this release's changes, a bounded number per kind
+    change_counts: list[tuple[str, str, int]]  # (kind, title, products), kinds in order
+    unconfirmed_count: int  # products whose group code is not confirmed
+    photo_unlicensed: int  # photos without a known licence

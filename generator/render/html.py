@@ -289,7 +289,9 @@ class Html:
         writer = self.writer
         stale = [page for page in pages if not writer.unchanged(page.path, page.key)]
         numbers = list(range(len(stale)))  # the workers inherit the pages; numbers are sent
-        done = map_with_context(_render_batch, numbers, (self, stale), self.config.workers)
+        done = map_with_context(
+            _render_batch, numbers, (self, stale), self.config.workers, self.config.pools
+        )
         for rel, size, key in done:
             if rel not in writer.written:  # written by a worker process
                 writer.record(rel, size, key)

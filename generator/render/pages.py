@@ -18,7 +18,8 @@ from typing import Any
 from generator import urls
 from generator.catalog import collector_paused
 from generator.model import Catalog, Certificate, Producer, Product, Validity
-from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
+from generator.render.artifacts import DataIndex, DataPage, LabelIndex, PhotoIndex
+from generator.render.datasets.documents import DATA_LICENCE
 from generator.render.html import Html, Page, date_vi, dated
 
 PAGE_SIZE = 200  # products per browse page: about 60 KB of HTML
@@ -554,3 +555,39 @@ def render_pages(
     # One batch: whichever pages changed are rendered on every core (the collector back on:
     # rendering makes garbage, and forked workers inherit its state).
     html.write_pages(pages)
+
+
+def human_size(n: int) -> str:
+    """A file size as the data page shows it (Vietnamese decimal comma)."""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB".replace(".", ",")
+    return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
+def render_data_page(html: Html, catalog: Catalog, data: DataPage) -> None:
+    """data/index.html: downloads, checksums, changes, releases, how to cite, the data
+    dictionary, the licence and the known gaps, from what the datasets stage made."""
+    release = data.index.release
+    html.write_page(
+        "data.html",
+        urls.page_file(urls.DATA),
+        title="Dữ liệu mở",
+        description=f"Tải toàn bộ danh mục sản phẩm OCOP (CSV, JSON, Excel, SQLite), bản phát "
+        f"hành {release}, giấy phép CC BY 4.0, kèm từ điển dữ liệu và mã kiểm tra.",
+        crumbs=[("Trang chủ", urls.HOME)],
+        index=data.index,
+        specs=data.specs,
+        releases=data.releases,
+        release=release,
+        changes_md=data.changes_md,
+        change_counts=data.change_counts,
+        licence=DATA_LICENCE,
+        example_count=sum(1 for p in catalog.products if p.example),
+        product_count=len(catalog.products),
+        unconfirmed_count=data.unconfirmed_count,
+        photo_unlicensed=data.photo_unlicensed,
+        feed_path=urls.FEED,
+        human_size=human_size,
+    )

@@ -2,63 +2,27 @@
 
 Each source photo becomes WebP + JPEG files at 320/640/1280 px wide (never upscaled), with the
 EXIF orientation applied, colours converted to sRGB, and every byte of metadata dropped (EXIF
-with the photographer's GPS position, XMP, comments, ICC). Files are made once per content in
-the cache (`Cache(cache_dir, "photos")`, names keyed by source hash + settings + code version),
-on all cores; a rebuild only hard-links them into the site.
+with the photographer's GPS position, XMP, comments, ICC): a phone photo must not publish where
+it was taken, and a reader on a cheap phone must not download 4 MB. Files are made once per
+content, on all cores, in the cache (`Cache(cache_dir, "photos")`); a rebuild only hard-links
+them into the site.
 
-Why it is made this way (measured Nov 2026, Pillow 13, libjpeg-turbo 3.2, libwebp 1.6, one core
-of the 2-core build machine under load 5-9, so CPU ms are ~1.5x a quiet machine's; 800x600
-synthetic sources of the benchmark, and two real 720x477 photos for bytes and sharpness):
-
-- One decode per source, then a cascade: base -> largest size (bicubic) -> each smaller size.
-  JPEG `draft()` decodes at 1/2, 1/4 or 1/8 in the DCT domain when that still covers the base:
-  a 12 MP phone photo is decoded at 2000x1500. For an 800x600 source it would only help the
-  320 px size, and draft(1/2) + bicubic to 320 aliases as much as the box step below and is
-  softer (edge energy 43.7 vs 48.4), for a second decode: not used.
-- The exact 2x steps of the cascade (1280 -> 640 -> 320) are a 2x2 box average
-  (`Image.reduce(2)`, 0.4 ms for 640 -> 320) instead of Lanczos (4.9 ms): as sharp (edge energy
-  of a real photo 49.3 vs 49.8 for Lanczos, 46.5 bicubic, 39.1 bilinear); the price is some
-  aliasing of detail finer than the smaller image can hold (a stripe pattern at 0.8 of its
-  Nyquist frequency keeps 31 % of its contrast instead of 2 %). 800 -> 640 stays bicubic:
-  bilinear saves 3 ms but is visibly softer (edge energy 29.3 vs 33.5, Lanczos 35.7).
-- WebP method 2: on real photos method 0 makes files 12-16 % larger and method 1 10-13 %
-  (38 % and 26 % on the synthetic ones) for 30 % and 23 % less time; method 4 (Pillow's default)
-  takes 2.3x the time for 3-4 % fewer bytes. WebP is a third of the cost, the 640 px resize
-  another third; the page weight on a cheap phone decides: method 2.
-- JPEG at every width, baseline with optimized Huffman tables: KaiOS feature phones (Firefox
-  48, no WebP, srcset yes, 240x320 screens) and old iPhones take the JPEG srcset, so the small
-  JPEG matters to exactly the readers with the least bandwidth. Progressive + optimize took
-  2.3x the time (3.0 vs 1.3 ms at 640) for 0-5 % fewer bytes (on the synthetic photos baseline
-  is even 4 % smaller).
-- Share card: the photo was resized to the whole 1200x630 and then darkened under the text
-  band; the band is now opaque and only the part above it is resized (half the pixels, no
-  blend), bilinear when the photo is enlarged (an 800 px photo: enlarging adds no detail, and
-  link previews show the card shrunk), bicubic when reduced. JPEG q80 baseline optimized:
-  44 KB instead of 47 KB at q85 progressive, 2.5x faster to encode. Text costs ~3 ms a card;
-  fonts are loaded once per worker (`card_font` is cached).
-- Worker tasks carry up to 16 sources: the pool's per-task cost is paid per batch. Workers are
-  forked (no imports, no font loading per task).
-- The cached path lists the cache folder once (`os.scandir`) instead of a stat per file, and
-  reuses the keys and sizes it planned; what remains is `SiteWriter.copy_file` (a hard link).
-
-Cost per 800x600 source at load 5-9, CPU: decode 1.3 ms, 800 -> 640 bicubic ~7 ms, 640 -> 320
-0.4 ms, WebP 640 + 320 ~9.6 ms, JPEG 640 + 320 ~1.8 ms, half a share card ~4 ms: ~26 ms in all
-(it was ~38 ms). The ~5 ms a photo that 20,000 products in 120 s on 2 cores would need is out of
-reach of Pillow's scalar resampler and libwebp at method 2 without softer or heavier files; it
-would take a SIMD resampler (pillow-simd, libvips) or a cheaper WebP method.
+A file's name is a hash of its source's bytes and the settings (as in Zola): it changes when
+the picture would, and is published as is (`media/<name>`). Whether the cached files are still
+valid is another matter: they are kept while the code that made them (this module, its fonts,
+Pillow) is the same (`maker_digest`), and made again when it is not. Why resampling, encoders
+and batches are chosen as they are: benchmarks/README.md, "Photo derivatives".
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import sys
 import time
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,17 +31,20 @@ import PIL
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
 from generator.cache import Cache, content_key
-from generator.config import BuildConfig
+from generator.config import BuildConfig, PoolSettings
+from generator.keys import code_digest
 from generator.model import Catalog, Photo, Product
+from generator.parallel import pool_map, worker_count
 from generator.photocheck import MAX_PIXELS
 from generator.render.artifacts import PhotoIndex, PhotoRendition, PhotoSize
 from generator.render.html import SITE_NAME
 from generator.write import SiteWriter
 
-# Bump when the pixels written for the same source and settings change (new code, new Pillow
-# behaviour we rely on): every derivative gets a new name, the old ones are pruned.
-PHOTO_VERSION = "3"
-CARD_VERSION = "3"
+# Part of every published name since the names were last changed on purpose; never bumped for a
+# change of the code (the cache knows that by `maker_digest`). Changing one renames every
+# published photo or share card.
+PHOTO_NAMING = "3"
+CARD_NAMING = "3"
 
 WIDTHS = (320, 640, 1280)
 WEBP_QUALITY = 80
@@ -100,7 +67,7 @@ FONTS = Path(__file__).resolve().parent.parent / "fonts"
 _SRGB = ImageCms.createProfile("sRGB")
 _WHITE = (255, 255, 255)
 _PROGRESS_MIN = 50  # more cache misses than this: show progress even when stderr is a file
-_BATCH = 16  # sources per worker task
+_MAKER = "maker"  # the cache file holding the digest of the code that made the others
 
 
 class PhotoError(Exception):
@@ -137,7 +104,7 @@ def target_sizes(width: int, height: int) -> tuple[tuple[int, int], ...]:
 
 
 def photo_key(photo: Photo) -> str:
-    return content_key(photo.sha256, SETTINGS, PHOTO_VERSION)
+    return content_key(photo.sha256, SETTINGS, PHOTO_NAMING)
 
 
 def card_key(product: Product) -> str:
@@ -148,8 +115,15 @@ def card_key(product: Product) -> str:
         str(product.stars),
         SITE_NAME,
         f"{CARD_SIZE}q{CARD_QUALITY};pillow={PIL.__version__}",
-        CARD_VERSION,
+        CARD_NAMING,
     )
+
+
+def maker_digest() -> str:
+    """The code whose change may change the bytes made for the same name: this module, the
+    card fonts, Pillow (its codecs)."""
+    fonts = [FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"]
+    return code_digest([Path(__file__), *fonts], ("pillow",), salt=b"photos").hex()
 
 
 def _file_names(key: str, width: int) -> tuple[str, str]:
@@ -452,32 +426,22 @@ def draw_card(photo: Image.Image, title: str, stars: int) -> Image.Image:
 # ------------------------------------------------------------------------------ the build
 
 
-def _batches(jobs: list[_Job], workers: int) -> list[tuple[_Job, ...]]:
-    """Jobs in batches of up to _BATCH, at least ~8 batches per worker so all finish together."""
-    size = max(1, min(_BATCH, len(jobs) // (8 * workers)))
+def _batches(jobs: list[_Job], workers: int, most: int) -> list[tuple[_Job, ...]]:
+    """Jobs in batches of up to `most`, at least ~8 batches per worker so all finish together."""
+    size = max(1, min(most, len(jobs) // (8 * workers)))
     return [tuple(jobs[i : i + size]) for i in range(0, len(jobs), size)]
 
 
-def _run(jobs: list[_Job], workers: int, report: Callable[[int], None]) -> int:
-    if workers <= 1 or len(jobs) <= 1:  # a pool costs more than it saves
-        made = 0
-        for done, job in enumerate(jobs, 1):
-            made += _make(job)
-            report(done)
-        return made
+def _run(jobs: list[_Job], workers: int, pools: PoolSettings, report: Callable[[int], None]) -> int:
+    pooled = workers > 1 and len(jobs) > 1  # else a pool costs more than it saves
+    batches = _batches(jobs, workers, pools.photo_batch) if pooled else [(job,) for job in jobs]
     made = done = 0
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = [pool.submit(_make_batch, batch) for batch in _batches(jobs, workers)]
-        try:
-            for future in as_completed(futures):
-                counts = future.result()
-                made += sum(counts)
-                for _ in counts:
-                    done += 1
-                    report(done)
-        except BaseException:  # one bad photo, or Ctrl-C: do not finish the others first
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    # As each batch is done, for the progress; one bad photo, or Ctrl-C, stops the others.
+    for counts in pool_map(_make_batch, batches, workers, pooled=pooled, ordered=False):
+        made += sum(counts)
+        for _ in counts:
+            done += 1
+            report(done)
     return made
 
 
@@ -497,6 +461,24 @@ def _progress(total: int) -> Callable[[int], None]:
             print(f"ảnh / photos: {done}/{total}", file=sys.stderr, flush=True)
 
     return report
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One source's files: their name (key) and sizes, planned once, placed for every use."""
+
+    key: str
+    sizes: tuple[tuple[int, int], ...]
+
+
+def _made_by(cache: Cache, listed: set[str]) -> str:
+    """The digest of the code that made the cached files ("" when not known)."""
+    if _MAKER not in listed:
+        return ""
+    try:
+        return Path(cache.file(_MAKER)).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _main_photo_cards(catalog: Catalog) -> dict[str, list[tuple[Product, str]]]:
@@ -521,6 +503,7 @@ def render_photos(
     started = time.perf_counter()
     stats = stats if stats is not None else PhotoStats()
     cache = Cache(config.cache_dir, "photos")
+    maker = maker_digest()
     cards_by_sha = _main_photo_cards(catalog)
 
     sources: dict[str, Photo] = {}  # sha256 -> first photo with that content
@@ -531,15 +514,17 @@ def render_photos(
     stats.sources = len(sources)
 
     # One listing of the cache instead of a stat per file (five a photo): at N = 20,000 that is
-    # ~200,000 names in one scandir.
-    cached = cache.names()
-    plans: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}  # sha256 -> key, sizes
+    # ~200,000 names in one scandir. Files made by other code count as missing (made again).
+    listed = cache.names()
+    same_maker = _made_by(cache, listed) == maker
+    cached = listed if same_maker else set()
+    plans: dict[str, _Plan] = {}  # by source sha256
     jobs: list[_Job] = []
-    needed: set[str] = set()
+    needed: set[str] = {_MAKER}
     for sha, photo in sorted(sources.items()):
         key = photo_key(photo)
         sizes = target_sizes(photo.width, photo.height)
-        plans[sha] = key, sizes
+        plans[sha] = _Plan(key, sizes)
         names = [name for width, _ in sizes for name in _file_names(key, width)]
         needed.update(names)
         missing = frozenset(name for name in names if name not in cached)
@@ -564,8 +549,10 @@ def render_photos(
         else:
             stats.reused += 1
 
-    workers = config.workers or os.cpu_count() or 1
-    stats.files_made += _run(jobs, workers, _progress(len(jobs)))
+    workers = worker_count(config.workers)
+    stats.files_made += _run(jobs, workers, config.pools, _progress(len(jobs)))
+    if not same_maker:  # after the files: a build killed before this makes them all again
+        cache.store(_MAKER, maker.encode())
 
     index = PhotoIndex()
     placed: set[str] = set()
@@ -585,10 +572,10 @@ def render_photos(
     for product in catalog.products:
         renditions = []
         for photo in product.photos:
-            key, planned = plans[photo.sha256]
+            plan = plans[photo.sha256]
             sizes = []
-            for width, height in planned:
-                webp, jpeg = _file_names(key, width)
+            for width, height in plan.sizes:
+                webp, jpeg = _file_names(plan.key, width)
                 place((webp, jpeg))
                 sizes.append(PhotoSize(width, height, MEDIA + webp, MEDIA + jpeg))
             renditions.append(
@@ -601,6 +588,6 @@ def render_photos(
             index.share_cards[product.id] = MEDIA + name
 
     if prune:
-        stats.pruned = cache.prune(needed, cached)
+        stats.pruned = cache.prune(needed, listed)
     stats.seconds = time.perf_counter() - started
     return index

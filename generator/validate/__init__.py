@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from generator.checkcache import Checks, PhotoRow
+from generator.config import PoolSettings
 from generator.load import LoadedCatalog
+from generator.parallel import DEFAULT_POOLS
 from generator.places import Places
 from generator.validate.cross_record import cross_record_problems, province_folder_problems
 from generator.validate.result import Validation
@@ -34,14 +36,16 @@ def validate_records(
     ledger: Path | None = None,
     known_photos: Mapping[str, PhotoRow] | None = None,
     known_checks: Mapping[str, Checks] | None = None,
+    pools: PoolSettings = DEFAULT_POOLS,
 ) -> Validation:
-    """known_photos, known_checks: what an earlier run found (see generator/checkcache.py)."""
+    """known_photos, known_checks: what an earlier run found (see generator/checkcache.py).
+    pools: when the records are checked in worker processes."""
     out = Validation(problems=list(loaded.problems))
     out.problems += province_folder_problems(loaded, places)
     # Each record's own checks first; what needs all records (ids, producers, GTINs) follows,
     # in one process, always on every record.
     check_each_record(
-        loaded, schemas, places, vocab, as_of, known_photos or {}, known_checks or {}, out
+        loaded, schemas, places, vocab, as_of, known_photos or {}, known_checks or {}, out, pools
     )
     out.problems += cross_record_problems(loaded, ledger)
     out.problems.sort()

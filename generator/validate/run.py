@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.checkcache import Checks, PhotoRow, from_rows, problem_rows
+from generator.config import PoolSettings
 from generator.errors import Problem
 from generator.load import LoadedCatalog, Record
-from generator.parallel import map_known_first
+from generator.parallel import DEFAULT_POOLS, map_known_first
 from generator.photocheck import PhotoFacts
 from generator.places import Places
 from generator.validate.photos import Facts, check_photos, facts_row
@@ -114,6 +115,7 @@ def check_each_record(
     known_photos: Mapping[str, PhotoRow],
     known_checks: Mapping[str, Checks],
     out: Validation,
+    pools: PoolSettings = DEFAULT_POOLS,
 ) -> None:
     """Adds the results of every record's own checks to `out`: producers first, then products.
 
@@ -133,7 +135,7 @@ def check_each_record(
     )
     count = len(loaded.products)
     numbers = range(count + len(loaded.producers))
-    outcomes = map_known_first(_check_records, numbers, context, _is_fresh)
+    outcomes = map_known_first(_check_records, numbers, context, _is_fresh, pools)
     for record, outcome in zip(loaded.producers, outcomes[count:], strict=True):
         _adopt_outcome(record, outcome, out)
     for record, outcome in zip(loaded.products, outcomes[:count], strict=True):

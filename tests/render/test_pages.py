@@ -26,7 +26,7 @@ import pytest
 
 from generator.build import BuildReport, build_site
 from generator.catalog import check_catalog
-from generator.config import PROJECT_ROOT, BuildConfig
+from generator.config import PROJECT_ROOT, BuildConfig, PoolSettings
 from generator.derive import derive_product
 from generator.model import Catalog, Product, Validity
 from generator.places import load_places
@@ -62,13 +62,17 @@ def catalog() -> Catalog:
     return checked.catalog
 
 
-def make_html(root: Path, as_of: dt.date = AS_OF, base_url: str = BASE_URL) -> Html:
+def make_html(
+    root: Path, as_of: dt.date = AS_OF, base_url: str = BASE_URL, **settings: Any
+) -> Html:
+    """settings: more BuildConfig fields (workers, pools)."""
     config = BuildConfig(
         catalog_dir=FIXTURE_CATALOG,
         out_dir=root / "published",
         base_url=base_url,
         as_of=as_of,
         cache_dir=root / "cache",
+        **settings,
     )
     writer = SiteWriter(root / "site")
     assets = Assets()
@@ -432,28 +436,28 @@ def without_releases(files: dict[str, str]) -> dict[str, str]:
 
 
 def test_pages_written_by_workers_are_recorded_like_the_parents(
-    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    catalog: Catalog, tmp_path: Path
 ) -> None:
     """Whoever rendered a page, the writer's manifest holds it with its key (or the next build
     would neither keep it nor remove it when it is no longer made) and a second pass keeps it."""
-    import generator.parallel as parallel
 
-    def write(root: Path, previous: dict[str, tuple[str, int]] | None = None) -> Html:
-        html = make_html(root)
+    def write(
+        root: Path, previous: dict[str, tuple[str, int]] | None = None, pooled: bool = False
+    ) -> Html:
+        # pooled: two workers, whatever the machine, taking two pages at a time
+        settings = {"workers": 2, "pools": PoolSettings(min_items=1, chunk=2)} if pooled else {}
+        html = make_html(root, **settings)
         html.writer = SiteWriter(root / "site", previous)
         renderer = PageRenderer(catalog, html, outputs_for(catalog))
         html.write_pages([*renderer.product_pages(), *renderer.browse_pages()])
         return html
 
     inline = write(tmp_path / "inline")  # a few dozen pages: no pool
-    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_POOL", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
-    monkeypatch.setattr(parallel, "worker_count", lambda requested=0: 2)
-    pooled = write(tmp_path / "pooled")
+    pooled = write(tmp_path / "pooled", pooled=True)
     pages = set(pooled.index.pages)
     assert len(pages) > 20 and set(pooled.writer.written) == pages
     assert pooled.writer.manifest() == inline.writer.manifest()
     assert tree(tmp_path / "pooled" / "site") == tree(tmp_path / "inline" / "site")
-    again = write(tmp_path / "pooled", pooled.writer.manifest())
+    again = write(tmp_path / "pooled", pooled.writer.manifest(), pooled=True)
     assert again.writer.kept == len(pages)
     assert again.writer.manifest() == pooled.writer.manifest()

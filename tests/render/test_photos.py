@@ -17,7 +17,7 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw
 
 from generator.catalog import check_catalog
-from generator.config import PROJECT_ROOT, BuildConfig
+from generator.config import PROJECT_ROOT, BuildConfig, PoolSettings
 from generator.model import Catalog, Photo
 from generator.photocheck import check_photo
 from generator.render import photos
@@ -398,6 +398,26 @@ def test_a_missing_cache_file_is_remade_alone(tmp_path: Path, fixture_catalog: C
     assert lost.read_bytes() == before
 
 
+def test_files_made_by_other_code_are_made_again_under_the_same_names(
+    tmp_path: Path, fixture_catalog: Catalog
+) -> None:
+    """The cache is valid for the code that made it; the published names do not depend on the
+    code (the site keeps its addresses), only on the source and the settings."""
+    photo = measured(phone_jpeg(tmp_path / "a.jpg", (1000, 800), orientation=1))
+    catalog = catalog_with(fixture_catalog, (photo,))
+    config = config_for(tmp_path)
+    first, _ = build(catalog, config, tmp_path / "s1")
+    maker = config.cache_dir / "photos" / photos._MAKER
+    assert maker.read_text(encoding="ascii") == photos.maker_digest()
+    maker.write_text("digest of an older photos.py", encoding="ascii")
+    again, stats = build(catalog, config, tmp_path / "s2")
+    assert (stats.decoded, stats.files_made, stats.cards_made) == (1, 5, 1)
+    assert again == first
+    assert maker.read_text(encoding="ascii") == photos.maker_digest()
+    _, warm = build(catalog, config, tmp_path / "s3")
+    assert (warm.decoded, warm.files_made) == (0, 0)
+
+
 def test_orphans_are_pruned(tmp_path: Path, fixture_catalog: Catalog) -> None:
     keep = measured(phone_jpeg(tmp_path / "a.jpg", (1000, 800), orientation=1))
     gone = measured(solid(tmp_path / "b.jpg", (10, 200, 90)))
@@ -413,7 +433,8 @@ def test_orphans_are_pruned(tmp_path: Path, fixture_catalog: Catalog) -> None:
 
     _, stats = build(only_keep, config, tmp_path / "s3")
     remaining = {p.name for p in folder.iterdir()}
-    assert remaining == {p.name for p in derivative_files(tmp_path / "s3")}
+    # and the record of the code that made them
+    assert remaining == {p.name for p in derivative_files(tmp_path / "s3")} | {photos._MAKER}
     assert stats.pruned == len(both) - len(remaining) == 5 + 1  # b's 4 files, its card, the tmp
     assert not [name for name in remaining if name.startswith(photos.photo_key(gone))]
 
@@ -478,10 +499,11 @@ def test_jobs_are_batched_once_each() -> None:
         photos._Job(f"{i}.jpg", "0" * 64, f"k{i}", ((320, 240),), frozenset(), (), "/c")
         for i in range(1000)
     ]
-    batches = photos._batches(jobs, 2)
+    most = PoolSettings().photo_batch
+    batches = photos._batches(jobs, 2, most)
     assert [job for batch in batches for job in batch] == jobs
-    assert max(map(len, batches)) == photos._BATCH and len(batches) >= 16
-    few = photos._batches(jobs[:10], 2)  # a few jobs: one per task, so both workers get some
+    assert max(map(len, batches)) == most and len(batches) >= 16
+    few = photos._batches(jobs[:10], 2, most)  # a few jobs: one per task, so both workers get some
     assert [len(batch) for batch in few] == [1] * 10
 
 

@@ -1,0 +1,78 @@
+"""The data files a build publishes, each made only when the tree does not already hold it.
+
+A file made from whole tables is keyed by what it is made from (cache.key of the tables'
+digests and settings): when the tree holds the file for that key at every path it goes to, it
+is neither made nor written again, and its size and SHA-256 (for SHA256SUMS, the descriptor and
+the data page) come from when it was made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from generator.render.datasets.cache import FILES, DatasetCache
+from generator.write import SiteWriter
+
+
+class FileDigest(NamedTuple):
+    """A file's size and SHA-256, by its input key (cache entry "files")."""
+
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file of the data release: its bytes, or None when the tree already holds it."""
+
+    name: str
+    key: str | None  # the writer's input key (None: keyed by content)
+    size: int
+    sha256: str
+    data: bytes | None
+
+
+class DataFiles:
+    """Files made from whole tables, each under an input key (cache.key of what it is made
+    from): when the tree holds the file for that key at every path it goes to, it is neither
+    made nor written again, and its size and SHA-256 come from when it was made."""
+
+    def __init__(self, writer: SiteWriter, cache: DatasetCache) -> None:
+        self.writer = writer
+        self.cache = cache
+        self.known: dict[str, FileDigest] = cache.recall(FILES)
+        self.made: dict[str, FileDigest] = {}
+
+    def reuse(self, name: str, key: str, paths: Sequence[str]) -> DataFile | None:
+        entry = self.known.get(key)
+        held = self.writer.previous
+        if not isinstance(entry, FileDigest):
+            return None
+        if any(held.get(path) != (key, entry.size) for path in paths):
+            return None
+        for path in paths:
+            self.writer.unchanged(path, key)
+        self.made[key] = entry
+        return DataFile(name, key, entry.size, entry.sha256, None)
+
+    def keyed(
+        self, name: str, key: str, make: Callable[[], bytes], paths: Sequence[str]
+    ) -> DataFile:
+        """The file for `key`, made by make() unless the tree holds it at `paths`."""
+        return self.reuse(name, key, paths) or self.of(name, make(), key)
+
+    def of(self, name: str, data: bytes, key: str | None = None) -> DataFile:
+        entry = FileDigest(len(data), hashlib.sha256(data).hexdigest())
+        if key is not None:
+            self.made[key] = entry
+        return DataFile(name, key, entry.size, entry.sha256, data)
+
+    def write(self, file: DataFile, path: str) -> None:
+        if file.data is not None:
+            self.writer.write_bytes(path, file.data, file.key)
+
+    def keep(self) -> None:
+        self.cache.remember(FILES, self.made)

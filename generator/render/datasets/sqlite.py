@@ -1,0 +1,221 @@
+"""ocop.sqlite: every table in one SQLite database, with the data dictionary inside it.
+
+Same input, same bytes: a fixed page size, tables in a fixed order, rows in table order, VACUUM.
+A rebuild after a few rows changed in place updates those rows in a copy of the last database
+instead of writing 40 MB afresh (see sqlite_file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import urls
+from generator.config import BuildConfig
+from generator.render.datasets.cache import DATABASE, DatasetCache, canonical
+from generator.render.datasets.columns import TableColumns
+from generator.render.datasets.csv_json import EncodedTable
+from generator.render.datasets.documents import DATA_LICENCE
+from generator.render.datasets.specs import TABLES, TableSpec
+from generator.render.html import SITE_NAME
+
+SQL_TYPES = {
+    "string": "TEXT",
+    "integer": "INTEGER",
+    "number": "REAL",
+    "boolean": "INTEGER",
+    "date": "TEXT",
+}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ddl(spec: TableSpec) -> str:
+    cols = [
+        f"{_q(f.name)} {SQL_TYPES[f.type]}{' NOT NULL' if f.required else ''}" for f in spec.fields
+    ]
+    cols.append(f"PRIMARY KEY ({', '.join(_q(k) for k in spec.primary_key)})")
+    for fk in spec.foreign_keys:
+        target = fk["reference"]["resource"] or spec.name  # "" is the table itself
+        cols.append(
+            f"FOREIGN KEY ({_q(fk['fields'])}) REFERENCES {_q(target)} "
+            f"({_q(fk['reference']['fields'])})"
+        )
+    return f"CREATE TABLE {_q(spec.name)} (\n  " + ",\n  ".join(cols) + "\n)"
+
+
+def to_sqlite(
+    specs: dict[str, TableSpec],
+    columns: dict[str, TableColumns],
+    meta: dict[str, str],
+    release: dt.date,
+) -> bytes:
+    """Same input, same bytes: fixed page size, tables in a fixed order, rows sorted, VACUUM.
+
+    The header records the SQLite library version that wrote the file, so another SQLite
+    version may give different bytes (the data are the same).
+    """
+    with tempfile.TemporaryDirectory(prefix="ocop-sqlite-") as tmp:
+        path = Path(tmp) / "ocop.sqlite"
+        con = sqlite3.connect(path)
+        try:
+            con.execute("PRAGMA page_size = 4096")
+            # A scratch file read back once: no rollback journal, no fsync (same bytes).
+            con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA synchronous = OFF")
+            con.execute(f"PRAGMA user_version = {int(release.strftime('%Y%m%d'))}")
+            for name in TABLES:
+                spec = specs[name]
+                con.execute(_ddl(spec))
+                marks = ", ".join("?" for _ in spec.fields)
+                con.executemany(
+                    f"INSERT INTO {_q(name)} VALUES ({marks})", columns[name].sql_rows()
+                )
+            # The dictionary travels with the database: who opens it needs no web page.
+            con.execute('CREATE TABLE "_metadata" ("key" TEXT PRIMARY KEY, "value" TEXT)')
+            con.executemany('INSERT INTO "_metadata" VALUES (?, ?)', sorted(meta.items()))
+            con.execute(
+                'CREATE TABLE "_fields" ("table_name" TEXT, "position" INTEGER, '
+                '"name" TEXT, "type" TEXT, "title" TEXT, "description" TEXT, '
+                'PRIMARY KEY ("table_name", "name"))'
+            )
+            con.executemany(
+                'INSERT INTO "_fields" VALUES (?, ?, ?, ?, ?, ?)',
+                [
+                    (
+                        name,
+                        n,
+                        f.name,
+                        f.type,
+                        f.descriptor()["title"],
+                        f.descriptor()["description"],
+                    )
+                    for name in TABLES
+                    for n, f in enumerate(specs[name].fields, 1)
+                ],
+            )
+            con.commit()
+            con.execute("VACUUM")
+        finally:
+            con.close()
+        return path.read_bytes()
+
+
+@dataclass(frozen=True)
+class KeptDatabase:
+    """The last database made (cache entry "ocop.sqlite")."""
+
+    key: str  # cache.key of the table specs, the metadata and the release
+    keys: dict[str, list[bytes]]  # per table, the row keys it holds, in table order
+    data: bytes
+
+
+# Header fields that count writes: change counter, schema cookie, version-valid-for. An updated
+# and vacuumed database differs from a fresh one in these bytes alone (the updates counted), so
+# _update_sqlite copies them from the kept database, made afresh; without that copy the file
+# would depend on the history of edits, not on the rows.
+SQLITE_COUNTERS = ((24, 28), (40, 44), (92, 96))
+UPDATED_SHARE = 20  # above 1/20 of a table's rows changed, a fresh database costs less
+
+
+def sqlite_file(
+    specs: dict[str, TableSpec],
+    tables: dict[str, EncodedTable],
+    columns: Mapping[str, TableColumns],
+    meta: dict[str, str],
+    release: dt.date,
+    cache: DatasetCache,
+) -> bytes:
+    """to_sqlite's bytes. The last database made is kept with the row keys it holds; when
+    rows only changed in place, those rows are updated in a copy and the copy vacuumed. VACUUM
+    writes a database afresh from its content, so the bytes are a fresh build's but for three
+    header counters that count writes, and those are copied from the kept database (a fresh
+    build makes the same writes whatever the rows). The tests compare with to_sqlite."""
+    names = [repr(specs[name]) for name in TABLES]
+    base = cache.key("ocop.sqlite", *names, canonical(meta), release.isoformat())
+    keys = {name: tables[name].keys for name in TABLES}
+    found = cache.load(DATABASE, KeptDatabase)
+    # A primary key of one INTEGER column is SQLite's rowid itself, not the row's position.
+    rowid_is_position = not any(_rowid_alias(specs[name]) for name in TABLES)
+    changed = _changed_in_place(found, base, keys) if rowid_is_position else None
+    data = None
+    if changed is not None and found is not None:
+        updates = {
+            name: (positions, TableColumns(specs[name], [tables[name].rows[i] for i in positions]))
+            for name, positions in changed.items()
+        }
+        try:
+            data = _update_sqlite(found.data, specs, updates)
+        except sqlite3.Error:  # e.g. two rows swapping ids: made afresh, as it would fail
+            data = None
+    if data is None:
+        data = to_sqlite(specs, columns, meta, release)
+    cache.save(DATABASE, KeptDatabase(base, keys, data))
+    return data
+
+
+def _rowid_alias(spec: TableSpec) -> bool:
+    types = {f.name: f.type for f in spec.fields}
+    return len(spec.primary_key) == 1 and types.get(spec.primary_key[0]) == "integer"
+
+
+def _changed_in_place(
+    found: KeptDatabase | None, base: str, keys: dict[str, list[bytes]]
+) -> dict[str, list[int]] | None:
+    """Per table, the positions of the rows that differ from the kept database's; None when
+    it cannot be updated (none kept, other settings, rows added or removed, many changed)."""
+    if found is None or found.key != base:
+        return None
+    changed: dict[str, list[int]] = {}
+    for name, new in keys.items():
+        old = found.keys.get(name)
+        if old is None or len(old) != len(new):
+            return None
+        positions = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        if len(positions) * UPDATED_SHARE > len(new):
+            return None
+        if positions:
+            changed[name] = positions
+    return changed
+
+
+def _update_sqlite(
+    data: bytes, specs: dict[str, TableSpec], updates: dict[str, tuple[list[int], TableColumns]]
+) -> bytes:
+    """`data` with the rows at these positions replaced (a row's rowid is its position + 1,
+    as to_sqlite inserts them), vacuumed, with data's header counters. In memory: the same
+    pages as in a file, without writing 40 MB twice."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.deserialize(data)
+        for name, (positions, columns) in updates.items():
+            sets = ", ".join(f"{_q(f.name)} = ?" for f in specs[name].fields)
+            values = [(*row, i + 1) for row, i in zip(columns.sql_rows(), positions, strict=True)]
+            before = con.total_changes
+            con.executemany(f"UPDATE {_q(name)} SET {sets} WHERE rowid = ?", values)
+            if con.total_changes - before != len(values):  # a row not where it was put
+                raise sqlite3.DatabaseError(f"{name}: rows are not at their positions")
+        con.commit()
+        con.execute("VACUUM")
+        out = bytearray(con.serialize())
+    finally:
+        con.close()
+    for start, end in SQLITE_COUNTERS:
+        out[start:end] = data[start:end]
+    return bytes(out)
+
+
+def sqlite_meta(release: str, config: BuildConfig) -> dict[str, str]:
+    return {
+        "title": SITE_NAME,
+        "release": release,
+        "license": DATA_LICENCE["path"],
+        "homepage": urls.absolute(config.base_url, urls.DATA),
+        "note": "Ảnh theo giấy phép riêng (photos.licence). Photos: see photos.licence.",
+    }

@@ -1,0 +1,77 @@
+"""The Atom feed (generator/render/datasets/feed.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from datasets_support import ATOM, RELEASE, grown, load
+from generator.model import Catalog, Validity
+from generator.render.artifacts import DataIndex
+from generator.render.datasets import feed
+
+
+def test_atom_feed_parses_with_the_expected_entries(site: tuple[Path, DataIndex]) -> None:
+    root, index = site
+    assert index.feed == "data/feed.atom"
+    feed = ET.fromstring((root / "data/feed.atom").read_bytes())
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.findtext(f"{ATOM}updated") == "2026-11-23T00:00:00+07:00"
+    entries = feed.findall(f"{ATOM}entry")
+    got = {
+        (
+            e.find(f"{ATOM}link").get("href").rsplit("/", 2)[1],  # type: ignore[union-attr]
+            e.find(f"{ATOM}category").get("term"),
+        )
+        for e in entries
+    }  # type: ignore[union-attr]
+    assert got == {
+        ("qn-valid", "new"),
+        ("qn-valid", "re-rated"),
+        ("qn-expired", "new"),
+        ("qn-expired", "expired"),
+        ("hp-revoked", "new"),
+        ("hp-revoked", "revoked"),
+        ("hp-withdrawn", "new"),
+        ("hp-withdrawn", "withdrawn"),
+    }
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(set(ids)) == len(ids)
+    assert "tag:ocop.example,2026:ocop/p/hp-revoked/revoked/2025-02-10" in ids
+    updated = [e.findtext(f"{ATOM}updated") or "" for e in entries]
+    assert updated == sorted(updated, reverse=True)
+
+
+def _reference_feed(catalog: Catalog, day: dt.date) -> list[tuple[dt.date, str, str]]:
+    """Every event, sorted: what feed_events keeps the first of."""
+    events = []
+    for p in catalog.products:
+        history = (*p.previous_certificates, p.certificate)
+        for n, c in enumerate(history):
+            if c.date <= day:
+                events.append((c.date, "new" if n == 0 else "re-rated", p.id))
+        cert, w = p.certificate, p.withdrawn
+        if cert.revoked and cert.revoked.date <= day:
+            events.append((cert.revoked.date, "revoked", p.id))
+        expired_on = cert.valid_until + dt.timedelta(days=1)
+        if cert.status_on(day) is Validity.EXPIRED and not (w and w.date <= expired_on):
+            events.append((expired_on, "expired", p.id))
+        if w and w.date <= day:
+            events.append((w.date, "withdrawn", p.id))
+    return sorted(events, key=lambda e: (-e[0].toordinal(), e[2], e[1]))
+
+
+@pytest.mark.parametrize("kept", [3, 200])
+def test_feed_keeps_the_newest_events(kept: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = grown(load(), 30)
+    # Products in reverse: the order they are found in must not decide between equal days.
+    catalog = dataclasses.replace(catalog, products=catalog.products[::-1])
+    monkeypatch.setattr(feed, "FEED_ENTRIES", kept)
+    every = _reference_feed(catalog, RELEASE)
+    assert len(every) > kept or kept == 200  # some are left out, or all fit
+    got = [(e.day, e.kind, e.product.id) for e in feed.feed_events(catalog, RELEASE)]
+    assert got == every[:kept]

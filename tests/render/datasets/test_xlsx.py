@@ -1,0 +1,66 @@
+"""The workbook (generator/render/datasets/xlsx.py): read back exactly, and its zip the one
+zipfile writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from openpyxl import load_workbook
+
+from datasets_support import GOLDEN_HEADERS, columns_to_check
+from generator.render.artifacts import DataIndex
+from generator.render.datasets import xlsx
+
+
+def test_xlsx_reads_back_with_the_exact_vietnamese_text(site: tuple[Path, DataIndex]) -> None:
+    data = (site[0] / "data/latest/ocop.xlsx").read_bytes()
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["gioi-thieu", *GOLDEN_HEADERS]
+    sheet = wb["products"]
+    header = [c.value for c in sheet[1]]
+    assert ",".join(header) == GOLDEN_HEADERS["products"]
+    by_id = {
+        r[0].value: dict(zip(header, (c.value for c in r), strict=True))
+        for r in sheet.iter_rows(min_row=2)
+    }
+    assert by_id["qn-valid"]["name"] == "Sản phẩm mẫu còn hiệu lực"
+    assert by_id["hp-revoked"]["commune_name"] == "Phường Thuỷ Nguyên"
+    assert by_id["qn-valid"]["stars"] == 4
+    assert by_id["qn-valid"]["certificate_date"] == dt.datetime(2025, 6, 15)
+    assert by_id["qn-valid"]["province_code"] == "22"  # text: leading zeros survive
+    assert by_id["qn-valid"]["commune_code"] == "06832"
+    assert wb["producers"].max_row == 3
+    assert wb.properties.created == wb.properties.modified == dt.datetime(2026, 11, 23)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.namelist()[0] == "[Content_Types].xml"
+        for name in z.namelist():  # every part is well-formed XML
+            ET.fromstring(z.read(name))
+        sheet_xml = z.read("xl/worksheets/sheet2.xml").decode("utf-8")
+    assert 'state="frozen"' in sheet_xml and "<f>" not in sheet_xml  # no formula anywhere
+
+
+def test_zip_bytes_are_what_zipfile_writes() -> None:
+    parts = [("[Content_Types].xml", "<a/>"), ("xl/worksheets/sheet1.xml", "dòng " * 5000)]
+    day = dt.date(2026, 11, 23)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts:
+            entry = zipfile.ZipInfo(name, date_time=(2026, 11, 23, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, text.encode("utf-8"), compresslevel=6)
+    entries = [xlsx.zip_entry(name, text) for name, text in parts]
+    assert xlsx.zip_bytes(entries, day) == out.getvalue()
+
+
+def test_xlsx_column_matches_the_per_cell_function() -> None:
+    """The workbook's column converter gives exactly the per-cell function's output."""
+    for values in columns_to_check():
+        assert xlsx.xlsx_column(values, "AB", 2) == [
+            xlsx._xlsx_cell(f"AB{r}", v) for r, v in enumerate(values, 2)
+        ]
