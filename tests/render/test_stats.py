@@ -98,14 +98,16 @@ def body(rows: list[list[str]]) -> dict[str, list[int]]:
 def test_totals(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
     status = Counter(p.validity for p in catalog.products)
     assert status == {
-        Validity.VALID: 1,
-        Validity.EXPIRED: 1,
+        Validity.VALID: 2,
+        Validity.EXPIRED: 3,  # on 2027-12-01 the decision of "2023" has expired whatever its day
         Validity.REVOKED: 1,
         Validity.WITHDRAWN: 1,
-    }  # the fixture covers each state once
+    }
     got = {r[0]: int(r[1]) for r in tables["bang-tong"]}
     assert got["Sản phẩm"] == len(catalog.products)
     assert got["Còn hiệu lực"] == status[Validity.VALID]
+    assert got["Chưa rõ hiệu lực (không rõ ngày chính xác)"] == status[Validity.UNKNOWN_DATE]
+    assert got["Chưa có ảnh"] == sum(not p.photos for p in catalog.products) == 2
     assert got["Hết hạn, chưa công nhận lại"] == status[Validity.EXPIRED]
     assert got["Bị thu hồi"] == status[Validity.REVOKED]
     assert got["Đã ngừng"] == status[Validity.WITHDRAWN]
@@ -114,7 +116,13 @@ def test_totals(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
 
 def test_by_province(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
     expected: dict[str, list[int]] = {}
-    order = (Validity.VALID, Validity.EXPIRED, Validity.REVOKED, Validity.WITHDRAWN)
+    order = (
+        Validity.VALID,
+        Validity.UNKNOWN_DATE,
+        Validity.EXPIRED,
+        Validity.REVOKED,
+        Validity.WITHDRAWN,
+    )
     for name in {p.place.province_name for p in catalog.products}:
         ps = [p for p in catalog.products if p.place.province_name == name]
         expected[name] = [len(ps), *(sum(p.validity is s for p in ps) for s in order)]
@@ -139,30 +147,41 @@ def test_by_group_and_stars(catalog: Catalog, tables: dict[str, list[list[str]]]
 def test_certifications_by_year(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:
     certs = [c for p in catalog.products for c in (*p.previous_certificates, p.certificate)]
     years = body(tables["bang-nam"])
-    assert list(years) == [str(y) for y in range(2021, 2026)]  # no gap in the axis
+    assert list(years) == [str(y) for y in range(2020, 2026)]  # no gap in the axis
     for year, numbers in years.items():
-        of_year = [c for c in certs if c.date.year == int(year)]
+        # a decision known only to its year or month still has a year
+        of_year = [c for c in certs if c.date.earliest.year == int(year)]
         assert numbers == [len(of_year), *(sum(c.stars == s for c in of_year) for s in (3, 4, 5))]
-    assert sum(v[0] for v in years.values()) == len(certs) == 5
+    assert sum(v[0] for v in years.values()) == len(certs) == 8
 
 
 def test_expiring_and_expired(
     catalog: Catalog, tables: dict[str, list[list[str]]], page: str
 ) -> None:
     valid = [p for p in catalog.products if p.validity is Validity.VALID]
-    in_6 = [p for p in valid if AS_OF < p.certificate.valid_until <= dt.date(2028, 6, 1)]
-    in_12 = [p for p in valid if AS_OF < p.certificate.valid_until <= dt.date(2028, 12, 1)]
-    assert ([p.id for p in in_6], [p.id for p in in_12]) == ([], ["qn-valid"])
+    # a validity ending some day of March 2028 counts from the first day it could end
+    ends = {p.id: p.certificate.valid_until.earliest for p in valid}
+    in_6 = [p for p in valid if AS_OF < ends[p.id] <= dt.date(2028, 6, 1)]
+    in_12 = [p for p in valid if AS_OF < ends[p.id] <= dt.date(2028, 12, 1)]
+    assert ([p.id for p in in_6], [p.id for p in in_12]) == (
+        ["hp-chua-co-anh"],
+        ["hp-chua-co-anh", "qn-valid"],
+    )
     months = body(tables["bang-sap-het-han"])
-    assert len(months) == 13 and months["06/2028"] == [1]
+    assert len(months) == 13 and months["06/2028"] == [1] and months["03/2028"] == [1]
     assert sum(v[0] for v in months.values()) == len(in_12)
     assert (
         f"<strong>{len(in_6)}</strong> chứng nhận còn hiệu lực sẽ hết hạn trong 6 tháng tới, "
         f"<strong>{len(in_12)}</strong> trong 12 tháng tới"
     ) in page
-    assert [r[0] for r in tables["ds-sap-het-han"][1:]] == ["Sản phẩm mẫu còn hiệu lực"]
+    assert [r[0] for r in tables["ds-sap-het-han"][1:]] == [
+        "Sản phẩm mẫu chưa có ảnh",
+        "Sản phẩm mẫu còn hiệu lực",
+    ]
+    assert [r[3] for r in tables["ds-sap-het-han"][1:]] == ["tháng 3/2028", "15/06/2028"]
     expired = [p for p in catalog.products if p.validity is Validity.EXPIRED]
-    assert body(tables["bang-het-han"]) == {"Quảng Ninh": [len(expired)]}
+    assert body(tables["bang-het-han"]) == {"Quảng Ninh": [2], "Hải Phòng": [1]}
+    assert len(expired) == 3
     assert [r[0] for r in tables["ds-het-han"][1:]] == [p.name for p in expired]
 
 
