@@ -37,17 +37,19 @@ GOLDEN_HEADERS = {
     "products": "id,name,name_en,url,status,status_date,stars,group,group_name,subgroup,"
     "subgroup_name,group_code_confirmed,producer_id,producer_name,province_code,province_name,"
     "commune_code,commune_name,address,former_address,certificate_number,certificate_date,"
-    "certificate_issuer,certificate_score,valid_until,valid_until_given,revoked_date,"
+    "certificate_date_precision,certificate_issuer,certificate_score,valid_until,"
+    "valid_until_earliest,valid_until_latest,valid_until_given,revoked_date,"
     "revocation_decision,revocation_reason,withdrawn_date,withdrawal_reason,replaced_by,"
     "previous_certificate_count,gtin,gtin14,description,story,ingredients,net_quantity,"
     "shelf_life,storage,standards,photo_count,updated,example,record_path",
     "producers": "id,name,kind,kind_name,representative,tax_code,phone,email,website,"
     "province_code,province_name,commune_code,commune_name,address,former_address,"
     "product_count,example,record_path",
-    "certificates": "product_id,sequence,current,number,date,issuer,stars,score,valid_until,"
-    "valid_until_given,revoked_date,revocation_decision,revocation_reason,status,status_date",
+    "certificates": "product_id,sequence,current,number,date,date_precision,issuer,stars,score,"
+    "valid_until,valid_until_earliest,valid_until_latest,valid_until_given,revoked_date,"
+    "revocation_decision,revocation_reason,status,status_date",
     "photos": "product_id,sequence,file,alt,credit,licence,width,height,url",
-    "sources": "product_id,sequence,title,url,document,date",
+    "sources": "product_id,sequence,title,url,document,date,quote",
     "changes": "release,previous_release,change,product_id,name,province_code,province_name,"
     "stars_before,stars,status_before,status,certificate_before,certificate_number,"
     "changed_fields,url",
@@ -128,11 +130,15 @@ def product_yaml(catalog_dir: Path, pid: str) -> Path:
 # --- earlier releases ------------------------------------------------------------------------
 
 
+# Fixture products (partial dates, no photo) that the earlier releases did not have yet.
+ADDED_LAST = ("hp-chua-co-anh", "hp-nam-het-han", "qn-nam-chua-ro")
+
+
 def old_catalogs(tmp: Path) -> tuple[Catalog, Catalog]:
     """Two earlier states of the fixture: R1 2024-02-01 and R2 2025-01-01."""
     r1 = tmp / "r1" / "catalog"
     shutil.copytree(FIXTURE, r1)
-    for pid in ("hp-revoked", "hp-withdrawn"):
+    for pid in ("hp-revoked", "hp-withdrawn", *ADDED_LAST):
         shutil.rmtree(product_yaml(r1, pid).parent)
 
     def old_certificate(d: dict[str, Any]) -> None:
@@ -150,6 +156,8 @@ def old_catalogs(tmp: Path) -> tuple[Catalog, Catalog]:
 
     r2 = tmp / "r2" / "catalog"
     shutil.copytree(FIXTURE, r2)
+    for pid in ADDED_LAST:
+        shutil.rmtree(product_yaml(r2, pid).parent)
     edit_record(product_yaml(r2, "qn-valid"), old_certificate)
 
     def not_yet_revoked(d: dict[str, Any]) -> None:

@@ -30,7 +30,14 @@ def test_changelog_classifies_each_release(three_releases: tuple[Path, dict[str,
         "hp-withdrawn": "withdrawn",
         "qn-valid": "re-rated",
         "qn-expired": "updated",
+        "hp-chua-co-anh": "added",
+        "hp-nam-het-han": "added",
+        "qn-nam-chua-ro": "added",
     }
+    # an added product whose decision is known only by its year: its status is said as certain
+    # as it is ("unknown_date" on the release day), never a guessed valid or expired
+    assert latest["qn-nam-chua-ro"]["status"] == "unknown_date"
+    assert latest["hp-nam-het-han"]["status"] == "expired"
     rerated = latest["qn-valid"]
     assert (rerated["stars_before"], rerated["stars"]) == ("3", "4")
     assert (rerated["certificate_before"], rerated["certificate_number"]) == (

@@ -31,7 +31,7 @@ def test_a_broken_table_stops_the_build(
     with pytest.raises(DatasetError) as raised:
         build(catalog, tmp_path / "site")
     errors = "\n".join(raised.value.errors)
-    assert "products row 4 field stars: constraint-error" in errors
+    assert "products row 6 field stars: constraint-error" in errors  # qn-expired: 5th product
     assert "foreign-key" in errors
 
 

@@ -21,6 +21,9 @@ def test_csv_headers_line_ends_and_rows(site: tuple[Path, DataIndex]) -> None:
         "hp-withdrawn": "withdrawn",
         "qn-expired": "expired",
         "qn-valid": "valid",
+        "qn-nam-chua-ro": "unknown_date",
+        "hp-nam-het-han": "expired",
+        "hp-chua-co-anh": "valid",
     }
     valid = products["qn-valid"]
     assert valid["url"] == BASE_URL + "p/qn-valid/"
@@ -28,6 +31,25 @@ def test_csv_headers_line_ends_and_rows(site: tuple[Path, DataIndex]) -> None:
     assert (valid["commune_code"], valid["commune_name"]) == ("06832", "Phường Yên Tử")
     assert (valid["subgroup"], valid["subgroup_name"]) == ("I.3.c", "Chế biến từ rau, củ, quả, hạt")
     assert (valid["certificate_date"], valid["valid_until"]) == ("2025-06-15", "2028-06-15")
+    assert (valid["valid_until_earliest"], valid["valid_until_latest"]) == ("2028-06-15",) * 2
+    assert valid["certificate_date_precision"] == "day"
+    # a date known only to its year: text at that precision, and the span of days it could end
+    by_year = products["qn-nam-chua-ro"]
+    assert (by_year["certificate_date"], by_year["certificate_date_precision"]) == ("2023", "year")
+    assert (
+        by_year["valid_until"],
+        by_year["valid_until_earliest"],
+        by_year["valid_until_latest"],
+    ) == (
+        "2026",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    sources = {r["product_id"]: r for r in rows(root / "sources.csv")}
+    assert (sources["qn-nam-chua-ro"]["date"], sources["qn-nam-chua-ro"]["quote"][:8]) == (
+        "2023-12",
+        "Năm 2023",
+    )
     assert valid["example"] == "true"
     certificates = [r for r in rows(root / "certificates.csv") if r["product_id"] == "qn-valid"]
     assert [(c["number"], c["stars"], c["current"]) for c in certificates] == [

@@ -38,26 +38,33 @@ def test_atom_feed_parses_with_the_expected_entries(site: tuple[Path, DataIndex]
         ("hp-revoked", "revoked"),
         ("hp-withdrawn", "new"),
         ("hp-withdrawn", "withdrawn"),
+        ("hp-chua-co-anh", "new"),
+        ("hp-nam-het-han", "new"),
+        ("hp-nam-het-han", "expired"),  # a decision of "2020" has expired, whatever its day
+        ("qn-nam-chua-ro", "new"),  # of "2023": not told expired while it may still be valid
     }
     ids = [e.findtext(f"{ATOM}id") for e in entries]
     assert len(set(ids)) == len(ids)
     assert "tag:ocop.example,2026:ocop/p/hp-revoked/revoked/2025-02-10" in ids
+    # certainly expired by the day after the last day it could end
+    assert "tag:ocop.example,2026:ocop/p/hp-nam-het-han/expired/2024-01-01" in ids
     updated = [e.findtext(f"{ATOM}updated") or "" for e in entries]
     assert updated == sorted(updated, reverse=True)
 
 
 def _reference_feed(catalog: Catalog, day: dt.date) -> list[tuple[dt.date, str, str]]:
-    """Every event, sorted: what feed_events keeps the first of."""
+    """Every event, sorted: what feed_events keeps the first of. A date known only to the month
+    or year: a decision by its first day, a revocation or expiry once certain (its last)."""
     events = []
     for p in catalog.products:
         history = (*p.previous_certificates, p.certificate)
         for n, c in enumerate(history):
-            if c.date <= day:
-                events.append((c.date, "new" if n == 0 else "re-rated", p.id))
+            if c.date.earliest <= day:
+                events.append((c.date.earliest, "new" if n == 0 else "re-rated", p.id))
         cert, w = p.certificate, p.withdrawn
-        if cert.revoked and cert.revoked.date <= day:
-            events.append((cert.revoked.date, "revoked", p.id))
-        expired_on = cert.valid_until + dt.timedelta(days=1)
+        if cert.revoked and cert.revoked.date.latest <= day:
+            events.append((cert.revoked.date.latest, "revoked", p.id))
+        expired_on = cert.valid_until.latest + dt.timedelta(days=1)
         if cert.status_on(day) is Validity.EXPIRED and not (w and w.date <= expired_on):
             events.append((expired_on, "expired", p.id))
         if w and w.date <= day:

@@ -14,21 +14,33 @@ from generator.render.datasets.csv_json import EncodedTable
 from generator.render.datasets.specs import load_table_specs
 
 
+IDS = (
+    "hp-chua-co-anh",
+    "hp-nam-het-han",
+    "hp-revoked",
+    "hp-withdrawn",
+    "qn-expired",
+    "qn-nam-chua-ro",
+    "qn-valid",
+)
+
+
 def test_json_tables_and_product_json(site: tuple[Path, DataIndex]) -> None:
     root, index = site
     products = json.loads((root / "data/latest/products.json").read_text("utf-8"))
-    assert [p["id"] for p in products] == ["hp-revoked", "hp-withdrawn", "qn-expired", "qn-valid"]
-    assert products[3]["stars"] == 4 and products[3]["example"] is True
-    assert products[3]["name_en"] == "Sample product, valid" and products[0]["name_en"] is None
-    assert index.product_json == {
-        pid: f"p/{pid}/product.json"
-        for pid in ("hp-revoked", "hp-withdrawn", "qn-expired", "qn-valid")
-    }
+    ids = [p["id"] for p in products]
+    assert ids == sorted(IDS)
+    valid = products[ids.index("qn-valid")]
+    assert valid["stars"] == 4 and valid["example"] is True
+    assert valid["name_en"] == "Sample product, valid" and products[0]["name_en"] is None
+    assert index.product_json == {pid: f"p/{pid}/product.json" for pid in IDS}
     one = json.loads((root / "p/qn-valid/product.json").read_text("utf-8"))
     assert one["id"] == "qn-valid" and one["release"] == "2026-11-23"
     assert [c["number"] for c in one["certificates"]] == ["2002/QĐ-UBND", "1001/QĐ-UBND"]
     assert [p["file"] for p in one["photos"]] == ["chai-mau.jpg", "hop-mau.png"]
     assert one["sources"][0]["title"] == "Hồ sơ mẫu"
+    no_photo = json.loads((root / "p/hp-chua-co-anh/product.json").read_text("utf-8"))
+    assert no_photo["photos"] == [] and no_photo["certificates"][0]["date"] == "2025-03"
 
 
 def test_product_json_fast_path_matches_the_general_one(

@@ -40,12 +40,12 @@ def test_sqlite_opens_with_the_right_rows(site: tuple[Path, DataIndex], tmp_path
             t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in GOLDEN_HEADERS
         }
         assert counts == {
-            "products": 4,
+            "products": 7,
             "producers": 2,
-            "certificates": 5,
-            "photos": 5,
-            "sources": 4,
-            "changes": 4,
+            "certificates": 8,
+            "photos": 6,
+            "sources": 7,
+            "changes": 7,
         }
         assert con.execute(
             "SELECT name, stars, example FROM products WHERE id = 'qn-valid'"

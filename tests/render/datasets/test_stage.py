@@ -101,12 +101,14 @@ def _edits(base: Catalog) -> list[tuple[str, Catalog]]:
         renamed, 700, certificate=dataclasses.replace(p.certificate, score=87.5)
     )
     both = replace_product(replace_product(rescored, 100, name="Một"), 900, name="Hai")
-    r = both.products[3]
+    # two of the first products that have photos (some fixture products have none)
+    first, second = [i for i, p in enumerate(both.products) if p.photos][:2]
+    r = both.products[second]
     # Only a photos row changes: products.csv stays, the product's JSON does not.
     photos = (dataclasses.replace(r.photos[0], alt="Ảnh mới"), *r.photos[1:])
-    new_alt = replace_product(both, 3, photos=photos)
-    q = new_alt.products[2]
-    fewer_photos = replace_product(new_alt, 2, photos=q.photos[:-1])
+    new_alt = replace_product(both, second, photos=photos)
+    q = new_alt.products[first]
+    fewer_photos = replace_product(new_alt, first, photos=q.photos[:-1])
     added = dataclasses.replace(
         fewer_photos,
         products=tuple(
@@ -155,7 +157,8 @@ def test_each_change_gives_the_bytes_of_a_build_from_nothing(
             assert jsons == set()
             assert not {rel for rel in built.written if rel.startswith("data/latest/")}
         if what == "a photo's text":
-            assert jsons == {f"p/{catalog.products[3].id}/product.json"}
+            second = [i for i, p in enumerate(catalog.products) if p.photos][1]  # as in _edits
+            assert jsons == {f"p/{catalog.products[second].id}/product.json"}
             assert "data/latest/products.csv" not in built.written
     assert calls["updated"] >= 2  # the database was updated in place, not only made afresh
 

@@ -30,7 +30,11 @@ def test_xlsx_reads_back_with_the_exact_vietnamese_text(site: tuple[Path, DataIn
     assert by_id["qn-valid"]["name"] == "Sản phẩm mẫu còn hiệu lực"
     assert by_id["hp-revoked"]["commune_name"] == "Phường Thuỷ Nguyên"
     assert by_id["qn-valid"]["stars"] == 4
-    assert by_id["qn-valid"]["certificate_date"] == dt.datetime(2025, 6, 15)
+    # a decision date is text at the source's precision; when validity ends is a date span
+    assert by_id["qn-valid"]["certificate_date"] == "2025-06-15"
+    assert by_id["qn-nam-chua-ro"]["certificate_date"] == "2023"
+    assert by_id["qn-valid"]["valid_until_earliest"] == dt.datetime(2028, 6, 15)
+    assert by_id["qn-nam-chua-ro"]["valid_until_latest"] == dt.datetime(2026, 12, 31)
     assert by_id["qn-valid"]["province_code"] == "22"  # text: leading zeros survive
     assert by_id["qn-valid"]["commune_code"] == "06832"
     assert wb["producers"].max_row == 3
