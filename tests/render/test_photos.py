@@ -533,7 +533,12 @@ def test_fixture_catalog_srcsets_point_at_files(tmp_path: Path, fixture_catalog:
     site = tmp_path / "site"
     index, stats = build(fixture_catalog, config_for(tmp_path, workers=2), site)
     assert set(index.per_product) == {p.id for p in fixture_catalog.products}
-    for product in fixture_catalog.products:
+    # a product without photos has no renditions and no share card (its page has no og:image)
+    with_photos = {p.id for p in fixture_catalog.products if p.photos}
+    assert with_photos != set(index.per_product)
+    assert set(index.share_cards) == with_photos
+    assert all(index.per_product[pid] == () for pid in set(index.per_product) - with_photos)
+    for product in (p for p in fixture_catalog.products if p.photos):
         renditions = index.per_product[product.id]
         assert [r.file for r in renditions] == [p.file for p in product.photos]
         for rendition, photo in zip(renditions, product.photos, strict=True):

@@ -13,7 +13,6 @@ from generator.render.datasets.cache import DatasetCache
 from generator.render.datasets.csv_json import EncodedTable
 from generator.render.datasets.specs import load_table_specs
 
-
 IDS = (
     "hp-chua-co-anh",
     "hp-nam-het-han",
