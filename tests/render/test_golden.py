@@ -23,6 +23,8 @@ BASE_URL = "https://ocop.example/catalog/"
 GOLDEN_FILES = [
     "p/qn-valid/index.html",
     "p/hp-withdrawn/index.html",
+    "p/qn-nam-chua-ro/index.html",  # decision known only by its year: validity unknown
+    "p/hp-chua-co-anh/index.html",  # no photo yet; decision known to the month
     "tinh/quang-ninh/index.html",
     "chu-the/htx-mau-quang-ninh/index.html",
     "index.html",
