@@ -34,6 +34,9 @@ def status_of(page: Any) -> tuple[str, str]:
         ("qn-expired", "expired", "hết hiệu lực từ 02/03/2024"),
         ("hp-revoked", "revoked", "đã bị thu hồi"),
         ("hp-withdrawn", "withdrawn", "ngừng tham gia OCOP"),
+        ("qn-nam-chua-ro", "unknown_date", "kiểm tra với cơ quan công nhận"),
+        ("hp-nam-het-han", "expired", "hết hiệu lực, chậm nhất từ 01/01/2024"),
+        ("hp-chua-co-anh", "valid", "còn hiệu lực, ít nhất đến 01/03/2028"),
     ],
 )
 def test_qr_url_opens_page_with_validity_banner(
@@ -68,6 +71,55 @@ def test_browser_rechecks_validity_with_its_own_clock(
     context.close()
 
 
+def test_unknown_date_is_said_plainly_with_and_without_javascript(
+    browser: Any, built_site: tuple[Path, str]
+) -> None:
+    """A decision known only by its year (2023): on 23/11/2026 its validity may have ended any
+    day of 2026. The page neither claims valid nor expired, and says how to check."""
+    _, base_url = built_site
+    from playwright.sync_api import expect
+
+    for javascript in (True, False):
+        context = browser.new_context(java_script_enabled=javascript, **PHONE)
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC))
+        page.goto(f"{base_url}p/qn-nam-chua-ro/")
+        found_status, text = status_of(page)
+        assert found_status == "unknown_date", javascript
+        assert "Chưa rõ chứng nhận OCOP còn hiệu lực hay không" in text
+        assert "từ 01/01/2026 đến 31/12/2026" in text
+        assert "UBND tỉnh Quảng Ninh" in text and "1007/QĐ-UBND" in text  # whom to ask
+        assert "còn hiệu lực đến" not in text and "đã hết hiệu lực" not in text
+        assert "năm 2023" in page.locator("main").inner_text()  # the date at its precision
+        context.close()
+    # The browser's own clock, by the same rule: certainly expired once 2026 is over.
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.clock.set_fixed_time(dt.datetime(2027, 1, 2, 12, tzinfo=dt.UTC))
+    page.goto(f"{base_url}p/qn-nam-chua-ro/")
+    expect(page.locator("#status")).to_have_attribute("data-status", "expired")
+    assert "hết hiệu lực, chậm nhất từ 01/01/2027" in page.locator("#status").inner_text()
+    # A decision of March 2025, valid at the build, is not called valid during March 2028.
+    page.clock.set_fixed_time(dt.datetime(2028, 3, 15, 12, tzinfo=dt.UTC))
+    page.goto(f"{base_url}p/hp-chua-co-anh/")
+    expect(page.locator("#status")).to_have_attribute("data-status", "unknown_date")
+    assert "kiểm tra với cơ quan công nhận" in page.locator("#status").inner_text()
+    page.clock.set_fixed_time(dt.datetime(2028, 2, 28, 12, tzinfo=dt.UTC))
+    page.reload()
+    assert status_of(page)[0] == "valid"
+    context.close()
+
+
+def test_product_without_photo_invites_one(page: Any, built_site: tuple[Path, str]) -> None:
+    _, base_url = built_site
+    page.goto(f"{base_url}p/hp-chua-co-anh/")
+    box = page.locator("#chua-co-anh")
+    assert "Chưa có ảnh" in box.inner_text()
+    assert box.locator("a").get_attribute("href").endswith("dong-gop/#them-anh")
+    assert page.locator("main img").count() == 0
+    assert page.locator('meta[property="og:image"]').count() == 0
+
+
 def test_banner_reads_right_without_javascript(browser: Any, built_site: tuple[Path, str]) -> None:
     _, base_url = built_site
     context = browser.new_context(java_script_enabled=False, **PHONE)
@@ -86,7 +138,12 @@ def test_search_folds_tone_marks(page: Any, built_site: tuple[Path, str], query:
     page.press("#q", "Enter")
     page.wait_for_selector("#results li")
     names = page.locator("#results li a").all_inner_texts()
-    assert sorted(names) == ["Sản phẩm mẫu bị thu hồi", "Sản phẩm mẫu đã ngừng"]
+    assert sorted(names) == [
+        "Sản phẩm mẫu bị thu hồi",
+        "Sản phẩm mẫu chưa có ảnh",
+        "Sản phẩm mẫu hết hạn theo năm",
+        "Sản phẩm mẫu đã ngừng",
+    ]
 
 
 def test_search_d_for_dj_then_click_through(page: Any, built_site: tuple[Path, str]) -> None:
@@ -102,10 +159,16 @@ def test_search_filters_by_validity_and_stars(page: Any, built_site: tuple[Path,
     _, base_url = built_site
     page.goto(f"{base_url}tim-kiem/?q=mau&hieu-luc=valid")
     page.wait_for_selector("#results li")
-    assert page.locator("#results li a").all_inner_texts() == ["Sản phẩm mẫu còn hiệu lực"]
+    assert page.locator("#results li a").all_inner_texts() == [
+        "Sản phẩm mẫu chưa có ảnh",  # 4 stars first
+        "Sản phẩm mẫu còn hiệu lực",
+    ]
+    page.goto(f"{base_url}tim-kiem/?q=mau&hieu-luc=unknown_date")
+    page.wait_for_selector("#results li")
+    assert page.locator("#results li a").all_inner_texts() == ["Sản phẩm mẫu chưa rõ ngày"]
     page.goto(f"{base_url}tim-kiem/?sao=3")
     page.wait_for_selector("#results li")
-    assert page.locator("#results li").count() == 3
+    assert page.locator("#results li").count() == 5
 
 
 def test_no_request_leaves_the_site_and_page_is_light(
