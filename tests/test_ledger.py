@@ -17,7 +17,15 @@ from generator.model import Catalog
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "catalog"
 AS_OF = dt.date(2026, 11, 23)
-IDS = ["hp-revoked", "hp-withdrawn", "qn-expired", "qn-valid"]
+IDS = [
+    "hp-chua-co-anh",
+    "hp-nam-het-han",
+    "hp-revoked",
+    "hp-withdrawn",
+    "qn-expired",
+    "qn-nam-chua-ro",
+    "qn-valid",
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +64,13 @@ def test_ids_are_added_never_removed_and_notes_survive(catalog, tmp_path) -> Non
         encoding="utf-8",
     )
     added = update_ledger(ledger, catalog)
-    assert added == ["hp-withdrawn", "qn-expired"]
+    assert added == [
+        "hp-chua-co-anh",
+        "hp-nam-het-han",
+        "hp-withdrawn",
+        "qn-expired",
+        "qn-nam-chua-ro",
+    ]
     lines = ledger.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "# Ledger of Quảng Ninh, kept by hand"  # its own header is kept
     assert "zz-gone-from-catalog  # folder still needed" in lines  # never removed

@@ -368,7 +368,7 @@ def make_hostile(base: Catalog, value: Callable[[str], str]) -> tuple[Catalog, P
             target.place, address=value("text"), former_address=value("text")
         ),
         where_to_buy=(Outlet(value("name"), value("text"), value("url")),),
-        sources=(Source(value("name"), value("url"), value("text"), None),),
+        sources=(Source(value("name"), value("url"), value("text"), None, value("text")),),
         certificate=dataclasses.replace(
             target.certificate, number=value("name"), issuer=value("name")
         ),

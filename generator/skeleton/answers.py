@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 
+from generator.dates import PartialDate
 from generator.skeleton.prompts import Invalid
 from generator.text import fold
 
@@ -53,16 +54,24 @@ def as_type(prop: dict[str, Any], text: str) -> Any:
     return text
 
 
-def parse_day(text: str, today: dt.date, future_ok: bool = False) -> str:
-    """YYYY-MM-DD, or the usual Vietnamese DD/MM/YYYY; must exist (and not be in the future)."""
+def parse_day(text: str, today: dt.date, future_ok: bool = False, partial: bool = False) -> str:
+    """YYYY-MM-DD, or the usual Vietnamese DD/MM/YYYY; must exist (and not be in the future).
+    `partial`: a field the source may give only to the month or year (YYYY-MM, M/YYYY, YYYY)."""
     found = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    iso = f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else text
+    month = re.fullmatch(r"(\d{1,2})[/.-](\d{4})", text) if partial else None
+    if found:
+        iso = f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}"
+    elif month:
+        iso = f"{month[2]}-{int(month[1]):02d}"
+    else:
+        iso = text
     try:
-        day = dt.date.fromisoformat(iso)
+        day = PartialDate.parse(iso) if partial else PartialDate.exact(dt.date.fromisoformat(iso))
     except ValueError as err:
+        forms = ", hoặc YYYY-MM, YYYY nếu nguồn chỉ ghi tháng, năm" if partial else ""
         raise Invalid(
-            f"“{text}” không phải ngày có thật; viết YYYY-MM-DD, ví dụ 2023-06-15."
+            f"“{text}” không phải ngày có thật; viết YYYY-MM-DD, ví dụ 2023-06-15{forms}."
         ) from err
-    if not future_ok and day > today:
+    if not future_ok and day.earliest > today:
         raise Invalid(f"ngày {iso} ở tương lai (hôm nay {today.isoformat()}).")
     return day.isoformat()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.dates import add_months
+from generator.dates import PARTIAL_DATE_PATTERN, PartialDate
 from generator.derive import VALIDITY_MONTHS
 from generator.load import PRODUCT_FILE
 from generator.places import Places, ProvinceInfo
@@ -122,8 +122,14 @@ class DialogueContext:
         prop = self.prop(key)
 
         def resolve(text: str) -> Any:
-            if prop.get("pattern", "").startswith("^[0-9]{4}-"):
-                text = parse_day(text, self.today, future_ok=key == "certificate_valid_until")
+            pattern = prop.get("pattern", "")
+            if pattern.startswith("^[0-9]{4}"):  # a date, perhaps only its month or year
+                text = parse_day(
+                    text,
+                    self.today,
+                    future_ok=key == "certificate_valid_until",
+                    partial=pattern == PARTIAL_DATE_PATTERN,
+                )
             return check_schema(prop, as_type(prop, text))
 
         value = self.session.ask(key, prompt, resolve, optional=optional, default=default)
@@ -304,8 +310,8 @@ def product_dialogue(c: DialogueContext) -> tuple[Path, str] | None:
         return None
     certificate_date = c.data.get("certificate", {}).get("date")
     if certificate_date and "valid_until" not in c.data["certificate"]:
-        ends = add_months(dt.date.fromisoformat(certificate_date), VALIDITY_MONTHS)
-        if ends < c.today:
+        ends = PartialDate.parse(certificate_date).plus_months(VALIDITY_MONTHS)
+        if ends.latest < c.today:  # expired whatever the day, when only the month or year is known
             s.say(
                 f"Lưu ý: chứng nhận này đã hết hiệu lực ngày {ends.isoformat()} "
                 f"({VALIDITY_MONTHS} tháng); trang sẽ hiện “hết hạn”."
