@@ -25,7 +25,7 @@ INK = "#1b1f23"
 TEXT_PX = 14  # chart text is drawn at this size on every screen (never scaled)
 BAR_SHARE = 80  # per cent of the width the longest bar takes; its number follows it
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', Arial, sans-serif"
-LABEL_CHARS = 30  # longer labels are cut in the SVG; the table beside it has them whole
+LABEL_CHARS = 40  # longer labels are cut in the SVG; the table beside it has them whole
 
 
 @dataclass(frozen=True)
