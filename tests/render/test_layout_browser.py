@@ -177,6 +177,8 @@ def test_page_fits_the_screen_and_text_is_readable(
     assert page.evaluate("window.innerWidth") == width  # a phone zooms out a page too wide
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.evaluate(OVERFLOWING, width) == []
+    # one search box: the page's own (home, search, 404) or else the header's
+    assert page.locator("form[role=search]").count() == 1
     texts = page.evaluate(MEASURE)
     assert texts, "no text measured"
     small = [t for t in texts if t["size"] < SMALLEST_TEXT_PX - 0.01]
