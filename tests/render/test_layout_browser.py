@@ -52,7 +52,7 @@ PAGES = {
     "not-found": "404.html",
 }
 WIDTHS = {"360": PHONE, "1280": DESKTOP}
-# The charts at the narrowest and widest common phones too.
+# Charts and a table at the narrowest and widest common phones too.
 PHONES = {str(w): {**PHONE, "viewport": {"width": w, "height": 740}} for w in (320, 414)}
 
 # Text as drawn: the computed font size of each visible text's element, and for SVG text the
@@ -164,7 +164,7 @@ def opened(
 
 
 CASES = [(kind, width) for kind in PAGES for width in WIDTHS]
-CASES += [("statistics", width) for width in PHONES]
+CASES += [(kind, width) for kind in ("statistics", "product-valid") for width in PHONES]
 
 
 @pytest.mark.parametrize("opened", CASES, ids=[f"{k}-{w}" for k, w in CASES], indirect=True)
