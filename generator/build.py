@@ -233,13 +233,16 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     from generator.render.artifacts import DataIndex, product_json_path
     from generator.render.datasets import DatasetError, datasets_checked_before
     from generator.render.html import Assets, Html
-    from generator.render.labels import (
+    from generator.render.labels.page import render_labels_page
+    from generator.render.labels.stage import render_labels
+    from generator.render.pages import (
+        Outputs,
         render_gs1_pages,
-        render_labels,
-        render_labels_page,
         render_not_found,
+        render_pages,
+        render_robots,
+        render_sitemap,
     )
-    from generator.render.pages import Outputs, render_pages, render_robots, render_sitemap
     from generator.render.photos import render_photos
     from generator.render.search import render_search_index
     from generator.render.stats import render_statistics
