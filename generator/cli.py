@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -219,8 +220,6 @@ def cmd_fix(args: argparse.Namespace) -> int:
 def run_labels(config: BuildConfig, ids: list[str], province: str | None) -> int:
     """`ocop labels`: the labels of the chosen products (all when none), and the sheet of the
     chosen province (all sheets when nothing is chosen), copied into config.out_dir."""
-    import re
-
     from generator.catalog import check_configured
     from generator.errors import format_text
     from generator.render.labels.stage import make_labels
