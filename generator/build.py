@@ -228,15 +228,13 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     from generator.render.datasets.cache import datasets_checked_before
     from generator.render.datasets.specs import DatasetError
     from generator.render.html import Assets, Html
-    from generator.render.labels import (
-        render_gs1_pages,
-        render_labels,
-        render_labels_page,
-        render_not_found,
-    )
+    from generator.render.labels.page import render_labels_page
+    from generator.render.labels.stage import render_labels
     from generator.render.pages import (
         Outputs,
         render_data_page,
+        render_gs1_pages,
+        render_not_found,
         render_pages,
         render_robots,
         render_sitemap,

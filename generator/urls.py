@@ -88,6 +88,16 @@ def label(stem: str, extension: str) -> str:
     return f"{LABELS}{stem}.{extension}"
 
 
+def province_labels(slug: str) -> str:
+    """The A4 print sheet of a province's labels."""
+    return label(PROVINCES + slug, "pdf")
+
+
+def producer_labels(producer_id: str) -> str:
+    """The A4 print sheet of a producer's labels."""
+    return label(PRODUCERS + producer_id, "pdf")
+
+
 def media(name: str) -> str:
     return MEDIA + name
 
