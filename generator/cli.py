@@ -162,20 +162,13 @@ def _config(args: argparse.Namespace) -> BuildConfig:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from generator.catalog import check_configured
-    from generator.errors import format_github, format_text
+    from generator.catalog import catalog_or_report
 
     config = _config(args)
-    checked = check_configured(config)
-    if checked.problems:
-        formatter = format_github if args.format == "github" else format_text
-        sys.stdout.write(formatter(checked.problems, config.lang))
-        count = len(checked.problems)
-        summary = f"{count} lỗi cần sửa." if config.lang == "vi" else f"{count} problem(s) to fix."
-        print(summary, file=sys.stderr)
+    catalog = catalog_or_report(config, form=args.format)
+    if catalog is None:
         return 1
-    assert checked.catalog is not None
-    n, m = len(checked.catalog.products), len(checked.catalog.producers)
+    n, m = len(catalog.products), len(catalog.producers)
     print(
         f"OK: {n} sản phẩm, {m} chủ thể."
         if config.lang == "vi"
@@ -239,18 +232,13 @@ def cmd_fix(args: argparse.Namespace) -> int:
 def run_labels(config: BuildConfig, ids: list[str], province: str | None) -> int:
     """`ocop labels`: the labels of the chosen products (all when none), and the sheet of the
     chosen province (all sheets when nothing is chosen), copied into config.out_dir."""
-    from generator.catalog import check_configured
-    from generator.errors import format_text
+    from generator.catalog import catalog_or_report
     from generator.render.labels.stage import make_labels
     from generator.write import SiteWriter
 
-    checked = check_configured(config)
-    if checked.problems:
-        sys.stdout.write(format_text(checked.problems, config.lang))
-        print(f"{len(checked.problems)} lỗi cần sửa trước khi in nhãn.", file=sys.stderr)
+    catalog = catalog_or_report(config, ("Chưa làm nhãn nào.", "No label was made."))
+    if catalog is None:
         return 1
-    catalog = checked.catalog
-    assert catalog is not None
     known = {p.id: p for p in catalog.products}
     wanted = [re.sub(r"[\s_]+", "-", i.strip().lower()) for i in ids]  # "QN Ruou_Mo" too
     unknown = [i for i in wanted if i not in known]

@@ -171,3 +171,29 @@ def test_ocop_labels_checks_the_catalog_as_validate_does(tmp_path, capsys) -> No
     code, text = run_cli(tmp_path, ["qn-valid"], None, capsys)
     assert code == 0, text
     assert saved.stat().st_mtime_ns == stamp  # nothing new found: the cache left as it was
+
+
+@pytest.mark.parametrize(
+    ("command", "consequence"),
+    [
+        (["build", "--out", "{out}"], " Trang cũ được giữ nguyên."),
+        (["labels", "--out", "{out}"], " Chưa làm nhãn nào."),
+        (["validate"], ""),
+    ],
+)
+def test_every_command_stops_on_problems_the_same_way(
+    bad_catalog: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    consequence: str,
+) -> None:
+    """build, labels and validate check the catalog through one path: the same problem lines,
+    the same count, and what the stop leaves as it was."""
+    out_dir = tmp_path / "out"
+    argv = [part.format(out=out_dir) for part in command]
+    assert main([*argv, "--catalog", str(bad_catalog), *AS_OF]) == 1
+    out, err = capsys.readouterr()
+    assert out.count(f"{QN_EXPIRED}:") == 2
+    assert err == f"2 lỗi cần sửa.{consequence}\n"
+    assert not out_dir.exists()
