@@ -22,6 +22,11 @@ PRODUCERS = "chu-the/"
 SEARCH_PAGE = "tim-kiem/"
 STATISTICS = "thong-ke/"
 LABELS = "nhan-qr/"
+# Editorial pages, made by MkDocs from docs/ (generator/site.py): their addresses follow the
+# file names there.
+ABOUT = "gioi-thieu/"
+CONTRIBUTE = "dong-gop/"
+LICENCES = "giay-phep/"
 
 SEARCH_INDEX = "search/"
 SEARCH_META = SEARCH_INDEX + "meta.json"
