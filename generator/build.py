@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from generator import __version__, urls
 from generator.config import PROJECT_ROOT, BuildConfig
-from generator.errors import format_text
 from generator.parallel import Background
 from generator.write import (
     Manifest,
@@ -204,21 +203,14 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
             return 0
 
     # Imported only now: the no-change check above must not pay for the validator's imports.
-    from generator.catalog import check_configured
+    from generator.catalog import catalog_or_report
 
-    checked = check_configured(config, report.stages)  # stages load, validate, derive
-    if checked.catalog is None:
-        sys.stdout.write(format_text(checked.problems, config.lang))
-        print(
-            f"{len(checked.problems)} lỗi; trang cũ được giữ nguyên. / "
-            f"{len(checked.problems)} problem(s); the previous site is unchanged.",
-            file=sys.stderr,
-        )
+    # Only the derived catalog comes back: the raw records (YAML data and line numbers: 60 % of
+    # the objects) are freed here, their memory serves the render instead of every worker.
+    unchanged = ("Trang cũ được giữ nguyên.", "The previous site is unchanged.")
+    catalog = catalog_or_report(config, unchanged, stages=report.stages)
+    if catalog is None:
         return 1
-    catalog = checked.catalog
-    # The raw records (YAML data and line numbers: 60 % of the objects) are not needed from
-    # here on; freed now, their memory serves the render instead of every forked worker.
-    del checked
     # The catalog lives until the end: moved out of the collector's sight, so collections do
     # not re-walk it and forked workers do not copy the pages the collector would touch.
     gc.freeze()
@@ -228,15 +220,13 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     from generator.render.datasets.cache import datasets_checked_before
     from generator.render.datasets.specs import DatasetError
     from generator.render.html import Assets, Html
-    from generator.render.labels import (
-        render_gs1_pages,
-        render_labels,
-        render_labels_page,
-        render_not_found,
-    )
+    from generator.render.labels.page import render_labels_page
+    from generator.render.labels.stage import render_labels
     from generator.render.pages import (
         Outputs,
         render_data_page,
+        render_gs1_pages,
+        render_not_found,
         render_pages,
         render_robots,
         render_sitemap,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from generator.checkcache import CheckCache, KnownResults
 from generator.config import PoolSettings, last_commit_date
 from generator.derive import derive_catalog
-from generator.errors import Problem
+from generator.errors import Problem, report_problems
 from generator.ledger import read_ledger
 from generator.load import LoadedCatalog, load_records
 from generator.model import Catalog
@@ -109,6 +109,20 @@ def check_configured(config: BuildConfig, stages: dict[str, float] | None = None
         stages=stages,
         pools=config.pools,
     )
+
+
+def catalog_or_report(
+    config: BuildConfig,
+    consequence: tuple[str, str] | None = None,
+    form: str = "text",
+    stages: dict[str, float] | None = None,
+) -> Catalog | None:
+    """The one "check the catalog or stop" of `ocop validate`, `ocop build` and `ocop labels`:
+    the derived catalog, or None once every problem has been reported (see report_problems)."""
+    checked = check_configured(config, stages)
+    if checked.catalog is None:
+        report_problems(checked.problems, config.lang, form, consequence)
+    return checked.catalog
 
 
 def _check_catalog(

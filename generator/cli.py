@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -161,20 +162,13 @@ def _config(args: argparse.Namespace) -> BuildConfig:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from generator.catalog import check_configured
-    from generator.errors import format_github, format_text
+    from generator.catalog import catalog_or_report
 
     config = _config(args)
-    checked = check_configured(config)
-    if checked.problems:
-        formatter = format_github if args.format == "github" else format_text
-        sys.stdout.write(formatter(checked.problems, config.lang))
-        count = len(checked.problems)
-        summary = f"{count} lỗi cần sửa." if config.lang == "vi" else f"{count} problem(s) to fix."
-        print(summary, file=sys.stderr)
+    catalog = catalog_or_report(config, form=args.format)
+    if catalog is None:
         return 1
-    assert checked.catalog is not None
-    n, m = len(checked.catalog.products), len(checked.catalog.producers)
+    n, m = len(catalog.products), len(catalog.producers)
     print(
         f"OK: {n} sản phẩm, {m} chủ thể."
         if config.lang == "vi"
@@ -235,9 +229,68 @@ def cmd_fix(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_labels(args: argparse.Namespace) -> int:
-    from generator.render.labels import run_labels
+def run_labels(config: BuildConfig, ids: list[str], province: str | None) -> int:
+    """`ocop labels`: the labels of the chosen products (all when none), and the sheet of the
+    chosen province (all sheets when nothing is chosen), copied into config.out_dir."""
+    from generator.catalog import catalog_or_report
+    from generator.render.labels.stage import make_labels
+    from generator.write import SiteWriter
 
+    catalog = catalog_or_report(config, ("Chưa làm nhãn nào.", "No label was made."))
+    if catalog is None:
+        return 1
+    known = {p.id: p for p in catalog.products}
+    wanted = [re.sub(r"[\s_]+", "-", i.strip().lower()) for i in ids]  # "QN Ruou_Mo" too
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        for pid in unknown:
+            print(
+                f"Không có sản phẩm mã «{pid}» trong danh mục. Xem mã trong tên thư mục "
+                "catalog/products/<tỉnh>/<mã>/ hoặc trên trang sản phẩm.",
+                file=sys.stderr,
+            )
+        return 1
+    chosen = {pid: known[pid] for pid in wanted}
+    sheets = ""
+    if province is not None:
+        code = province.strip()
+        in_province = [p for p in catalog.products if p.place.province_code == code]
+        if not in_province:
+            print(
+                f"Không có sản phẩm nào ở tỉnh mã «{code}». Tra mã tỉnh bằng lệnh: "
+                "ocop places <tên tỉnh>",
+                file=sys.stderr,
+            )
+            return 1
+        chosen.update({p.id: p for p in in_province})
+        sheets = code
+    elif not ids:
+        chosen = dict(known)
+        sheets = "all"
+    writer = SiteWriter(config.out_dir)
+    run = make_labels(
+        catalog,
+        config,
+        writer,
+        in_site=False,
+        products=list(chosen.values()),
+        sheets=sheets,
+        copy=False,
+    )
+    for rel in writer.written:
+        print(config.out_dir / rel)
+    if province is not None and not run.index.sheets:
+        print(
+            "Không in tờ nhãn: tỉnh này không có sản phẩm còn hiệu lực chứng nhận.", file=sys.stderr
+        )
+    print(
+        f"Đã ghi {len(writer.written)} tệp ({run.drawn} nhãn vẽ mới, {run.reused} lấy từ bộ "
+        f"nhớ đệm) vào {config.out_dir}."
+    )
+    return 0
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
     return run_labels(_config(args), ids=args.ids, province=args.province)
 
 

@@ -6,6 +6,7 @@ from parameters, and tests compare the flat form `path:line: field: message [cod
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -72,3 +73,19 @@ def format_github(problems: Iterable[Problem], lang: str = "vi") -> str:
             f"title={_escape_property(p.code)}::{_escape_data(what + p.message(lang))}\n"
         )
     return "".join(lines)
+
+
+def report_problems(
+    problems: list[Problem],
+    lang: str = "vi",
+    form: str = "text",
+    consequence: tuple[str, str] | None = None,
+) -> None:
+    """Every problem on stdout (`form`: "text" lines or "github" annotations), then on stderr
+    how many there are and, for a command that stops, what that leaves as it was."""
+    sys.stdout.write((format_github if form == "github" else format_text)(problems, lang))
+    count = len(problems)
+    summary = f"{count} lỗi cần sửa." if lang == "vi" else f"{count} problem(s) to fix."
+    if consequence is not None:
+        summary += " " + (consequence[0] if lang == "vi" else consequence[1])
+    print(summary, file=sys.stderr)

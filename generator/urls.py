@@ -22,6 +22,11 @@ PRODUCERS = "chu-the/"
 SEARCH_PAGE = "tim-kiem/"
 STATISTICS = "thong-ke/"
 LABELS = "nhan-qr/"
+# Editorial pages, made by MkDocs from docs/ (generator/site.py): their addresses follow the
+# file names there.
+ABOUT = "gioi-thieu/"
+CONTRIBUTE = "dong-gop/"
+LICENCES = "giay-phep/"
 
 SEARCH_INDEX = "search/"
 SEARCH_META = SEARCH_INDEX + "meta.json"
@@ -86,6 +91,16 @@ def producer(producer_id: str) -> str:
 def label(stem: str, extension: str) -> str:
     """A label file or sheet: stem is a product id or a sheet's name; extension svg|png|pdf."""
     return f"{LABELS}{stem}.{extension}"
+
+
+def province_labels(slug: str) -> str:
+    """The A4 print sheet of a province's labels."""
+    return label(PROVINCES + slug, "pdf")
+
+
+def producer_labels(producer_id: str) -> str:
+    """The A4 print sheet of a producer's labels."""
+    return label(PRODUCERS + producer_id, "pdf")
 
 
 def media(name: str) -> str:

@@ -19,6 +19,7 @@ from support import (
     CHROMIUM_ARGS,
     FIXTURE_CATALOG,
     BrowserTestTimeout,
+    QuietHandler,
     make_config,
 )
 
@@ -29,11 +30,6 @@ def fixture_catalog_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("catalog") / "catalog"
     shutil.copytree(FIXTURE_CATALOG, target)
     return target
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from generator.render.datasets.stage import render_datasets
 from generator.render.html import Assets, Html
 from generator.render.pages import render_data_page
 from generator.write import Manifest, SiteWriter, clone_tree
-from support import fake_photos
+from support import fake_photos, tree_bytes
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -103,14 +103,6 @@ def build(
     page = render_datasets(catalog, config, writer, fake_photos(catalog))
     render_data_page(make_html(config, writer), catalog, page)
     return page.index
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -210,7 +202,7 @@ def build_again(catalog: Catalog, root: Path, cache: Path, previous: Built | Non
 
 
 def assert_same_tree(a: Path, b: Path, what: str = "") -> None:
-    first, second = tree(a), tree(b)
+    first, second = tree_bytes(a), tree_bytes(b)
     assert first.keys() == second.keys(), what
     assert [k for k in first if first[k] != second[k]] == [], what
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import http.server
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -97,3 +99,24 @@ def with_product(
         if not alone or r.folder.name == product_id
     ]
     return dataclasses.replace(loaded, products=products, problems=list(loaded.problems))
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by its relative path: what two builds are compared by."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def tree_digests(root: Path) -> dict[str, str]:
+    """tree_bytes as SHA-256 digests: smaller, for large trees and readable failures."""
+    return {path: hashlib.sha256(data).hexdigest() for path, data in tree_bytes(root).items()}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging each request to the test output."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass

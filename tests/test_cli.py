@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
+from label_support import make_config as label_config
 
-from generator.cli import main
+from generator.cli import main, run_labels
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "catalog"
 AS_OF = ["--as-of", "2026-11-23"]
@@ -110,3 +112,88 @@ def test_ledger_is_the_catalogs(bad_catalog: Path, capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert out.startswith("catalog/published-ids.txt:2: product `hp-revoked` was published")
     assert out.count("\n") == 1
+
+
+# `ocop labels`
+
+
+def run_cli(tmp_path: Path, ids: list[str], province: str | None, capsys) -> tuple[int, str]:
+    code = run_labels(label_config(tmp_path), ids, province)
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_ocop_labels_writes_the_selection(tmp_path, capsys) -> None:
+    code, text = run_cli(tmp_path, ["qn-valid"], None, capsys)
+    assert code == 0, text
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "qn-valid.pdf",
+        "qn-valid.png",
+        "qn-valid.svg",
+    ]
+    assert "qn-valid.pdf" in text
+
+    code, text = run_cli(tmp_path, [], "22", capsys)  # Quảng Ninh
+    assert code == 0, text
+    assert (tmp_path / "out" / "tinh" / "quang-ninh.pdf").is_file()
+    assert (tmp_path / "out" / "qn-expired.svg").is_file()
+    assert not (tmp_path / "out" / "hp-revoked.svg").exists()
+    # Not hard links: someone editing a file in --out must not change the cache.
+    assert (tmp_path / "out" / "qn-valid.pdf").stat().st_nlink == 1
+
+
+def test_ocop_labels_refuses_unknown_ids_and_provinces(tmp_path, capsys) -> None:
+    code, text = run_cli(tmp_path, ["khong-co-ma-nay"], None, capsys)
+    assert code == 1 and "Không có sản phẩm mã «khong-co-ma-nay»" in text
+    code, text = run_cli(tmp_path, [], "99", capsys)
+    assert code == 1 and "tỉnh mã «99»" in text
+    assert not (tmp_path / "out").exists()
+
+
+def test_ocop_labels_stops_on_an_invalid_catalog(tmp_path, capsys) -> None:
+    broken = tmp_path / "catalog"
+    shutil.copytree(FIXTURE, broken)
+    (broken / "products" / "quang_ninh" / "qn-valid" / "product.yaml").write_text(
+        "id: qn-valid\n", encoding="utf-8"
+    )
+    config = dataclasses.replace(label_config(tmp_path), catalog_dir=broken)
+    assert run_labels(config, ["qn-valid"], None) == 1
+    assert "qn-valid" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
+
+
+def test_ocop_labels_checks_the_catalog_as_validate_does(tmp_path, capsys) -> None:
+    """Through the check cache: a second run parses and checks no record again."""
+    code, text = run_cli(tmp_path, ["qn-valid"], None, capsys)
+    assert code == 0, text
+    (saved,) = (tmp_path / "cache").glob("checks-*.marshal")
+    stamp = saved.stat().st_mtime_ns
+    code, text = run_cli(tmp_path, ["qn-valid"], None, capsys)
+    assert code == 0, text
+    assert saved.stat().st_mtime_ns == stamp  # nothing new found: the cache left as it was
+
+
+@pytest.mark.parametrize(
+    ("command", "consequence"),
+    [
+        (["build", "--out", "{out}"], " Trang cũ được giữ nguyên."),
+        (["labels", "--out", "{out}"], " Chưa làm nhãn nào."),
+        (["validate"], ""),
+    ],
+)
+def test_every_command_stops_on_problems_the_same_way(
+    bad_catalog: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    consequence: str,
+) -> None:
+    """build, labels and validate check the catalog through one path: the same problem lines,
+    the same count, and what the stop leaves as it was."""
+    out_dir = tmp_path / "out"
+    argv = [part.format(out=out_dir) for part in command]
+    assert main([*argv, "--catalog", str(bad_catalog), *AS_OF]) == 1
+    out, err = capsys.readouterr()
+    assert out.count(f"{QN_EXPIRED}:") == 2
+    assert err == f"2 lỗi cần sửa.{consequence}\n"
+    assert not out_dir.exists()

@@ -27,18 +27,10 @@ from generator.write import (
     staging_dir_for,
     swap_into_place,
 )
-from support import FIXTURE_CATALOG, make_config
+from support import FIXTURE_CATALOG, make_config, tree_bytes
 
 BASE_URL = "https://example.org/ocop/"
 RECORD = "products/quang_ninh/qn-valid/product.yaml"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def leftovers(out: Path) -> list[str]:
@@ -74,13 +66,13 @@ def record(site: BuildConfig) -> Iterator[Path]:
 def test_failed_build_leaves_previous_site_byte_identical(
     site: BuildConfig, record: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = snapshot(site.out_dir)
+    before = tree_bytes(site.out_dir)
     assert before and "p/qn-valid/index.html" in before
     record.write_text(
         record.read_text(encoding="utf-8").replace("stars: 4\n", "stars: 6\n", 1), encoding="utf-8"
     )
     assert build_site(site, BuildReport()) == 1
-    assert snapshot(site.out_dir) == before
+    assert tree_bytes(site.out_dir) == before
     assert leftovers(site.out_dir) == []
     assert "stars" in capsys.readouterr().out  # the problem was printed
 
@@ -104,7 +96,7 @@ def test_build_raising_mid_render_leaves_previous_site(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("renderer bug")
 
-    before = snapshot(site.out_dir)
+    before = tree_bytes(site.out_dir)
     record.write_text(
         record.read_text(encoding="utf-8").replace("Sản phẩm mẫu còn", "Đổi tên còn", 1),
         encoding="utf-8",
@@ -112,7 +104,7 @@ def test_build_raising_mid_render_leaves_previous_site(
     monkeypatch.setattr(stats, "render_statistics", explode)
     with pytest.raises(RuntimeError, match="renderer bug"):
         build_site(site, BuildReport())
-    assert snapshot(site.out_dir) == before
+    assert tree_bytes(site.out_dir) == before
     assert leftovers(site.out_dir) == []
 
 
@@ -166,7 +158,7 @@ def _kill_when(config: BuildConfig, ready: str) -> Path:
 def test_killed_builds_leave_previous_site_and_are_cleaned_up(
     site: BuildConfig, record: Path
 ) -> None:
-    before = snapshot(site.out_dir)
+    before = tree_bytes(site.out_dir)
     # a real change, so that neither the killed builds nor the next one is a no-op
     record.write_text(
         record.read_text(encoding="utf-8").replace(
@@ -176,18 +168,18 @@ def test_killed_builds_leave_previous_site_and_are_cleaned_up(
     )
     early = _kill_when(site, "assets")  # killed while writing its first files
     assert early.is_dir()  # what a killed build leaves: its staging folder...
-    assert snapshot(site.out_dir) == before  # ... and the published site, untouched
+    assert tree_bytes(site.out_dir) == before  # ... and the published site, untouched
     late = _kill_when(site, "p/qn-valid/index.html")  # killed while writing pages
     assert not early.exists()  # the second build removed the first one's leftover
     assert late.is_dir() and (late / "assets").is_dir()
-    assert snapshot(site.out_dir) == before
+    assert tree_bytes(site.out_dir) == before
     assert leftovers(site.out_dir) == [late.name]
 
     report = BuildReport()
     assert build_site(site, report) == 0
     assert not report.skipped
     assert leftovers(site.out_dir) == []  # the next build removed both
-    after = snapshot(site.out_dir)
+    after = tree_bytes(site.out_dir)
     pages = {rel for rel in before if rel.endswith(".html")}
     assert pages == {rel for rel in after if rel.endswith(".html")}  # complete: every page
     page = after["p/qn-valid/index.html"].decode("utf-8")

@@ -22,7 +22,7 @@ import pytest
 
 from generator.catalog import CheckedCatalog, check_catalog
 from generator.config import PROJECT_ROOT
-from generator.errors import format_text, problem
+from generator.errors import format_text
 from support import AS_OF, FIXTURE_CATALOG
 
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -376,23 +376,6 @@ def test_photo_listed_as_product_yaml(catalog: Path, outside: Path) -> None:
 # --- names the disk holds but UTF-8 does not --------------------------------------------------
 
 
-def _surrogates_reach_messages() -> bool:
-    """Known bug (errors.py, patch in the hardening report): a file name that is not UTF-8
-    reaches problems as lone surrogates, and printing them under a UTF-8 locale crashes."""
-    try:
-        problem("catalog/\udcff.yaml", 1, "", "symlink").format("en").encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-@pytest.mark.xfail(
-    _surrogates_reach_messages(),
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="errors.problem keeps undecodable file names as lone surrogates: `ocop validate` "
-    "crashes printing them under a UTF-8 locale (patch suggested in the hardening report)",
-)
 def test_file_names_that_are_not_utf8(catalog: Path, outside: Path) -> None:
     os.rename(catalog / VALID / "chai-mau.jpg", os.fsencode(catalog / VALID) + b"/\xff.jpg")
     os.mkdir(os.fsencode(catalog / QN) + b"/qn-\xe9")

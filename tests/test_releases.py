@@ -30,24 +30,11 @@ import yaml
 from generator import releases
 from generator.build import BuildReport, build_site
 from generator.config import PROJECT_ROOT
-from support import AS_OF, FIXTURE_CATALOG, make_config
+from support import AS_OF, FIXTURE_CATALOG, QuietHandler, make_config, tree_bytes
 
 FIRST = AS_OF.isoformat()
 EMPTY = hashlib.sha256(b"").hexdigest()
 SECOND = (AS_OF + dt.timedelta(days=1)).isoformat()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +77,7 @@ def live(published: tuple[Path, Path], server: tuple[Path, str]) -> tuple[Path, 
 
 
 def _release_files(site: Path) -> dict[str, bytes]:
-    return _tree(site / "data" / "releases" / FIRST)
+    return tree_bytes(site / "data" / "releases" / FIRST)
 
 
 def test_fetch_restores_releases_byte_for_byte(
@@ -167,7 +154,7 @@ def test_tampered_file_fails_and_places_nothing(
     target.write_bytes(TAMPERING[how](target.read_bytes()))
     out = tmp_path / "fresh"
     assert releases.fetch_releases(url, out) == 1
-    assert _tree(out) == {}  # not one file, not even the good ones, no scratch folder
+    assert tree_bytes(out) == {}  # not one file, not even the good ones, no scratch folder
     err = capsys.readouterr().err
     assert "products.csv" in err and "lịch sử" in err and "history" in err
 
@@ -200,7 +187,7 @@ def test_index_and_file_agreeing_but_not_sha256sums_fails(
     _rewrite_index(site, follow)
     out = tmp_path / "fresh"
     assert releases.fetch_releases(url, out) == 1
-    assert _tree(out) == {}
+    assert tree_bytes(out) == {}
     assert "SHA256SUMS and index.json disagree on products.csv" in capsys.readouterr().err
 
 
@@ -210,7 +197,7 @@ def test_a_missing_file_is_a_failure_not_a_first_deployment(
     site, url = live
     (site / "data" / "releases" / FIRST / "sources.csv").unlink()
     assert releases.fetch_releases(url, tmp_path / "fresh") == 1
-    assert _tree(tmp_path / "fresh") == {}
+    assert tree_bytes(tmp_path / "fresh") == {}
 
 
 def test_never_published_site_is_a_first_deployment(

@@ -17,19 +17,11 @@ import pytest
 from generator.build import BuildReport, _stamp_path, build_site
 from generator.config import BuildConfig, PoolSettings
 from generator.write import SiteWriter, content_digest, load_manifest, spare_dir_for
-from support import FIXTURE_CATALOG, make_config
+from support import FIXTURE_CATALOG, make_config, tree_bytes
 
 BASE_URL = "https://example.org/ocop/"
 RECORD = "products/quang_ninh/qn-valid/product.yaml"
 NAME = 'name: "Sản phẩm mẫu còn hiệu lực"'
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def folders(folder: Path) -> list[str]:
@@ -62,7 +54,7 @@ def work(tmp_path: Path) -> tuple[BuildConfig, BuildConfig]:
 def fresh_build(config: BuildConfig) -> dict[str, bytes]:
     shutil.rmtree(config.out_dir.parent, ignore_errors=True)
     build(config)
-    return snapshot(config.out_dir)
+    return tree_bytes(config.out_dir)
 
 
 @pytest.mark.parametrize("pooled", [False, True], ids=["inline", "worker-processes"])
@@ -76,7 +68,7 @@ def test_incremental_builds_equal_a_build_from_nothing(
     first = build(site)
     assert first.kept == 0 and first.removed == 0
     # nothing earlier to keep: the spare the next build starts from is a copy of this site
-    assert snapshot(spare_dir_for(site.out_dir)) == snapshot(site.out_dir)
+    assert tree_bytes(spare_dir_for(site.out_dir)) == tree_bytes(site.out_dir)
     for step, name in enumerate(["Tên mới một", "Tên mới hai", "Tên mới ba"]):
         rename(site, name)
         report = build(site)
@@ -86,7 +78,7 @@ def test_incremental_builds_equal_a_build_from_nothing(
         # data files that show its name; counted alike whether a worker or the parent kept it.
         assert report.files - report.kept < 60, report
         assert report.removed >= 1  # the old share card (its name is in its content key)
-        published = snapshot(site.out_dir)
+        published = tree_bytes(site.out_dir)
         assert published == fresh_build(fresh), f"step {step}"
         assert folders(site.out_dir) == folders(fresh.out_dir)  # no empty folders left over
         page = published["p/qn-valid/index.html"].decode("utf-8")
@@ -100,15 +92,15 @@ def test_the_previous_site_is_never_changed_through_a_hard_link(
 ) -> None:
     site, _ = work
     build(site)
-    first = snapshot(site.out_dir)
+    first = tree_bytes(site.out_dir)
     rename(site, "Tên mới")
     build(site)  # staging was a hard-link copy of the first site
-    assert snapshot(spare_dir_for(site.out_dir)) == first
-    second = snapshot(site.out_dir)
+    assert tree_bytes(spare_dir_for(site.out_dir)) == first
+    second = tree_bytes(site.out_dir)
     assert second != first
     rename(site, "Tên mới nữa")
     build(site)  # staging was the first site, sharing most inodes with the second
-    assert snapshot(spare_dir_for(site.out_dir)) == second
+    assert tree_bytes(spare_dir_for(site.out_dir)) == second
 
 
 @pytest.mark.parametrize("damage", ["manifest-missing", "manifest-garbage", "file-removed"])
@@ -128,7 +120,7 @@ def test_a_reused_tree_that_cannot_be_trusted_is_not(
         manifest.write_bytes(b"\x00not a manifest")
     rename(site, "Tên hai")
     build(site)
-    assert snapshot(site.out_dir) == fresh_build(fresh)
+    assert tree_bytes(site.out_dir) == fresh_build(fresh)
 
 
 def test_a_build_killed_after_taking_the_spare_is_recovered(
@@ -152,7 +144,7 @@ def test_a_build_killed_after_taking_the_spare_is_recovered(
     assert not spare_dir_for(site.out_dir).exists()  # it was taken, then thrown away
     report = build(site)
     assert report.kept  # a hard-link copy of the published site was brought up to date
-    assert snapshot(site.out_dir) == fresh_build(fresh)
+    assert tree_bytes(site.out_dir) == fresh_build(fresh)
 
 
 # --- SiteWriter on its own --------------------------------------------------------------------
@@ -176,7 +168,7 @@ def test_writer_keeps_unchanged_files_and_removes_what_is_no_longer_made(tmp_pat
     assert second.kept == 2
     assert (root / "a" / "index.html").stat().st_ino == inode
     assert not (root / "b").exists()  # emptied folders go too
-    assert snapshot(root) == {
+    assert tree_bytes(root) == {
         "a/index.html": b"a",
         "d/index.html": b"new",
         "page.html": b"rendered",

@@ -196,6 +196,7 @@ class Html:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.env.globals["urls"] = urls  # templates spell no path either (generator/urls.py)
         self.env.filters.update(
             date_vi=date_vi,
             dated=dated,

@@ -30,6 +30,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
+from generator import urls
 from generator.cache import Cache, content_key
 from generator.config import BuildConfig, PoolSettings
 from generator.keys import code_digest
@@ -62,7 +63,6 @@ SETTINGS = (
 
 CARD_SIZE = (1200, 630)
 CARD_QUALITY = 80  # baseline, optimized: smaller than q85 progressive, 2.5x faster
-MEDIA = "media/"
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 _SRGB = ImageCms.createProfile("sRGB")
 _WHITE = (255, 255, 255)
@@ -561,7 +561,7 @@ def render_photos(
         for name in names:
             if name not in placed:  # one content used twice is one file in the site
                 placed.add(name)
-                writer.copy_file(MEDIA + name, cache.file(name), content_named=True)
+                writer.copy_file(urls.media(name), cache.file(name), content_named=True)
                 stats.files_linked += 1
 
     card_names = {
@@ -577,7 +577,7 @@ def render_photos(
             for width, height in plan.sizes:
                 webp, jpeg = _file_names(plan.key, width)
                 place((webp, jpeg))
-                sizes.append(PhotoSize(width, height, MEDIA + webp, MEDIA + jpeg))
+                sizes.append(PhotoSize(width, height, urls.media(webp), urls.media(jpeg)))
             renditions.append(
                 PhotoRendition(photo.file, photo.alt, photo.credit, photo.licence, tuple(sizes))
             )
@@ -585,7 +585,7 @@ def render_photos(
         if product.photos:
             name = card_names[product.id]
             place((name,))
-            index.share_cards[product.id] = MEDIA + name
+            index.share_cards[product.id] = urls.media(name)
 
     if prune:
         stats.pruned = cache.prune(needed, listed)

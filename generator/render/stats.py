@@ -29,9 +29,10 @@ STATUSES = (
 )
 BAR = "#0b6e4f"
 INK = "#1b1f23"
-MUTED = "#57606a"
+TEXT_PX = 14  # chart text is drawn at this size on every screen (never scaled)
+BAR_SHARE = 80  # per cent of the width the longest bar takes; its number follows it
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', Arial, sans-serif"
-LABEL_CHARS = 30  # longer labels are cut in the SVG; the table beside it has them whole
+LABEL_CHARS = 40  # longer labels are cut in the SVG; the table beside it has them whole
 
 
 @dataclass(frozen=True)
@@ -48,62 +49,35 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _open_svg(chart_id: str, title: str, summary: str, width: int, height: int) -> list[str]:
+def _open_svg(chart_id: str, title: str, summary: str, height: int) -> list[str]:
+    # No viewBox: one unit is one CSS pixel at every screen width, so the text keeps its size;
+    # widths in per cent make the bars follow the screen instead.
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="{escape(FONT)}" font-size="13">',
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" width="100%" height="{height}" '
+        f'font-family="{escape(FONT)}" font-size="{TEXT_PX}">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(summary)}</desc>',
     ]
 
 
 def hbar_svg(chart_id: str, title: str, summary: str, bars: Sequence[tuple[str, int]]) -> Markup:
-    """Horizontal bars, one row per label: for names (provinces, groups)."""
-    width, label_w, bar_w, row_h, pad = 640, 230, 340, 26, 6
-    height = pad * 2 + row_h * max(len(bars), 1)
+    """Horizontal bars, each under its label and followed by its number: the layout reads the
+    same on a 320 px phone as on a desktop, where a scaled-down drawing would shrink its text."""
+    row_h, bar_h = 44, 14
+    height = row_h * max(len(bars), 1)
     top = max((v for _, v in bars), default=0) or 1
-    parts = _open_svg(chart_id, title, summary, width, height)
+    parts = _open_svg(chart_id, title, summary, height)
     for i, (label, value) in enumerate(bars):
-        y = pad + i * row_h
-        w = round(bar_w * value / top)
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" fill="{INK}">'
-            f"{escape(_short(label))}</text>"
-        )
-        if w:
-            parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w}" height="18" fill="{BAR}"/>')
-        parts.append(f'<text x="{label_w + w + 6}" y="{y + 17}" fill="{INK}">{value}</text>')
-    parts.append("</svg>")
-    return Markup("\n".join(parts))
-
-
-def vbar_svg(chart_id: str, title: str, summary: str, bars: Sequence[tuple[str, int]]) -> Markup:
-    """Vertical bars along a time axis (years, months)."""
-    slot, base, bar_h, pad = 52, 190, 150, 10
-    width = max(320, pad * 2 + slot * len(bars))
-    height = 220
-    top = max((v for _, v in bars), default=0) or 1
-    parts = _open_svg(chart_id, title, summary, width, height)
-    parts.append(
-        f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" '
-        f'stroke="{MUTED}" stroke-width="1"/>'
-    )
-    for i, (label, value) in enumerate(bars):
-        x = pad + i * slot
-        h = round(bar_h * value / top)
-        if h:
+        y = i * row_h
+        share = BAR_SHARE * value / top
+        parts.append(f'<text x="0" y="{y + 16}" fill="{INK}">{escape(_short(label))}</text>')
+        if value:
             parts.append(
-                f'<rect x="{x + 8}" y="{base - h}" width="{slot - 16}" height="{h}" fill="{BAR}"/>'
+                f'<rect x="0" y="{y + 22}" width="{share:.2f}%" height="{bar_h}" fill="{BAR}"/>'
             )
-        mid = x + slot // 2
-        parts.append(
-            f'<text x="{mid}" y="{base - h - 5}" text-anchor="middle" fill="{INK}">{value}</text>'
-        )
-        parts.append(
-            f'<text x="{mid}" y="{base + 18}" text-anchor="middle" fill="{MUTED}" '
-            f'font-size="12">{escape(label)}</text>'
-        )
+        at = f'x="{share:.2f}%" dx="6"' if value else 'x="0"'
+        parts.append(f'<text {at} y="{y + 34}" fill="{INK}">{value}</text>')
     parts.append("</svg>")
     return Markup("\n".join(parts))
 
@@ -130,15 +104,7 @@ def province_chart(catalog: Catalog) -> Chart:
         title,
         summary,
         hbar_svg("tinh", title, summary, [(r[0], r[1]) for r in rows]),
-        (
-            "Tỉnh, thành phố",
-            "Tổng",
-            "Còn hiệu lực",
-            "Chưa rõ hiệu lực",
-            "Hết hạn",
-            "Bị thu hồi",
-            "Đã ngừng",
-        ),
+        ("Tỉnh, thành", "Tổng", "Hiệu lực", "Chưa rõ", "Hết hạn", "Thu hồi", "Ngừng"),
         tuple(rows),
     )
 
@@ -160,7 +126,7 @@ def group_chart(catalog: Catalog, html: Html) -> Chart:
         title,
         summary,
         hbar_svg("nganh", title, summary, [(r[0], r[1]) for r in rows]),
-        ("Ngành", "Tổng", "Còn hiệu lực"),
+        ("Ngành", "Tổng", "Hiệu lực"),
         tuple(rows),
     )
 
@@ -177,7 +143,7 @@ def star_chart(catalog: Catalog) -> Chart:
         title,
         summary,
         hbar_svg("sao", title, summary, [(r[0], r[1]) for r in rows]),
-        ("Hạng", "Tổng", "Còn hiệu lực"),
+        ("Hạng", "Tổng", "Hiệu lực"),
         tuple(rows),
     )
 
@@ -209,7 +175,7 @@ def year_chart(catalog: Catalog) -> Chart:
         "nam",
         title,
         summary,
-        vbar_svg("nam", title, summary, [(r[0], r[1]) for r in rows]),
+        hbar_svg("nam", title, summary, [(r[0], r[1]) for r in rows]),
         ("Năm", "Tổng", "3 sao", "4 sao", "5 sao"),
         tuple(rows),
     )
@@ -271,8 +237,8 @@ def expiring(catalog: Catalog) -> Expiring:
         "sap-het-han",
         title,
         summary,
-        vbar_svg("sap-het-han", title, summary, [(r[0][:2] + "/" + r[0][-2:], r[1]) for r in rows]),
-        ("Tháng hết hạn", "Số chứng nhận"),
+        hbar_svg("sap-het-han", title, summary, rows),
+        ("Tháng", "Hết hạn"),
         rows,
     )
     return Expiring(listed(within_6), listed(soon), chart)
@@ -295,7 +261,7 @@ def expired_chart(catalog: Catalog) -> tuple[list[Listed], Chart]:
         title,
         summary,
         hbar_svg("het-han", title, summary, rows),
-        ("Tỉnh, thành phố", "Sản phẩm hết hạn"),
+        ("Tỉnh, thành", "Hết hạn"),
         rows,
     )
 

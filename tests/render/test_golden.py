@@ -6,7 +6,6 @@ Regenerate after an intended change, then review the diff:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from generator.build import BuildReport, build_site
 from generator.config import PROJECT_ROOT
 from generator.render.datasets.specs import TABLES
-from support import FIXTURE_CATALOG, make_config
+from support import FIXTURE_CATALOG, make_config, tree_digests
 
 GOLDEN = PROJECT_ROOT / "tests" / "golden"
 BASE_URL = "https://ocop.example/catalog/"
@@ -43,14 +42,6 @@ def build(tmp: Path, name: str) -> Path:
     return out
 
 
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("golden")
@@ -59,7 +50,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_two_builds_are_byte_identical(two_builds: tuple[Path, Path]) -> None:
     a, b = two_builds
-    digest_a, digest_b = tree_digest(a), tree_digest(b)
+    digest_a, digest_b = tree_digests(a), tree_digests(b)
     assert sorted(digest_a) == sorted(digest_b)
     differing = [path for path in digest_a if digest_a[path] != digest_b[path]]
     assert differing == []

@@ -49,7 +49,7 @@ from generator.render.pages import (
 )
 from generator.vocab import load_vocabulary
 from generator.write import SiteWriter
-from support import AS_OF, FIXTURE_CATALOG, make_config
+from support import AS_OF, FIXTURE_CATALOG, make_config, tree_digests
 
 SCHEMAS = PROJECT_ROOT / "schemas"
 BASE_URL = "https://ocop.example/catalog/"
@@ -373,14 +373,6 @@ def test_a_listing_key_follows_its_own_inputs(catalog: Catalog, html: Html) -> N
 # --------------------------------------------------------------- builds after other changes
 
 
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 def test_incremental_builds_after_changes_beyond_a_record_equal_fresh_ones(
     tmp_path: Path,
 ) -> None:
@@ -422,7 +414,7 @@ def test_incremental_builds_after_changes_beyond_a_record_equal_fresh_ones(
         build(site)
         fresh = dataclasses.replace(site, out_dir=tmp_path / f"fresh-{name}" / "site")
         build(fresh)
-        built, expected = tree(site.out_dir), tree(fresh.out_dir)
+        built, expected = tree_digests(site.out_dir), tree_digests(fresh.out_dir)
         if name == "as-of":  # a new release date: the site built before keeps the earlier one
             built, expected = without_releases(built), without_releases(expected)
         assert built == expected, name
@@ -457,7 +449,7 @@ def test_pages_written_by_workers_are_recorded_like_the_parents(
     pages = set(pooled.index.pages)
     assert len(pages) > 20 and set(pooled.writer.written) == pages
     assert pooled.writer.manifest() == inline.writer.manifest()
-    assert tree(tmp_path / "pooled" / "site") == tree(tmp_path / "inline" / "site")
+    assert tree_digests(tmp_path / "pooled" / "site") == tree_digests(tmp_path / "inline" / "site")
     again = write(tmp_path / "pooled", pooled.writer.manifest(), pooled=True)
     assert again.writer.kept == len(pages)
     assert again.writer.manifest() == pooled.writer.manifest()

@@ -214,6 +214,29 @@ def test_page_is_listed_and_deterministic(catalog: Catalog, page: str, tmp_path:
     assert html.index.pages == ["thong-ke/index.html"]
 
 
+def test_charts_keep_their_text_size_on_any_screen(page: str) -> None:
+    """No viewBox: the drawing is never scaled to the screen, so its text stays as given (a
+    640-unit drawing on a 360 px phone drew 13 px labels 5 px tall); bars are in per cent."""
+    svgs = re.findall(r"<svg [^>]*>.*?</svg>", page, flags=re.S)
+    for svg in svgs:
+        opening = svg.split(">", 1)[0]
+        assert "viewBox" not in opening and 'width="100%"' in opening
+        sizes = [int(n) for n in re.findall(r'font-size="(\d+)"', svg)]
+        assert sizes and min(sizes) >= 12
+        widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)%"', svg)]
+        assert all(0 < w <= 100 for w in widths)
+        assert not re.search(r'<rect [^>]*width="\d+"', svg)  # no bar in fixed units
+
+
+def test_each_bar_is_labelled_and_numbered(tables: dict[str, list[list[str]]], page: str) -> None:
+    """Meaning never rests on colour or length alone: every bar's label and number are text."""
+    svg = re.search(r'<svg [^>]*aria-labelledby="nam-t.*?</svg>', page, flags=re.S)
+    assert svg
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", svg.group(0))
+    rows = tables["bang-nam"][1:]
+    assert texts == [t for r in rows for t in (r[0], r[1])]
+
+
 @pytest.mark.parametrize("listed", ["qn-valid", "qn-expired"])  # expiring soon; expired
 def test_page_is_kept_until_a_product_it_lists_changes(
     catalog: Catalog, tmp_path: Path, listed: str

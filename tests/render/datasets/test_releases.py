@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from datasets_support import RELEASE, build, load, tree
+from datasets_support import RELEASE, build, load
 from generator.render.artifacts import DataIndex
 from generator.render.datasets import releases
 from generator.render.datasets.specs import DatasetError
+from support import tree_bytes
 
 
 def test_checksums_match_the_bytes(site: tuple[Path, DataIndex]) -> None:
@@ -42,9 +43,9 @@ def test_earlier_releases_are_carried_forward_byte_for_byte(
     three_releases: tuple[Path, dict[str, Path]],
 ) -> None:
     _, stagings = three_releases
-    final = tree(stagings["r3"] / "data/releases")
+    final = tree_bytes(stagings["r3"] / "data/releases")
     for name, day in (("r1", "2024-02-01"), ("r2", "2025-01-01")):
-        own = tree(stagings[name] / "data/releases" / day)
+        own = tree_bytes(stagings[name] / "data/releases" / day)
         assert own and {f"{day}/{k}": v for k, v in own.items()}.items() <= final.items()
     index = json.loads((stagings["r3"] / "data/releases/index.json").read_text("utf-8"))
     assert index["latest"] == "2026-11-23"
@@ -86,7 +87,9 @@ def test_an_earlier_release_found_intact_is_not_hashed_again(
     hashed.clear()
     build(load(), tmp_path / "second", site)
     assert hashed == []
-    assert tree(tmp_path / "second/data/releases") == tree(tmp_path / "first/data/releases")
+    assert tree_bytes(tmp_path / "second/data/releases") == tree_bytes(
+        tmp_path / "first/data/releases"
+    )
 
     target = site / "data/releases/2024-02-01/products.csv"
     before = target.stat()

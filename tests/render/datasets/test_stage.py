@@ -21,12 +21,12 @@ from datasets_support import (
     grown,
     load,
     replace_product,
-    tree,
 )
 from generator.model import Catalog
 from generator.render.artifacts import DataIndex
 from generator.render.datasets import check, sqlite, stage
 from generator.render.datasets.specs import DatasetError
+from support import tree_bytes
 
 
 def test_two_builds_are_byte_identical(
@@ -34,7 +34,7 @@ def test_two_builds_are_byte_identical(
 ) -> None:
     again = tmp_path / "site"
     build(load(), again)  # a fresh load too: nothing may hang on object identity or the clock
-    first, second = tree(site[0]), tree(again)
+    first, second = tree_bytes(site[0]), tree_bytes(again)
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
     # Excel: every zip entry carries the release date, whatever the clock said.
@@ -77,7 +77,7 @@ def test_workbook_made_in_a_forked_child_is_the_same(
 ) -> None:
     """The path a national catalog takes: the workbook comes from a forked child."""
     build(catalog, tmp_path / "forked", pools=IN_CHILDREN)
-    first, forked = tree(site[0]), tree(tmp_path / "forked")
+    first, forked = tree_bytes(site[0]), tree_bytes(tmp_path / "forked")
     assert first.keys() == forked.keys()
     assert [k for k in first if first[k] != forked[k]] == []
 

@@ -1,0 +1,222 @@
+"""The labels stage: every product's label (SVG, PNG, PDF) and the province and producer
+sheets, drawn into a cache and linked into the site (or copied into a folder by `ocop labels`).
+
+Labels are cached under a key of everything printed on them and of the code that draws them
+(version.py): a rebuild with unchanged inputs links the files and draws nothing, and a full
+build removes the cached files it no longer uses. What is missing is drawn a province at a time
+(its labels, its sheet, its producers' sheets), in worker processes when there is enough of it,
+so that a product's QR and its sheet cell are made once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from generator import urls
+from generator.cache import Cache
+from generator.config import BuildConfig
+from generator.model import Catalog, Product
+from generator.parallel import pool_map
+from generator.render.artifacts import LabelFiles, LabelIndex, LabelSheet
+from generator.render.labels.content import LabelContent, label_content
+from generator.render.labels.font import dejavu
+from generator.render.labels.layout import Layout, layout_label
+from generator.render.labels.pdf import draw_pdf
+from generator.render.labels.png import draw_png
+from generator.render.labels.qr import QrMatrix, qr_matrix
+from generator.render.labels.sheets import draw_sheet, sheet_key, sheet_products
+from generator.render.labels.sizes import LABEL_SIZE
+from generator.render.labels.svg import draw_svg
+from generator.write import SiteWriter
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+EXTS = ("svg", "png", "pdf")
+
+
+def draw_label(content: LabelContent, qr: QrMatrix | None = None) -> tuple[bytes, bytes, bytes]:
+    """SVG, PNG, PDF of one label."""
+    layout = layout_label(content, *LABEL_SIZE, qr)
+    title = content.title
+    return draw_svg(layout, title), draw_png(layout), draw_pdf(layout, title, content.url)
+
+
+@dataclass
+class LabelRun:
+    """What a render did: the index for the pages, and how much it had to draw."""
+
+    index: LabelIndex
+    drawn: int = 0  # labels drawn (each: SVG + PNG + PDF)
+    reused: int = 0  # labels taken from the cache
+    sheets_drawn: int = 0
+    pruned: int = 0  # cached files no label or sheet of this run uses, removed
+    cache_names: set[str] = field(default_factory=set)  # the cached files this run uses
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """A print sheet to draw (if its cache file is missing) and to put into the site."""
+
+    kind: str  # "province" or "producer"
+    title: str
+    path: str  # in the site
+    contents: tuple[LabelContent, ...]
+    cache_name: str
+    province_slug: str  # of its first product: drawn with that province's labels
+
+
+@dataclass(frozen=True)
+class _DrawJob:
+    """Labels and sheets drawn together: the missing ones of one province (its products, its
+    sheet, the sheets of its producers), so that each product's QR and sheet cell are made
+    once, and the files are written by the worker (no label bytes travel back)."""
+
+    cache: Cache
+    labels: tuple[LabelContent, ...]
+    sheets: tuple[_Sheet, ...]
+
+    @property
+    def cost(self) -> int:
+        """In sheet cells: a label (three files) costs about three."""
+        return 3 * len(self.labels) + sum(len(sheet.contents) for sheet in self.sheets)
+
+
+def _draw_job(job: _DrawJob) -> None:
+    qrs: dict[str, QrMatrix] = {}
+    cells: dict[LabelContent, Layout] = {}
+    todo = {content.key(): content for content in job.labels}
+
+    def label(key: str, content: LabelContent) -> None:
+        qr = qrs[content.url] = qr_matrix(content.url)
+        for ext, data in zip(EXTS, draw_label(content, qr), strict=True):
+            job.cache.store(f"{key}.{ext}", data)
+
+    # Each sheet just after the labels on it, the smallest first: the sheet of a producer with
+    # one product has that label's characters, so its font subset is still in
+    # pdf._embedded_font.
+    for sheet in sorted(job.sheets, key=lambda sheet: len(sheet.contents)):
+        for content in sheet.contents:
+            key = content.key()
+            if key in todo:
+                label(key, todo.pop(key))
+        job.cache.store(sheet.cache_name, draw_sheet(sheet.contents, sheet.title, cells, qrs))
+    for key, content in todo.items():
+        label(key, content)
+
+
+def _sheet_groups(catalog: Catalog, sheets: str) -> list[tuple[str, str, str, list[Product]]]:
+    """(kind, title, path in the site, products) of each sheet asked for: a province's when
+    `sheets` is "all" or its code, a producer's when "all"."""
+    groups: list[tuple[str, str, str, list[Product]]] = []
+    by_province: dict[str, list[Product]] = {}
+    by_producer: dict[str, list[Product]] = {}
+    for p in catalog.products:
+        by_province.setdefault(p.place.province_slug, []).append(p)
+        by_producer.setdefault(p.producer.id, []).append(p)
+    for slug, items in sorted(by_province.items()):
+        if sheets in ("all", items[0].place.province_code):
+            name = items[0].place.province_name
+            groups.append(("province", name, urls.province_labels(slug), items))
+    if sheets == "all":
+        for producer_id, items in sorted(by_producer.items()):
+            name = items[0].producer.name
+            groups.append(("producer", name, urls.producer_labels(producer_id), items))
+    return groups
+
+
+def make_labels(
+    catalog: Catalog,
+    config: BuildConfig,
+    writer: SiteWriter,
+    in_site: bool = True,
+    products: Sequence[Product] | None = None,
+    sheets: str = "all",
+    copy: bool = True,
+    prune: bool = False,
+) -> LabelRun:
+    """Renders labels into `writer`. sheets: "all" or a province code or "".
+
+    in_site: at their site paths (nhan-qr/...), else at those paths within the labels folder
+    (`ocop labels --out`). prune: remove the cached files this run does not use (a build of
+    the whole catalog)."""
+    cache = Cache(config.cache_dir, "labels")
+    chosen = list(catalog.products if products is None else products)
+    contents = {p.id: label_content(p, config.base_url) for p in chosen}
+    run = LabelRun(LabelIndex())
+    cached = cache.names()  # one listing, not a stat per file (~90,000 at national scale)
+
+    # What to draw: the labels and sheets not in the cache yet, by province (see _DrawJob).
+    todo_labels: dict[str, list[LabelContent]] = {}
+    scheduled: set[str] = set()
+    for p in chosen:
+        content = contents[p.id]
+        key = content.key()
+        names = [f"{key}.{ext}" for ext in EXTS]
+        run.cache_names.update(names)
+        if all(name in cached for name in names) or key in scheduled:
+            run.reused += 1
+        else:
+            scheduled.add(key)
+            todo_labels.setdefault(p.place.province_slug, []).append(content)
+    run.drawn = len(scheduled)
+
+    planned: list[_Sheet] = []
+    todo_sheets: dict[str, list[_Sheet]] = {}
+    for kind, title, path, items in _sheet_groups(catalog, sheets):
+        valid = sheet_products(items)
+        if not valid:
+            continue
+        sheet_contents = tuple(
+            contents.get(p.id) or label_content(p, config.base_url) for p in valid
+        )
+        name = f"sheet-{sheet_key(sheet_contents, title)}.pdf"
+        sheet = _Sheet(kind, title, path, sheet_contents, name, valid[0].place.province_slug)
+        run.cache_names.add(name)
+        if name not in cached and name not in scheduled:
+            scheduled.add(name)
+            todo_sheets.setdefault(sheet.province_slug, []).append(sheet)
+            run.sheets_drawn += 1
+        planned.append(sheet)
+
+    jobs = [
+        _DrawJob(cache, tuple(todo_labels.get(slug, ())), tuple(todo_sheets.get(slug, ())))
+        for slug in sorted(todo_labels.keys() | todo_sheets.keys())
+    ]
+    jobs.sort(key=lambda job: -job.cost)  # the longest first: the workers finish together
+    # Workers only when there is enough to draw (in labels) to pay for starting them.
+    pooled = sum(job.cost for job in jobs) // 3 >= config.pools.label_min_cost
+    if pooled:
+        dejavu(False), dejavu(True)  # parsed once here, inherited by the forked workers
+    for _ in pool_map(_draw_job, jobs, config.workers, pooled=pooled):
+        pass
+
+    def put(path: str, source: str) -> str:
+        rel = path if in_site else path.removeprefix(urls.LABELS)
+        # Hard links into a fresh build folder; a folder someone keeps editing gets copies.
+        if copy:
+            writer.copy_file(rel, source, content_named=True)  # cache names are content keys
+        else:
+            writer.write_bytes(rel, Path(source).read_bytes())
+        return rel
+
+    for pid in sorted(contents):
+        key = contents[pid].key()
+        paths = [put(urls.label(pid, ext), cache.file(f"{key}.{ext}")) for ext in EXTS]
+        run.index.per_product[pid] = LabelFiles(*paths)
+    for sheet in planned:
+        rel = put(sheet.path, cache.file(sheet.cache_name))
+        count = len(sheet.contents)
+        run.index.sheets.append(LabelSheet(sheet.title, sheet.kind, rel, count))
+    if prune:
+        run.pruned = cache.prune(run.cache_names, cached)
+    return run
+
+
+def render_labels(catalog: Catalog, config: BuildConfig, writer: SiteWriter) -> LabelIndex:
+    """Every product's label (nhan-qr/<id>.svg|png|pdf) and the province and producer sheets;
+    the cached files no longer used are removed."""
+    return make_labels(catalog, config, writer, prune=True).index

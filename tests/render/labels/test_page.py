@@ -1,0 +1,36 @@
+"""The labels page links every label and sheet, relative to itself."""
+
+from __future__ import annotations
+
+import re
+
+from label_support import (
+    make_config,
+)
+
+from generator.model import Catalog
+from generator.render.html import Assets, Html
+from generator.render.labels.page import render_labels_page
+from generator.render.labels.stage import render_labels
+from generator.write import SiteWriter
+
+
+def test_labels_page_links_every_label_and_sheet(catalog: Catalog, tmp_path) -> None:
+    config = make_config(tmp_path)
+    writer = SiteWriter(tmp_path / "site")
+    assets = Assets()
+    assets.publish(config.templates_dir / "assets", writer)
+    html = Html(config, assets, writer)
+    index = render_labels(catalog, config, writer)
+    render_labels_page(html, catalog, index)
+    folder = tmp_path / "site" / "nhan-qr"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    linked = set(re.findall(r'href="(\w[^"]*\.(?:pdf|svg|png))"', page))
+    expected = {
+        f for files in index.per_product.values() for f in (files.svg, files.png, files.pdf)
+    }
+    expected |= {sheet.path for sheet in index.sheets}
+    assert {"nhan-qr/" + href for href in linked} == expected
+    assert all((folder / href).is_file() for href in linked)  # links resolve from the page
+    assert "60 × 40 mm" in page and "70 × 37 mm" in page
+    assert "nhan-qr/index.html" in html.index.pages
