@@ -110,7 +110,7 @@ def test_ledger_is_the_catalogs(bad_catalog: Path, capsys: pytest.CaptureFixture
     )
     assert main(["validate", "--catalog", str(bad_catalog), "--lang", "en", *AS_OF]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("catalog/published-ids.txt:2: product `hp-revoked` was published")
+    assert out.startswith("catalog/published-ids.txt:4: product `hp-revoked` was published")
     assert out.count("\n") == 1
 
 
