@@ -34,13 +34,15 @@ def build_editorial_pages(site_dir: Path, base_url: str) -> list[str]:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     cwd = os.getcwd()
     os.chdir(PROJECT_ROOT)  # snippets are read relative to the project root
-    nav = yaml.safe_load((PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    settings = yaml.safe_load((PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    nav = settings["nav"]
     try:
         config = load_config(
             config_file=str(PROJECT_ROOT / "mkdocs.yml"),
             site_dir=str(site_dir),
             site_url=base_url,
-            extra={"homepage": base_url},  # Material's logo leads to the catalog's home
+            # Material's logo leads to the catalog's home (mkdocs.yml's own `extra` kept)
+            extra={**settings.get("extra", {}), "homepage": base_url},
             # the catalog's home is not a MkDocs page: an absolute link is the only kind
             # that works under any base URL without a strict-mode warning
             nav=[{"Trang chủ": base_url}, *nav],

@@ -188,3 +188,32 @@ def test_page_fits_the_screen_and_text_is_readable(
 
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+# The editorial pages (MkDocs + Material, from docs/): the same checks but the search box, which
+# they do not carry (Material's search plugin is off; the site has its own search).
+EDITORIAL = {"about": "gioi-thieu/", "contribute": "dong-gop/", "licences": "giay-phep/"}
+EDITORIAL_CASES = [(kind, width) for kind in EDITORIAL for width in WIDTHS]
+
+
+@pytest.mark.parametrize(
+    "kind,width", EDITORIAL_CASES, ids=[f"{k}-{w}" for k, w in EDITORIAL_CASES]
+)
+def test_editorial_page_fits_the_screen_and_passes_axe(
+    browser: Any, built_site: tuple[Path, str], shots: Path, kind: str, width: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = bounded_context(browser, **WIDTHS[width])
+    try:
+        page = context.new_page()
+        page.goto(built_site[1] + EDITORIAL[kind])
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=shots / f"{kind}-{width}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= int(width)
+        small = [t for t in page.evaluate(MEASURE) if t["size"] < SMALLEST_TEXT_PX - 0.01]
+        assert small == [], small[:5]
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
