@@ -140,9 +140,6 @@ def json_ld(product: Product, html: Html, outputs: Outputs) -> dict[str, Any]:
             "issuedBy": {"@type": "Organization", "name": c.issuer},
             "validFrom": c.date.isoformat(),  # ISO 8601 at its precision: 2019, 2021-03
             "expires": c.valid_until.isoformat(),
-            "certificationStatus": "CertificationActive"
-            if product.validity is Validity.VALID
-            else "CertificationInactive",
             "certificationRating": {
                 "@type": "Rating",
                 "ratingValue": product.stars,
@@ -151,6 +148,11 @@ def json_ld(product: Product, html: Html, outputs: Outputs) -> dict[str, Any]:
             },
         },
     }
+    # schema.org knows active and inactive only: when the exact date is not known, say neither
+    if product.validity is not Validity.UNKNOWN_DATE:
+        data["hasCertification"]["certificationStatus"] = (
+            "CertificationActive" if product.validity is Validity.VALID else "CertificationInactive"
+        )
     if product.gtin14:
         data["gtin14"] = product.gtin14
     if product.description:
