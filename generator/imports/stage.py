@@ -284,7 +284,7 @@ class _Run:
         source: dict[str, str] = {"title": f"Quyết định {number} công nhận sản phẩm OCOP"}
         if self.o.source_url:
             source["url"] = self.o.source_url
-        source["document"] = f"Quyết định số {number} ngày {_shown(date)} của {issuer}"
+        source["document"] = f"Quyết định số {number} {_shown(date)} của {issuer}"
         source["date"] = date
         producer_id = self.producer(row, place, source)
         if producer_id is None:
@@ -362,8 +362,10 @@ def _place(place: dict[str, str]) -> dict[str, str]:
 
 
 def _shown(date: str) -> str:
+    """ "ngày 15/03/2021", "tháng 03/2021" or "năm 2019": only the precision the list gives."""
     parts = date.split("-")
-    return "/".join(reversed(parts))
+    word = {3: "ngày", 2: "tháng"}.get(len(parts), "năm")
+    return f"{word} {'/'.join(reversed(parts))}"
 
 
 def _province_code(places: Places, text: str | None) -> str | None:

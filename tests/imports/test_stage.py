@@ -249,6 +249,11 @@ def test_csv_in_windows_1252_with_headers_without_tone_marks(
     assert _run(tmp_path / "ds.csv", catalog, "--decision", "5/QĐ", "--date", "3/2021") == 0
     product = _data(catalog / "products" / "hai_phong" / "hp-banh-dau-xanh" / "product.yaml")
     assert product["certificate"]["date"] == "2021-03"  # type: ignore[index]
+    # the cited decision shows only the precision the list gives, never an invented day
+    assert (
+        product["sources"][0]["document"]
+        == "Quyết định số 5/QĐ tháng 03/2021 của UBND thành phố Hải Phòng"
+    )  # type: ignore[index]
     assert product["producer"] == "dn-cafe-son"
 
 
