@@ -1,4 +1,4 @@
-"""Vietnamese text helpers: folding for search and matching."""
+"""Text helpers: folding Vietnamese for search and matching, slugs, spreadsheet columns."""
 
 from __future__ import annotations
 
@@ -21,3 +21,13 @@ def slug(text: str) -> str:
     for ch in fold(text):
         out.append(ch if ch.isascii() and ch.isalnum() else "-")
     return "-".join(filter(None, "".join(out).split("-")))
+
+
+def column_letter(column: int) -> str:
+    """A spreadsheet column's letters: 1 -> "A", 27 -> "AA" (the workbook we publish, the
+    cells `ocop import` points to)."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -17,6 +17,16 @@ from generator.render.artifacts import PhotoIndex, PhotoRendition, PhotoSize
 from generator.validate.result import Validation
 
 FIXTURE_CATALOG = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
+# The fixture's products, sorted: one of each state a page can show.
+FIXTURE_PRODUCT_IDS = [
+    "hp-chua-co-anh",
+    "hp-nam-het-han",
+    "hp-revoked",
+    "hp-withdrawn",
+    "qn-expired",
+    "qn-nam-chua-ro",
+    "qn-valid",
+]
 AS_OF = dt.date(2026, 11, 23)
 CHROMIUM = "/usr/bin/chromium"
 # validate_records on a loaded catalog with the fixture's schemas, places and vocabulary, as of

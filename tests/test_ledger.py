@@ -13,19 +13,12 @@ import pytest
 from generator.catalog import check_catalog
 from generator.ledger import HEADER, read_ids, read_ledger, update_ledger
 from generator.model import Catalog
+from support import FIXTURE_PRODUCT_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "catalog"
 AS_OF = dt.date(2026, 11, 23)
-IDS = [
-    "hp-chua-co-anh",
-    "hp-nam-het-han",
-    "hp-revoked",
-    "hp-withdrawn",
-    "qn-expired",
-    "qn-nam-chua-ro",
-    "qn-valid",
-]
+IDS = FIXTURE_PRODUCT_IDS
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.load import display_path, load_records
+from support import FIXTURE_PRODUCT_IDS
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "catalog"
 
@@ -40,15 +41,7 @@ def test_fixture_records() -> None:
         "catalog/producers/hkd-mau-hai-phong.yaml",
         "catalog/producers/htx-mau-quang-ninh.yaml",
     ]
-    assert sorted(loaded.product_folders) == [
-        "hp-chua-co-anh",
-        "hp-nam-het-han",
-        "hp-revoked",
-        "hp-withdrawn",
-        "qn-expired",
-        "qn-nam-chua-ro",
-        "qn-valid",
-    ]
+    assert sorted(loaded.product_folders) == FIXTURE_PRODUCT_IDS
     assert sorted(loaded.producer_files) == ["hkd-mau-hai-phong", "htx-mau-quang-ninh"]
     record = loaded.products[6]
     assert record.kind == "product" and record.folder.name == "qn-valid"

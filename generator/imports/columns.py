@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.imports.read import Table, Value, column_letter, column_number
+from generator.imports.read import Table, Value, column_number
 from generator.imports.values import clean_text
-from generator.text import fold
+from generator.text import column_letter, fold
 
 HEADER_SCAN_ROWS = 30
 

@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.text import column_letter
+
 MAX_ROWS = 50_000  # provinces publish hundreds; anything larger is not a list of products
 MAX_COLUMNS = 100
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -44,14 +46,6 @@ class Table:
         """The cell as people name it: `danh-sach.xlsx:Sheet1!C14`."""
         cell = f"{column_letter(column)}{row}"
         return f"{self.file}:{self.sheet}!{cell}" if self.sheet else f"{self.file}:{cell}"
-
-
-def column_letter(column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def column_number(letters: str) -> int:

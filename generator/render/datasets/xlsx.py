@@ -24,6 +24,7 @@ from generator.render.datasets.csv_json import EncodedTable
 from generator.render.datasets.documents import DATA_LICENCE
 from generator.render.datasets.specs import TABLES, TableSpec
 from generator.render.html import SITE_NAME, SITE_NAME_EN
+from generator.text import column_letter
 
 XLSX_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -50,14 +51,6 @@ XLSX_STYLES = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
-
-
-def _column_letters(n: int) -> str:
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _xml_text(text: str) -> str:
@@ -148,7 +141,7 @@ def _xlsx_sheet(rows: list[list[Any]], header: bool, widths: Sequence[int] = ())
 
 
 def _xlsx_letters(count: int) -> list[str]:
-    return [_column_letters(n) for n in range(1, count + 1)] or ["A"]
+    return [column_letter(n) for n in range(1, count + 1)] or ["A"]
 
 
 def _xlsx_head(spec: TableSpec) -> str:

@@ -12,16 +12,9 @@ from generator.render.datasets import columns, product_json
 from generator.render.datasets.cache import DatasetCache
 from generator.render.datasets.csv_json import EncodedTable
 from generator.render.datasets.specs import load_table_specs
+from support import FIXTURE_PRODUCT_IDS
 
-IDS = (
-    "hp-chua-co-anh",
-    "hp-nam-het-han",
-    "hp-revoked",
-    "hp-withdrawn",
-    "qn-expired",
-    "qn-nam-chua-ro",
-    "qn-valid",
-)
+IDS = FIXTURE_PRODUCT_IDS
 
 
 def test_json_tables_and_product_json(site: tuple[Path, DataIndex]) -> None:
