@@ -217,20 +217,14 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
 
     from generator.ledger import update_ledger
     from generator.render.artifacts import DataIndex
+    from generator.render.data_page import render_data_page
     from generator.render.datasets.cache import datasets_checked_before
     from generator.render.datasets.specs import DatasetError
+    from generator.render.gs1 import render_gs1_pages, render_not_found
     from generator.render.html import Assets, Html
     from generator.render.labels.page import render_labels_page
     from generator.render.labels.stage import render_labels
-    from generator.render.pages import (
-        Outputs,
-        render_data_page,
-        render_gs1_pages,
-        render_not_found,
-        render_pages,
-        render_robots,
-        render_sitemap,
-    )
+    from generator.render.pages import Outputs, render_pages, render_robots, render_sitemap
     from generator.render.photos import render_photos
     from generator.render.search import render_search_index
     from generator.render.stats import render_statistics

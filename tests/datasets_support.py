@@ -17,10 +17,10 @@ from generator.config import PROJECT_ROOT, BuildConfig, PoolSettings
 from generator.model import Catalog
 from generator.parallel import DEFAULT_POOLS
 from generator.render.artifacts import DataIndex
+from generator.render.data_page import render_data_page
 from generator.render.datasets.releases import read_csv_rows
 from generator.render.datasets.stage import render_datasets
 from generator.render.html import Assets, Html
-from generator.render.pages import render_data_page
 from generator.write import Manifest, SiteWriter, clone_tree
 from support import fake_photos, tree_bytes
 

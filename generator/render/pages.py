@@ -18,8 +18,7 @@ from typing import Any
 from generator import urls
 from generator.catalog import collector_paused
 from generator.model import Catalog, Certificate, Producer, Product, Validity
-from generator.render.artifacts import DataIndex, DataPage, LabelIndex, PhotoIndex
-from generator.render.datasets.documents import DATA_LICENCE
+from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
 from generator.render.html import Html, Page, date_vi, dated
 
 PAGE_SIZE = 200  # products per browse page: about 60 KB of HTML
@@ -557,84 +556,3 @@ def render_pages(
     # One batch: whichever pages changed are rendered on every core (the collector back on:
     # rendering makes garbage, and forked workers inherit its state).
     html.write_pages(pages)
-
-
-def human_size(n: int) -> str:
-    """A file size as the data page shows it (Vietnamese decimal comma)."""
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB".replace(".", ",")
-    return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
-
-
-def render_data_page(html: Html, catalog: Catalog, data: DataPage) -> None:
-    """data/index.html: downloads, checksums, changes, releases, how to cite, the data
-    dictionary, the licence and the known gaps, from what the datasets stage made."""
-    release = data.index.release
-    html.write_page(
-        "data.html",
-        urls.page_file(urls.DATA),
-        title="Dữ liệu mở",
-        description=f"Tải toàn bộ danh mục sản phẩm OCOP (CSV, JSON, Excel, SQLite), bản phát "
-        f"hành {release}, giấy phép CC BY 4.0, kèm từ điển dữ liệu và mã kiểm tra.",
-        crumbs=[("Trang chủ", urls.HOME)],
-        index=data.index,
-        specs=data.specs,
-        releases=data.releases,
-        release=release,
-        changes_md=data.changes_md,
-        change_counts=data.change_counts,
-        licence=DATA_LICENCE,
-        example_count=sum(1 for p in catalog.products if p.example),
-        product_count=len(catalog.products),
-        unconfirmed_count=data.unconfirmed_count,
-        photo_unlicensed=data.photo_unlicensed,
-        feed_path=urls.FEED,
-        human_size=human_size,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Addresses that never break: GS1 Digital Link pages and the 404 page
-
-
-def render_gs1_pages(html: Html, catalog: Catalog) -> None:
-    """`01/<GTIN-14>/index.html` for each GTIN: a small page that leads to the product page.
-
-    Canonical points to the product page; not in the sitemap (it is the same content). A GTIN
-    written on two products (a data slip validation does not catch) gets a page listing both
-    instead of a build failure or a silent pick."""
-    by_gtin: dict[str, list[Product]] = {}
-    for p in catalog.products:
-        if p.gtin14:
-            by_gtin.setdefault(p.gtin14, []).append(p)
-    for gtin14, products in sorted(by_gtin.items()):
-        first = products[0]
-        path = urls.page_file(urls.gs1(gtin14))
-        html.write_page(
-            "gs1.html",
-            path,
-            # all gs1.html shows of a product (a whole Product costs more to key than the page)
-            input_key=html.input_key("gs1.html", path, [(p.id, p.name) for p in products]),
-            title=f"Mã vạch {gtin14}" if len(products) > 1 else first.name,
-            description=f"Mã vạch GTIN {gtin14}: dẫn tới trang sản phẩm OCOP {first.name}.",
-            canonical=html.absolute(first.url_path),
-            gtin14=gtin14,
-            products=products,
-            in_sitemap=False,
-        )
-
-
-def render_not_found(html: Html) -> None:
-    """404.html with absolute links: GitHub Pages serves it for a missing path at any depth."""
-    base = html.config.base_path
-    html.write_page(
-        "404.html",
-        urls.NOT_FOUND,
-        title="Không tìm thấy trang",
-        description="Trang không có. Gõ mã sản phẩm in cạnh mã QR để tìm sản phẩm.",
-        abs_root=base,
-        abs_asset=lambda name: base + html.assets.urls[name],
-        in_sitemap=False,
-    )

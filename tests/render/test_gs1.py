@@ -24,8 +24,8 @@ import pytest
 from generator.catalog import check_catalog
 from generator.config import BuildConfig
 from generator.model import Catalog
+from generator.render.gs1 import render_gs1_pages, render_not_found
 from generator.render.html import Assets, Html
-from generator.render.pages import render_gs1_pages, render_not_found
 from generator.write import SiteWriter
 
 ROOT = Path(__file__).resolve().parents[2]
