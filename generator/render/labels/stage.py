@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from generator import urls
 from generator.cache import Cache
@@ -31,9 +30,6 @@ from generator.render.labels.sheets import draw_sheet, sheet_key, sheet_products
 from generator.render.labels.sizes import LABEL_SIZE
 from generator.render.labels.svg import draw_svg
 from generator.write import SiteWriter
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 
 EXTS = ("svg", "png", "pdf")
 
