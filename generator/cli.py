@@ -139,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
         help='chỉ rõ cột, ví dụ --column name="Tên SP" hoặc --column stars=F',
     )
     p.add_argument("--update", action="store_true", help="cập nhật hồ sơ đã nhập trước")
+    p.add_argument(
+        "--group-inferred",
+        action="store_true",
+        help="cột nhóm do người lập danh sách xếp, không phải quyết định: ghi group_inferred: "
+        "true vào mọi hồ sơ / the list's group was assigned by whoever made it: mark every record",
+    )
     p.add_argument("--dry-run", action="store_true", help="chạy thử, không ghi gì")
 
     p = sub.add_parser("publish", help="tải trang lên kho S3 / upload the site to S3 storage")
@@ -311,6 +317,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         columns={k.strip(): v.strip() for k, v in columns.items()},
         dry_run=args.dry_run,
         update=args.update,
+        group_inferred=args.group_inferred,
     )
     return run_import(options)
 

@@ -138,6 +138,7 @@ def derive_product(
         group_label=vocab.groups[d["group"]].vi,
         subgroup=subgroup,
         subgroup_label=vocab.subgroups[d["group"]][subgroup].vi if subgroup else None,
+        group_inferred=d.get("group_inferred", False),
         stars=d["stars"],
         certificate=certificate,
         previous_certificates=tuple(

@@ -132,6 +132,7 @@ class Product:
     group_label: str
     subgroup: str | None  # "I.4.a"
     subgroup_label: str | None
+    group_inferred: bool  # group/subgroup assigned from the name: no source gives them
     stars: int
     certificate: Certificate
     previous_certificates: tuple[Certificate, ...]

@@ -185,6 +185,15 @@ def product_schema() -> dict[str, Any]:
             "Product subgroup code, e.g. I.4.a.",
             "II.1.b",
         ),
+        "group_inferred": prop(
+            "boolean",
+            "true khi ngành (và nhóm) do người nhập xếp theo tên sản phẩm vì nguồn không ghi; "
+            "trang sản phẩm và dữ liệu công bố sẽ nói rõ điều này.",
+            "true when the group (and subgroup) were assigned by whoever entered the record, "
+            "from the product's name, because no source gives them; the product page and the "
+            "published data say so.",
+            True,
+        ),
         "stars": prop(
             "integer",
             "Số sao OCOP hiện hành: 3, 4 hoặc 5.",

@@ -41,7 +41,7 @@ GOLDEN_HEADERS = {
     "valid_until_earliest,valid_until_latest,valid_until_given,revoked_date,"
     "revocation_decision,revocation_reason,withdrawn_date,withdrawal_reason,replaced_by,"
     "previous_certificate_count,gtin,gtin14,description,story,ingredients,net_quantity,"
-    "shelf_life,storage,standards,photo_count,updated,example,record_path",
+    "shelf_life,storage,standards,photo_count,updated,example,record_path,group_inferred",
     "producers": "id,name,kind,kind_name,representative,tax_code,phone,email,website,"
     "province_code,province_name,commune_code,commune_name,address,former_address,"
     "product_count,example,record_path",

@@ -47,6 +47,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "commune_code": ("ma xa/phuong (dien)", "ma xa (dien)", "ma xa/phuong", "ma xa"),
     "producer_id": ("ma chu the (dien)", "ma chu the"),
     "producer_kind": ("loai chu the (dien)", "loai chu the"),
+    "group_inferred": (
+        "nhom do nguoi nhap xep",
+        "nganh do nguoi nhap xep",
+        "nhom do du an xep",
+        "nganh do du an xep",
+    ),
 }
 FIELDS = tuple(SYNONYMS)
 LABELS = {
@@ -64,6 +70,7 @@ LABELS = {
     "commune_code": "mã xã",
     "producer_id": "mã chủ thể",
     "producer_kind": "loại chủ thể",
+    "group_inferred": "nhóm do người nhập xếp",
 }
 # When only one of "Nhóm" / "Phân nhóm" is present it is read as the group: its values say
 # whether they name a group or a subgroup (values.read_group).

@@ -18,6 +18,9 @@ MARKER = "# ocop import: "
 PRODUCT_FILE = "product.yaml"
 # Fields an import sets; on --update these are replaced and every other field is kept.
 PRODUCT_FIELDS = ("id", "name", "group", "subgroup", "stars", "certificate", "producer", "place")
+# Set by an import, never removed by one: a group once marked as assigned by whoever entered
+# it stays marked until someone who found it in a source removes the mark by hand.
+GROUP_INFERRED = "group_inferred"
 
 
 def marker_line(identity: dict[str, str]) -> str:
@@ -96,6 +99,8 @@ def merged(existing: dict[str, Any], fresh: dict[str, Any], order: list[str]) ->
             out[key] = fresh[key]
         elif key == "subgroup":
             out.pop(key, None)
+    if fresh.get(GROUP_INFERRED):
+        out[GROUP_INFERRED] = True
     sources = list(existing.get("sources") or [])
     for source in fresh.get("sources", []):
         if source not in sources:

@@ -34,6 +34,7 @@ from generator.imports.values import (
     read_group,
     read_score,
     read_stars,
+    read_yes,
 )
 from generator.places import Places, load_places
 from generator.skeleton import ids
@@ -57,6 +58,10 @@ class ImportOptions:
     columns: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     update: bool = False
+    # The list's group column was filled by whoever prepared it, not by the decision: every
+    # record written or updated gets `group_inferred: true` (so does a row marked in the
+    # list's "Nhóm do người nhập xếp" column).
+    group_inferred: bool = False
 
 
 @dataclass
@@ -273,6 +278,7 @@ class _Run:
                     break
         if group is None and not any(self.text(row, c) for c in ("group_code", "group")):
             self.fail(row, "group", "không có nhóm ngành; điền mã ngành (I–VI)", "import-group")
+        inferred = self.read(row, "group_inferred", read_yes, "import-group")
         place = self.place(row)
         if row.issues or place is None:
             return self.leave(row)
@@ -296,6 +302,8 @@ class _Run:
         data: dict[str, Any] = {"id": "", "name": name, "group": group}
         if subgroup:
             data["subgroup"] = subgroup
+        if self.o.group_inferred or inferred:
+            data["group_inferred"] = True
         data |= {
             "stars": stars,
             "certificate": certificate,

@@ -1,4 +1,4 @@
-"""Reading one cell: text, stars, dates, scores, and product group codes.
+"""Reading one cell: text, stars, dates, scores, product group codes and yes/no marks.
 
 Each reader returns the value or raises `Unreadable` with the Vietnamese reason; nothing is
 guessed: "ba sao" is not read as 3, and a group name must be one of the vocabulary's names.
@@ -128,3 +128,19 @@ def read_group(vocab: Vocabulary, value: object) -> tuple[str, str | None]:
                 return group, code
     allowed = ", ".join(vocab.groups)
     raise Unreadable(f"“{text}” không phải mã ngành hay nhóm; viết {allowed} hoặc mã như I.3.c")
+
+
+_YES = ("co", "x", "1", "true", "yes", "c")
+_NO = ("khong", "0", "false", "no", "k")
+
+
+def read_yes(value: object) -> bool:
+    """A yes/no mark: "có", "x", "1" (or true, yes) is yes; "không", "0" (false, no) is no."""
+    if isinstance(value, bool):
+        return value
+    text = fold(clean_text(value))
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise Unreadable(f"“{clean_text(value)}” không đọc được; viết “có” (hoặc x, 1) hay để trống")

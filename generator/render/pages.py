@@ -172,6 +172,7 @@ FROM_RECORD_TEXT = frozenset(
         "name_en",
         "group",
         "subgroup",
+        "group_inferred",
         "stars",
         "certificate",
         "previous_certificates",

@@ -43,6 +43,7 @@ class Chart:
     svg: Markup
     head: tuple[str, ...]  # table header; the first column labels the rows
     rows: tuple[tuple[str | int, ...], ...]
+    note: str = ""  # a sentence under the table, when the numbers need one
 
 
 def _short(label: str) -> str:
@@ -121,6 +122,7 @@ def group_chart(catalog: Catalog, html: Html) -> Chart:
         rows.append((f"{code}. {label}", len(products), c[Validity.VALID]))
     title = "Sản phẩm theo ngành (Quyết định 148/QĐ-TTg)"
     summary = "; ".join(f"{r[0]}: {r[1]}" for r in rows) + "."
+    inferred = sum(1 for p in catalog.products if p.group_inferred)
     return Chart(
         "nganh",
         title,
@@ -128,6 +130,9 @@ def group_chart(catalog: Catalog, html: Html) -> Chart:
         hbar_svg("nganh", title, summary, [(r[0], r[1]) for r in rows]),
         ("Ngành", "Tổng", "Hiệu lực"),
         tuple(rows),
+        note=f"Ngành của {inferred} sản phẩm do dự án xếp theo tên sản phẩm vì nguồn không ghi."
+        if inferred
+        else "",
     )
 
 

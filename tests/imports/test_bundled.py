@@ -68,7 +68,7 @@ def test_importing_into_an_empty_catalog_makes_the_committed_records(
     (fresh / "products").mkdir(parents=True)
     (fresh / "producers").mkdir()
     for listing in lists:
-        assert main(["import", str(listing), "--catalog", str(fresh)]) == 0
+        assert main(["import", str(listing), "--catalog", str(fresh), "--group-inferred"]) == 0
         out = capsys.readouterr().out
         left = UNRESOLVED.get(listing.name, 0)
         assert f"còn {left} dòng cần xử lý" in out
@@ -81,6 +81,8 @@ def test_importing_into_an_empty_catalog_makes_the_committed_records(
         assert records.read_marker(file) == records.read_marker(committed[pid])
         for key in records.PRODUCT_FIELDS:
             assert new.get(key) == old.get(key), (pid, key)
+        # no list's decision gives the group: the project assigned it from the name
+        assert new.get("group_inferred") is True and old.get("group_inferred") is True, pid
         # hand-added sources (the articles) come after the decision the import cites
         assert old["sources"][: len(new["sources"])] == new["sources"], pid  # type: ignore[index]
         assert "photos" not in old and "example" not in old, pid
@@ -104,7 +106,8 @@ def test_importing_again_into_the_catalog_changes_nothing(
     shutil.copytree(CATALOG, copy, ignore=shutil.ignore_patterns("imports"))
     before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
     for listing in lists:
-        assert main(["import", str(listing), "--catalog", str(copy), "--update"]) == 0
+        command = ["import", str(listing), "--catalog", str(copy), "--update", "--group-inferred"]
+        assert main(command) == 0
         out = capsys.readouterr().out
         assert "Đã ghi 0 sản phẩm mới, cập nhật 0, 0 chủ thể mới" in out, out
     after = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}

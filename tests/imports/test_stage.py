@@ -276,3 +276,58 @@ def test_nothing_imported_exits_1(
     (tmp_path / "empty.xlsx").write_bytes(b"")
     assert _run(tmp_path / "empty.xlsx", catalog) == 1
     assert "Lỗi: empty.xlsx: tệp rỗng" in capsys.readouterr().out
+
+
+def test_group_inferred_marks_every_record_and_update_keeps_the_mark(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _list(tmp_path / "danh-sach.xlsx", [ROWS[1]])
+    assert _run(source, catalog) == 0
+    file = catalog / "products" / "hai_phong" / "hp-nuoc-mam-bang-la" / "product.yaml"
+    assert "group_inferred" not in _data(file)  # a list's group is the decision's by default
+    capsys.readouterr()
+    # the mark is a change of the record: written only with --update
+    assert _run(source, catalog, "--group-inferred") == 0
+    assert "với --update" in capsys.readouterr().out
+    assert "group_inferred" not in _data(file)
+    assert _run(source, catalog, "--group-inferred", "--update") == 0
+    assert _data(file)["group_inferred"] is True
+    text = file.read_text(encoding="utf-8")
+    assert text.index("group:") < text.index("group_inferred:") < text.index("stars:")
+    # a later update without the option never makes an assigned group look official
+    _list(source, [[*ROWS[1][:4], "4 sao", *ROWS[1][5:]]])
+    assert _run(source, catalog, "--update") == 0
+    data = _data(file)
+    assert (data["stars"], data["group_inferred"]) == (4, True)
+    # a new record from a list imported with the option is marked when written
+    _list(source, [ROWS[0]])
+    assert _run(source, catalog, "--group-inferred") == 0
+    new = catalog / "products" / "quang_ninh" / "qn-na-thuong-yen" / "product.yaml"
+    assert _data(new)["group_inferred"] is True
+
+
+def test_group_inferred_from_a_column_of_the_list(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marks = {"Na Thượng Yên": "có", "Nước mắm Bàng La": "", "Mắm tôm Bàng La": "chắc vậy"}
+    lines = [
+        "STT,Tên sản phẩm,Chủ thể,Địa chỉ,Hạng sao,Số quyết định,Ngày,Nhóm,Nhóm do người nhập xếp"
+    ]
+    for row in (ROWS[0], ROWS[1], ROWS[3]):
+        cells = [*row[:6], "15/3/2021", row[7], marks[str(row[1])]]
+        lines.append(",".join(f'"{c}"' for c in cells))
+    source = tmp_path / "danh-sach.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _run(source, catalog) == 0
+    out = capsys.readouterr().out
+    assert "nhóm do người nhập xếp" in out  # the column is found and shown
+    assert "“chắc vậy” không đọc được" in out  # neither yes nor no: the row is left to resolve
+    products = catalog / "products"
+    assert (
+        _data(products / "quang_ninh" / "qn-na-thuong-yen" / "product.yaml")["group_inferred"]
+        is True
+    )
+    assert "group_inferred" not in _data(
+        products / "hai_phong" / "hp-nuoc-mam-bang-la" / "product.yaml"
+    )
+    assert not (products / "hai_phong" / "hp-mam-tom-bang-la").exists()

@@ -14,6 +14,7 @@ from generator.imports.values import (
     read_group,
     read_score,
     read_stars,
+    read_yes,
 )
 from generator.vocab import load_vocabulary
 
@@ -86,3 +87,16 @@ def test_groups_by_code_set_or_name(cell: object, found: tuple[str, str | None])
 def test_a_group_name_is_never_guessed() -> None:
     with pytest.raises(Unreadable):
         read_group(VOCAB, "Thực")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("có", True), ("X", True), (1, True), ("Có ", True), ("không", False), ("0", False)],
+)
+def test_read_yes(text: object, expected: bool) -> None:
+    assert read_yes(text) is expected
+
+
+def test_read_yes_refuses_anything_else() -> None:
+    with pytest.raises(Unreadable, match="chắc vậy"):
+        read_yes("chắc vậy")

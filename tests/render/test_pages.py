@@ -237,6 +237,26 @@ def test_a_product_page_key_follows_every_field(catalog: Catalog, html: Html, fi
     assert after["p/qn-expired/index.html"] == before["p/qn-expired/index.html"]
 
 
+INFERRED_NOTE = "dự án xếp theo tên sản phẩm; nguồn không ghi nhóm"
+
+
+def product_page_html(catalog: Catalog, html: Html, product_id: str) -> str:
+    renderer = PageRenderer(catalog, html, outputs_for(catalog))
+    page = next(p for p in renderer.product_pages() if p.path == f"p/{product_id}/index.html")
+    return html.render(page.template, page.path, **page.context())
+
+
+def test_a_product_page_says_when_the_group_was_inferred(catalog: Catalog, html: Html) -> None:
+    product = next(p for p in catalog.products if p.id == "qn-valid")
+    assert not product.group_inferred
+    assert INFERRED_NOTE not in product_page_html(catalog, html, "qn-valid")
+    inferred = with_product(catalog, "qn-valid", group_inferred=True)
+    page = product_page_html(inferred, html, "qn-valid")
+    facts = page.split("<dt>Nhóm</dt>", 1)[1].split("<dt>", 1)[0]  # said beside the group
+    assert f"({INFERRED_NOTE})" in facts
+    assert INFERRED_NOTE not in product_page_html(inferred, html, "qn-expired")
+
+
 def test_a_product_page_key_follows_its_replacement(catalog: Catalog, html: Html) -> None:
     withdrawn = next(p for p in catalog.products if p.id == "hp-withdrawn")
     assert withdrawn.withdrawn and withdrawn.withdrawn.replaced_by == "qn-valid"

@@ -67,9 +67,8 @@ def catalog() -> Catalog:
     return checked.catalog
 
 
-@pytest.fixture(scope="module")
-def page(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = tmp_path_factory.mktemp("stats") / "site"
+def stats_page(catalog: Catalog, root: Path) -> str:
+    """The statistics page of `catalog`, rendered into the site folder `root`."""
     config = BuildConfig(
         catalog_dir=FIXTURE,
         out_dir=root.parent / "published",
@@ -81,6 +80,11 @@ def page(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> str:
     assets.publish(config.templates_dir / "assets", writer)
     render_statistics(catalog, Html(config, assets, writer))
     return (root / "thong-ke/index.html").read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def page(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return stats_page(catalog, tmp_path_factory.mktemp("stats") / "site")
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +146,20 @@ def test_by_group_and_stars(catalog: Catalog, tables: dict[str, list[list[str]]]
     for n in (3, 4, 5):
         ps = [p for p in catalog.products if p.stars == n]
         assert stars[f"{n} sao"] == [len(ps), sum(p.validity is Validity.VALID for p in ps)]
+
+
+def test_by_group_says_how_many_groups_were_inferred(
+    catalog: Catalog, page: str, tmp_path: Path
+) -> None:
+    assert not any(p.group_inferred for p in catalog.products)
+    assert "xếp theo tên sản phẩm" not in page
+    products = tuple(
+        dataclasses.replace(p, group_inferred=p.id in ("qn-valid", "qn-expired"))
+        for p in catalog.products
+    )
+    inferred = stats_page(dataclasses.replace(catalog, products=products), tmp_path / "site")
+    section = inferred.split('id="h-nganh"', 1)[1].split("</section>", 1)[0]
+    assert "Ngành của 2 sản phẩm do dự án xếp theo tên sản phẩm vì nguồn không ghi." in section
 
 
 def test_certifications_by_year(catalog: Catalog, tables: dict[str, list[list[str]]]) -> None:

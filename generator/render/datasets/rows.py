@@ -88,6 +88,7 @@ def product_row(product: Product, config: BuildConfig, vocab: Vocabulary, day: d
         "updated": p.updated,
         "example": p.example,
         "record_path": p.record_path,
+        "group_inferred": p.group_inferred,
     }
 
 
