@@ -140,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--update", action="store_true", help="cập nhật hồ sơ đã nhập trước")
     p.add_argument(
+        "--adopt",
+        action="store_true",
+        help="cập nhật cả hồ sơ viết tay trùng tên sản phẩm và chủ thể (giữ các trường khác) / "
+        "also update hand-written records with the same product name and producer",
+    )
+    p.add_argument(
         "--group-inferred",
         action="store_true",
         help="cột nhóm do người lập danh sách xếp, không phải quyết định: ghi group_inferred: "
@@ -317,6 +323,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         columns={k.strip(): v.strip() for k, v in columns.items()},
         dry_run=args.dry_run,
         update=args.update,
+        adopt=args.adopt,
         group_inferred=args.group_inferred,
     )
     return run_import(options)

@@ -58,6 +58,10 @@ class ImportOptions:
     columns: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     update: bool = False
+    # A record written by hand (no import marker) with the row's product name and producer is
+    # left alone unless asked: with `adopt`, it is updated from the row (with --update's merge:
+    # the fields the list gives are replaced, every other field kept) and marked as imported.
+    adopt: bool = False
     # The list's group column was filled by whoever prepared it, not by the decision: every
     # record written or updated gets `group_inferred: true` (so does a row marked in the
     # list's "Nhóm do người nhập xếp" column).
@@ -322,6 +326,9 @@ class _Run:
             "thay các trường do danh sách cho."
         )
         existing = self.imported.get(key)
+        other = self.others.get((name_key(data["name"]), data["producer"]))
+        if existing is None and other is not None and self.o.adopt:
+            existing = other
         if existing is not None:
             old = records.read_data(existing) or {}
             data["id"] = old.get("id", existing.parent.name)
@@ -330,7 +337,7 @@ class _Run:
                 k: v for k, v in old.items() if k != "updated"
             }:
                 self.out.skipped.append(f"dòng {row.number}: đã nhập, không đổi ({data['id']})")
-            elif not self.o.update:
+            elif not (self.o.update or existing == other):
                 self.out.skipped.append(
                     f"dòng {row.number}: đã nhập ({data['id']}); danh sách khác hồ sơ, chạy lại "
                     "với --update để cập nhật"
@@ -340,10 +347,11 @@ class _Run:
                     records.replace(existing, records.render(identity, note, new))
                 self.out.updated.append(data["id"])
             return
-        other = self.others.get((name_key(data["name"]), data["producer"]))
         if other is not None:
+            shown = other.parent.relative_to(self.o.catalog_dir.parent).as_posix()
             self.out.skipped.append(
-                f"dòng {row.number}: đã có hồ sơ {other} (không do lệnh nhập viết); không sửa"
+                f"dòng {row.number}: đã có hồ sơ {shown} (không do lệnh nhập viết); không sửa "
+                "(--adopt để lệnh nhập cập nhật hồ sơ này)"
             )
             return
         province = self.places.provinces[data["place"]["province"]]
@@ -387,16 +395,15 @@ def _province_code(places: Places, text: str | None) -> str | None:
     return found[0].code
 
 
-def _records_not_imported(catalog_dir: Path) -> dict[tuple[str, str], str]:
-    """(name key, producer id) -> folder, for product records no import wrote."""
-    out: dict[tuple[str, str], str] = {}
+def _records_not_imported(catalog_dir: Path) -> dict[tuple[str, str], Path]:
+    """(name key, producer id) -> record file, for product records no import wrote."""
+    out: dict[tuple[str, str], Path] = {}
     for file in sorted((catalog_dir / "products").glob(f"*/*/{records.PRODUCT_FILE}")):
         if records.read_marker(file) is not None:
             continue
         data = records.read_data(file)
         if data and isinstance(data.get("name"), str) and isinstance(data.get("producer"), str):
-            shown = file.parent.relative_to(catalog_dir.parent).as_posix()
-            out[(name_key(data["name"]), data["producer"])] = shown
+            out[(name_key(data["name"]), data["producer"])] = file
     return out
 
 

@@ -331,3 +331,33 @@ def test_group_inferred_from_a_column_of_the_list(
         products / "hai_phong" / "hp-nuoc-mam-bang-la" / "product.yaml"
     )
     assert not (products / "hai_phong" / "hp-mam-tom-bang-la").exists()
+
+
+def test_record_not_written_by_an_import_is_updated_only_when_adopted(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--adopt: the hand-written record takes the list's facts, keeps every other field, and
+    carries the import's marker from then on (a later run recognises it)."""
+    row = [
+        1,
+        "Sản phẩm mẫu còn hiệu lực",
+        "Hợp tác xã Mẫu Quảng Ninh",
+        "Thôn 3, xã Thượng Yên Công, thành phố Uông Bí, tỉnh Quảng Ninh",
+        5,
+        "9/QĐ",
+        "1/2/2026",
+        "I",
+    ]
+    source = _list(tmp_path / "a.xlsx", [row])
+    record = catalog / "products" / "quang_ninh" / "qn-valid" / "product.yaml"
+    before = _data(record)
+    assert _run(source, catalog, "--adopt") == 0
+    assert "cập nhật 1" in capsys.readouterr().out
+    after = _data(record)
+    assert after["id"] == "qn-valid"
+    assert after["stars"] == 5
+    assert after["certificate"]["number"] == "9/QĐ"  # type: ignore[index]
+    assert after["photos"] == before["photos"]  # fields the list does not give are kept
+    assert record.read_text(encoding="utf-8").startswith("# ocop import: ")
+    assert _run(source, catalog) == 0  # recognised as imported now: nothing to change
+    assert "đã nhập, không đổi (qn-valid)" in capsys.readouterr().out
