@@ -217,20 +217,23 @@ def test_rerun_recognises_its_rows_and_updates_only_when_asked(
     assert data["id"] == "hp-nuoc-mam-bang-la"
 
 
+# A row naming the fixture's hand-written record qn-valid (same product name and producer).
+HAND_WRITTEN_ROW = [
+    1,
+    "Sản phẩm mẫu còn hiệu lực",
+    "Hợp tác xã Mẫu Quảng Ninh",
+    "Thôn 3, xã Thượng Yên Công, thành phố Uông Bí, tỉnh Quảng Ninh",
+    5,
+    "9/QĐ",
+    "1/2/2026",
+    "I",
+]
+
+
 def test_record_not_written_by_an_import_is_left_alone(
     tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    row = [
-        1,
-        "Sản phẩm mẫu còn hiệu lực",
-        "Hợp tác xã Mẫu Quảng Ninh",
-        "Thôn 3, xã Thượng Yên Công, thành phố Uông Bí, tỉnh Quảng Ninh",
-        5,
-        "9/QĐ",
-        "1/2/2026",
-        "I",
-    ]
-    source = _list(tmp_path / "a.xlsx", [row])
+    source = _list(tmp_path / "a.xlsx", [HAND_WRITTEN_ROW])
     before = (catalog / "products" / "quang_ninh" / "qn-valid" / "product.yaml").read_bytes()
     assert _run(source, catalog, "--update") == 0
     assert "(không do lệnh nhập viết); không sửa" in capsys.readouterr().out
@@ -338,17 +341,7 @@ def test_record_not_written_by_an_import_is_updated_only_when_adopted(
 ) -> None:
     """--adopt: the hand-written record takes the list's facts, keeps every other field, and
     carries the import's marker from then on (a later run recognises it)."""
-    row = [
-        1,
-        "Sản phẩm mẫu còn hiệu lực",
-        "Hợp tác xã Mẫu Quảng Ninh",
-        "Thôn 3, xã Thượng Yên Công, thành phố Uông Bí, tỉnh Quảng Ninh",
-        5,
-        "9/QĐ",
-        "1/2/2026",
-        "I",
-    ]
-    source = _list(tmp_path / "a.xlsx", [row])
+    source = _list(tmp_path / "a.xlsx", [HAND_WRITTEN_ROW])
     record = catalog / "products" / "quang_ninh" / "qn-valid" / "product.yaml"
     before = _data(record)
     assert _run(source, catalog, "--adopt") == 0
