@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.imports.producers import name_key
 from generator.yamlfile import parse_record
 
 MARKER = "# ocop import: "
@@ -42,14 +44,30 @@ def read_marker(file: Path) -> dict[str, str] | None:
     return found if isinstance(found, dict) else None
 
 
-def imported_products(catalog_dir: Path) -> dict[tuple[str, str], Path]:
-    """(decision, row identity) -> product.yaml, for every record an import wrote."""
-    out: dict[tuple[str, str], Path] = {}
+@dataclass(frozen=True)
+class ExistingProducts:
+    """The catalog's product records, as an import needs them: those an import wrote, by
+    (decision, row identity), and those written by hand, by (name key, producer id)."""
+
+    imported: dict[tuple[str, str], Path]
+    hand_written: dict[tuple[str, str], Path]
+
+
+def existing_products(catalog_dir: Path) -> ExistingProducts:
+    """One walk over the product records; a hand-written one is parsed for its name and
+    producer, an imported one only has its first line read."""
+    imported: dict[tuple[str, str], Path] = {}
+    hand_written: dict[tuple[str, str], Path] = {}
     for file in sorted((catalog_dir / "products").glob(f"*/*/{PRODUCT_FILE}")):
         found = read_marker(file)
-        if found and "decision" in found and "row" in found:
-            out[(found["decision"], found["row"])] = file
-    return out
+        if found is not None:
+            if "decision" in found and "row" in found:
+                imported[(found["decision"], found["row"])] = file
+            continue
+        data = read_data(file)
+        if data and isinstance(data.get("name"), str) and isinstance(data.get("producer"), str):
+            hand_written[(name_key(data["name"]), data["producer"])] = file
+    return ExistingProducts(imported, hand_written)
 
 
 def _scalar(value: Any) -> str:

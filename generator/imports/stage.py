@@ -10,7 +10,6 @@ and only in the fields an import sets.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from generator.imports.values import (
 from generator.places import Places, load_places
 from generator.skeleton import ids
 from generator.text import fold
+from generator.validate.schema import load_schema
 from generator.vocab import Vocabulary, load_vocabulary
 
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
@@ -96,15 +96,14 @@ class _Run:
         self.province = _province_code(self.places, options.province)
         self.addresses = AddressResolver(self.places, self.province)
         self.producers = ProducerIndex(options.catalog_dir)
-        self.imported = records.imported_products(options.catalog_dir)
+        existing = records.existing_products(options.catalog_dir)
+        self.imported = existing.imported
         self.used_products = set(ids.used_product_ids(options.catalog_dir))
         self.used_producers = set(ids.used_producer_ids(options.catalog_dir))
         self.prefixes = ids.province_prefixes(self.places)
-        self.others = _records_not_imported(options.catalog_dir)
+        self.others = existing.hand_written
         self.seen: dict[tuple[str, str], int] = {}
-        self.order = list(
-            json.loads((SCHEMAS_DIR / "product.schema.json").read_text("utf-8"))["properties"]
-        )
+        self.order = list(load_schema(SCHEMAS_DIR, "product")["properties"])
         self.out = Outcome()
 
     # --- cells ---------------------------------------------------------------------------
@@ -393,18 +392,6 @@ def _province_code(places: Places, text: str | None) -> str | None:
     if len(found) != 1:
         raise ReadError(f"--province “{text}”: không rõ tỉnh nào; xem: ocop places")
     return found[0].code
-
-
-def _records_not_imported(catalog_dir: Path) -> dict[tuple[str, str], Path]:
-    """(name key, producer id) -> record file, for product records no import wrote."""
-    out: dict[tuple[str, str], Path] = {}
-    for file in sorted((catalog_dir / "products").glob(f"*/*/{records.PRODUCT_FILE}")):
-        if records.read_marker(file) is not None:
-            continue
-        data = records.read_data(file)
-        if data and isinstance(data.get("name"), str) and isinstance(data.get("producer"), str):
-            out[(name_key(data["name"]), data["producer"])] = file
-    return out
 
 
 def _subheading(values: list[Value]) -> bool:

@@ -15,7 +15,7 @@ def test_rendered_record_reads_back_with_its_marker(tmp_path: Path) -> None:
     file = tmp_path / "products" / "hai_phong" / "hp-na" / "product.yaml"
     records.write_new(file, records.render({"decision": "1/QĐ", "row": "na|htx"}, "ghi chú", data))
     assert parse_record(file.read_bytes(), "x").data == data
-    assert records.imported_products(tmp_path) == {("1/QĐ", "na|htx"): file}
+    assert records.existing_products(tmp_path).imported == {("1/QĐ", "na|htx"): file}
     with pytest.raises(FileExistsError):
         records.write_new(file, "x")  # never overwrites
 
