@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
@@ -108,6 +109,63 @@ class Withdrawal:
 
 
 @dataclass(frozen=True)
+class Inspection:
+    """A test of the lot by a laboratory (phiếu kết quả thử nghiệm)."""
+
+    report: str | None  # the report's number, as printed
+    laboratory: str | None
+    date: dt.date | None
+    result: str | None  # "pass" | "fail"
+    url: str | None  # the report, where it is published
+
+
+@dataclass(frozen=True)
+class Lot:
+    """One production or harvest lot (lô), a row of the product's lots.csv."""
+
+    code: str  # as printed on the pack: A-Z, 0-9, "-" and "."; at most 20 (GS1 AI 10)
+    produced: dt.date  # NSX: production or harvest date
+    use_by: dt.date | None  # HSD: use-by or best-before date; None: the product has none
+    quantity: Decimal | None
+    unit: str | None  # "chai", "kg", ...
+    origin: str | None  # area, farm or raw-material zone, as the producer words it
+    origin_commune: str | None  # commune code (5 digits) where the raw materials come from
+    origin_commune_name: str | None  # "Phường Yên Tử"
+    inspection: Inspection | None
+    note: str | None
+    line: int  # line of lots.csv (1 is the header): for messages
+
+    def status_on(self, day: dt.date) -> str:
+        """ "in_date" until the HSD day itself, "expired" after it, "no_date" without one."""
+        if self.use_by is None:
+            return "no_date"
+        return "in_date" if day <= self.use_by else "expired"
+
+
+@dataclass(frozen=True)
+class Recall:
+    """A recall (thu hồi). Never deleted once published; `ended` marks it over."""
+
+    id: str  # "<product id>-<YYYY-MM-DD>", "-2" etc. for a second one that day: an anchor
+    product_id: str
+    date: dt.date
+    lots: tuple[str, ...]  # codes of the lots it covers; empty: the whole product
+    reason: str
+    action: str  # what the buyer should do: stop eating, return, where
+    authority: str | None  # who ordered it, where an authority did
+    decision: str | None  # the authority's decision (number and date, as written)
+    decision_url: str | None
+    contact: str | None
+    ended: dt.date | None
+
+    def covers(self, lot_code: str) -> bool:
+        return not self.lots or lot_code in self.lots
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.date <= day and (self.ended is None or day < self.ended)
+
+
+@dataclass(frozen=True)
 class Producer:
     id: str
     name: str
@@ -157,6 +215,18 @@ class Product:
     record_path: str  # "catalog/products/quang_ninh/qn-ruou-mo-yen-tu/product.yaml"
     folder: Path  # absolute folder holding the record and its photos
     record_sha256: str  # of product.yaml bytes: part of every artifact's cache key
+    # lots.csv beside the record (absent: no lots), in the file's order, and the recalls of
+    # product.yaml, oldest first
+    lots: tuple[Lot, ...] = ()
+    recalls: tuple[Recall, ...] = ()
+    lots_path: str | None = None  # "catalog/products/.../lots.csv" when the file exists
+    lots_sha256: str | None = None  # of lots.csv bytes: part of the lot pages' cache keys
+
+    def lot(self, code: str) -> Lot | None:
+        return next((lot for lot in self.lots if lot.code == code), None)
+
+    def recalls_of(self, lot_code: str) -> tuple[Recall, ...]:
+        return tuple(recall for recall in self.recalls if recall.covers(lot_code))
 
     @property
     def url_path(self) -> str:
@@ -173,3 +243,9 @@ class Catalog:
     places: Places  # loaded once; renderers read places and labels from here, never again
     vocab: Vocabulary
     published_ids: frozenset[str] = field(default_factory=frozenset)  # from the ledger
+
+    @property
+    def recalls(self) -> tuple[Recall, ...]:
+        """Every product's recalls, newest first (the /thu-hoi/ page, the feed, the tables)."""
+        every = [recall for product in self.products for recall in product.recalls]
+        return tuple(sorted(every, key=lambda r: (r.date, r.id), reverse=True))

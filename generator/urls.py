@@ -22,6 +22,7 @@ PRODUCERS = "chu-the/"
 SEARCH_PAGE = "tim-kiem/"
 STATISTICS = "thong-ke/"
 LABELS = "nhan-qr/"
+RECALLS = "thu-hoi/"
 # Editorial pages, made by MkDocs from docs/ (generator/site.py): their addresses follow the
 # file names there.
 ABOUT = "gioi-thieu/"
@@ -37,6 +38,11 @@ DATA_RELEASES = DATA + "releases/"
 RELEASES_INDEX = DATA_RELEASES + "index.json"
 FEED = DATA + "feed.atom"
 DATAPACKAGE = DATA_LATEST + "datapackage.json"
+
+# GS1 resolver description, and the rules file names that Netlify and Cloudflare Pages read
+GS1_RESOLVER = ".well-known/gs1resolver"
+HOST_HEADERS = "_headers"
+HOST_REDIRECTS = "_redirects"
 
 
 def page_file(folder: str) -> str:
@@ -61,6 +67,27 @@ def product_json(product_id: str) -> str:
 def gs1(gtin14: str) -> str:
     """GS1 Digital Link address of a product with a GTIN (AI 01, 14 digits)."""
     return f"01/{gtin14}/"
+
+
+def linkset(gtin14: str) -> str:
+    """The product's GS1 linkset (RFC 9264), what `?linkType=all` answers."""
+    return gs1(gtin14) + "linkset.json"
+
+
+def lot(product_id: str, code: str) -> str:
+    """A lot's permanent page: the address its lot label's QR holds (for a product without a
+    GTIN). `code` is the lot code exactly as printed (upper case)."""
+    return f"{product(product_id)}lo/{code}/"
+
+
+def gs1_lot(gtin14: str, code: str) -> str:
+    """GS1 Digital Link address of a lot (AI 01 + AI 10)."""
+    return f"{gs1(gtin14)}10/{code}/"
+
+
+def recall(recall_id: str) -> str:
+    """A recall's place in the recalls page (the page lists every recall, newest first)."""
+    return f"{RECALLS}#{recall_id}"
 
 
 def listing_page(folder: str, number: int) -> str:
