@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from generator import __version__, urls
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.parallel import Background
+from generator.progress import NO_PROGRESS, Progress
 from generator.write import (
     Manifest,
     SiteWriter,
@@ -191,7 +192,7 @@ def _start_datasets(
     return Background(make, "datasets")
 
 
-def build_site(config: BuildConfig, report: BuildReport) -> int:
+def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO_PROGRESS) -> int:
     out_dir = config.out_dir
     remove_stale_staging(out_dir)
     fingerprint = input_fingerprint(config)
@@ -237,11 +238,11 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         writer = SiteWriter(staging, held)
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)
-        html = Html(config, assets, writer)
+        html = Html(config, assets, writer, progress)
         with report.stage("photos"):
-            photos = render_photos(catalog, config, writer)
+            photos = render_photos(catalog, config, writer, progress=progress)
         with report.stage("labels"):
-            labels = render_labels(catalog, config, writer)
+            labels = render_labels(catalog, config, writer, progress)
         # The datasets are made in a child process while this one renders the pages: the two
         # largest stages after the drawing ones then share the cores. Not in a first build:
         # there every row goes through frictionless and every format is made, in three
@@ -300,7 +301,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     return 0
 
 
-def run_build(config: BuildConfig) -> int:
+def run_build(config: BuildConfig, progress: Progress = NO_PROGRESS) -> int:
     from generator.render.datasets.specs import DatasetError
     from generator.render.photos import PhotoError
     from generator.site import MkDocsError
@@ -309,7 +310,7 @@ def run_build(config: BuildConfig) -> int:
     report = BuildReport()
     start = time.perf_counter()
     try:
-        status = build_site(config, report)
+        status = build_site(config, report, progress)
     except (DatasetError, PhotoError, MkDocsError, WriteError) as err:
         # A failure of the build itself, not of a record: said plainly, previous site kept.
         print(

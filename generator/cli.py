@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="địa chỉ công khai của trang, ví dụ https://ten.github.io/kho/",
     )
     p.add_argument("--jobs", type=int, default=0, help="số tiến trình (0: mọi lõi) / workers")
+    p.add_argument(
+        "--progress",
+        choices=["auto", "bar", "lines", "off"],
+        default="auto",
+        help="tiến độ: thanh trên màn hình, dòng trong CI/tệp (auto), hay tắt / progress display",
+    )
 
     p = sub.add_parser("serve", help="xem thử trang đã dựng / preview the built site")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site")
@@ -191,8 +197,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from generator.build import run_build
+    from generator.progress import Progress
 
-    return run_build(_config(args))
+    return run_build(_config(args), Progress.for_terminal(args.progress))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

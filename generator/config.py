@@ -23,6 +23,7 @@ class PoolSettings:
     min_items: int = 1000  # per-record work (load, validate, pages): fewer records run here
     chunk: int = 250  # records a worker takes at a time
     photo_batch: int = 16  # photo sources a worker takes at a time (at most)
+    cards_per_job: int = 8  # share cards of one photo drawn by one worker (the rest: others)
     label_min_cost: int = 200  # labels: sheet cells to draw before workers are started
     validation_bytes: int = 4_000_000  # datasets: lines frictionless reads, from here in a child
     xlsx_cells: int = 250_000  # datasets: cells from which the workbook is made in a child

@@ -99,25 +99,34 @@ def _call_with_context(func: Callable[[list[T], Any], list[R]], chunk: list[T]) 
     return func(chunk, _worker_context)
 
 
+def _no_progress(count: int) -> None:
+    pass
+
+
 def map_with_context(
     func: Callable[[list[T], C], list[R]],
     items: Sequence[T],
     context: C,
     workers: int = 0,
     pools: PoolSettings = DEFAULT_POOLS,
+    advance: Callable[[int], None] = _no_progress,
 ) -> list[R]:
     """func(chunk, context) -> one result per item, in order, chunks of `pools.chunk` items;
     `context` reaches forked workers as inherited memory (initializer arguments are not pickled
-    under fork). Fewer than `pools.min_items` items run inline."""
+    under fork). Fewer than `pools.min_items` items run inline. `advance(n)` is called here as
+    each chunk of n items is done (a stage's progress)."""
     count = worker_count(workers)
     if count < 2 or len(items) < pools.min_items or not can_fork():
-        return func(list(items), context)
+        inline = func(list(items), context)
+        advance(len(items))
+        return inline
     size = pools.chunk
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     results: list[R] = []
     with _fork_pool(count, initializer=_adopt_context, initargs=(context,)) as pool:
         for part in pool.map(_call_with_context, [func] * len(chunks), chunks):
             results.extend(part)
+            advance(len(part))
     return results
 
 
@@ -127,6 +136,7 @@ def map_known_first(
     context: C,
     costly: Callable[[R], bool],
     pools: PoolSettings = DEFAULT_POOLS,
+    advance: Callable[[int], None] = _no_progress,
 ) -> list[R]:
     """func(chunk, context) for every item, results in order. While earlier results answer for
     nearly every item, each costs a look-up and a few system calls: they run here, where forked
@@ -138,8 +148,10 @@ def map_known_first(
     for start in range(0, len(items), step):
         done = func(list(items[start : start + step]), context)
         results += done
+        advance(len(done))
         if 10 * sum(map(costly, done)) >= len(done):
-            results += map_with_context(func, items[start + step :], context, 0, pools)
+            rest = items[start + step :]
+            results += map_with_context(func, rest, context, 0, pools, advance)
             break
     return results
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 import generator.render.search
 from generator.build import BuildReport, build_site
 from generator.config import BuildConfig
+from generator.progress import Progress
 from support import FIXTURE_CATALOG, make_config
 
 RECORD = Path("products/quang_ninh/qn-valid/product.yaml")
@@ -116,3 +118,21 @@ def test_first_build_makes_the_datasets_after_the_pages(
     )
     assert build_site(config, BuildReport()) == 0
     assert events == ["datasets", "pages"]
+
+
+def test_long_stages_report_their_progress(config: BuildConfig) -> None:
+    out = io.StringIO()
+    assert build_site(config, BuildReport(), Progress("lines", out, min_lines=0)) == 0
+    last: dict[str, str] = {}
+    for line in out.getvalue().splitlines():
+        stage, _, count = line.rpartition(": ")
+        last[stage] = count
+    assert set(last) == {"ảnh / photos", "nhãn / labels", "trang / pages"}
+    for count in last.values():
+        done, total = count.split("/")
+        assert done == total and int(total) > 0
+    # a second build of the same catalog has nothing left to draw: no stage is shown
+    quiet = io.StringIO()
+    (config.catalog_dir / RECORD).touch()
+    assert build_site(config, BuildReport(), Progress("lines", quiet, min_lines=0)) == 0
+    assert quiet.getvalue() == ""

@@ -38,6 +38,7 @@ from generator import __version__, urls
 from generator.config import BuildConfig
 from generator.dates import PartialDate
 from generator.parallel import map_with_context
+from generator.progress import NO_PROGRESS, Progress
 from generator.write import SiteWriter
 
 SITE_NAME = "Danh mục OCOP mở"
@@ -177,8 +178,15 @@ class PageIndex:
 
 
 class Html:
-    def __init__(self, config: BuildConfig, assets: Assets, writer: SiteWriter) -> None:
+    def __init__(
+        self,
+        config: BuildConfig,
+        assets: Assets,
+        writer: SiteWriter,
+        progress: Progress = NO_PROGRESS,
+    ) -> None:
         self.config = config
+        self.progress = progress
         self.assets = assets
         self.writer = writer
         self.index = PageIndex()
@@ -290,9 +298,15 @@ class Html:
         writer = self.writer
         stale = [page for page in pages if not writer.unchanged(page.path, page.key)]
         numbers = list(range(len(stale)))  # the workers inherit the pages; numbers are sent
-        done = map_with_context(
-            _render_batch, numbers, (self, stale), self.config.workers, self.config.pools
-        )
+        with self.progress.stage("trang / pages", len(stale)) as stage:
+            done = map_with_context(
+                _render_batch,
+                numbers,
+                (self, stale),
+                self.config.workers,
+                self.config.pools,
+                stage.advance,
+            )
         for rel, size, key in done:
             if rel not in writer.written:  # written by a worker process
                 writer.record(rel, size, key)

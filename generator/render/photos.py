@@ -16,13 +16,13 @@ and batches are chosen as they are: benchmarks/README.md, "Photo derivatives".
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
-import sys
 import time
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +37,7 @@ from generator.keys import code_digest
 from generator.model import Catalog, Photo, Product
 from generator.parallel import pool_map, worker_count
 from generator.photocheck import MAX_PIXELS
+from generator.progress import NO_PROGRESS, Progress
 from generator.render.artifacts import PhotoIndex, PhotoRendition, PhotoSize
 from generator.render.html import SITE_NAME
 from generator.write import SiteWriter
@@ -66,7 +67,6 @@ CARD_QUALITY = 80  # baseline, optimized: smaller than q85 progressive, 2.5x fas
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 _SRGB = ImageCms.createProfile("sRGB")
 _WHITE = (255, 255, 255)
-_PROGRESS_MIN = 50  # more cache misses than this: show progress even when stderr is a file
 _MAKER = "maker"  # the cache file holding the digest of the code that made the others
 
 
@@ -432,35 +432,27 @@ def _batches(jobs: list[_Job], workers: int, most: int) -> list[tuple[_Job, ...]
     return [tuple(jobs[i : i + size]) for i in range(0, len(jobs), size)]
 
 
-def _run(jobs: list[_Job], workers: int, pools: PoolSettings, report: Callable[[int], None]) -> int:
+def _run(jobs: list[_Job], workers: int, pools: PoolSettings, progress: Progress) -> int:
     pooled = workers > 1 and len(jobs) > 1  # else a pool costs more than it saves
     batches = _batches(jobs, workers, pools.photo_batch) if pooled else [(job,) for job in jobs]
-    made = done = 0
+    made = 0
     # As each batch is done, for the progress; one bad photo, or Ctrl-C, stops the others.
-    for counts in pool_map(_make_batch, batches, workers, pooled=pooled, ordered=False):
-        made += sum(counts)
-        for _ in counts:
-            done += 1
-            report(done)
+    with progress.stage("ảnh / photos", len(jobs)) as stage:
+        for counts in pool_map(_make_batch, batches, workers, pooled=pooled, ordered=False):
+            made += sum(counts)
+            stage.advance(len(counts))
     return made
 
 
-def _progress(total: int) -> Callable[[int], None]:
-    tty = sys.stderr.isatty()
-    if total == 0 or not (tty or total > _PROGRESS_MIN):
-        return lambda done: None
-    step = max(1, total // 10)
-
-    def report(done: int) -> None:
-        if tty:
-            filled = 30 * done // total
-            bar = "#" * filled + "." * (30 - filled)
-            end = "\n" if done == total else ""
-            print(f"\rảnh / photos [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
-        elif done % step == 0 or done == total:
-            print(f"ảnh / photos: {done}/{total}", file=sys.stderr, flush=True)
-
-    return report
+def _split_cards(job: _Job, most: int) -> list[_Job]:
+    """A photo shared by many products (a producer's one photo on fifty of them) would draw all
+    their share cards in one worker while the others wait: beyond `most` cards, the rest go to
+    jobs of their own, each decoding the source again (a few ms, against ~10 ms a card)."""
+    if len(job.cards) <= most:
+        return [job]
+    parts = [job.cards[i : i + most] for i in range(0, len(job.cards), most)]
+    first = dataclasses.replace(job, cards=parts[0])
+    return [first] + [dataclasses.replace(job, missing=frozenset(), cards=p) for p in parts[1:]]
 
 
 @dataclass(frozen=True)
@@ -495,6 +487,7 @@ def render_photos(
     writer: SiteWriter,
     stats: PhotoStats | None = None,
     prune: bool = True,
+    progress: Progress = NO_PROGRESS,
 ) -> PhotoIndex:
     """Derivatives and share cards for every product, made in the cache, linked into the site.
 
@@ -539,18 +532,17 @@ def render_photos(
             else:
                 cards.append(_Card(name, product.name, product.stars))
         if missing or cards:
-            jobs.append(
-                _Job(
-                    str(photo.source), sha, key, sizes, missing, tuple(cards), str(config.cache_dir)
-                )
+            job = _Job(
+                str(photo.source), sha, key, sizes, missing, tuple(cards), str(config.cache_dir)
             )
+            jobs += _split_cards(job, config.pools.cards_per_job)
             stats.decoded += 1
             stats.cards_made += len(cards)
         else:
             stats.reused += 1
 
     workers = worker_count(config.workers)
-    stats.files_made += _run(jobs, workers, config.pools, _progress(len(jobs)))
+    stats.files_made += _run(jobs, workers, config.pools, progress)
     if not same_maker:  # after the files: a build killed before this makes them all again
         cache.store(_MAKER, maker.encode())
 

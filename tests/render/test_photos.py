@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import io
 import struct
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -507,6 +506,42 @@ def test_jobs_are_batched_once_each() -> None:
     assert [len(batch) for batch in few] == [1] * 10
 
 
+def test_one_photo_on_many_products_spreads_its_share_cards_over_jobs() -> None:
+    cards = tuple(photos._Card(f"c{i}-share.jpg", f"Sản phẩm {i}", 4) for i in range(20))
+    job = photos._Job("a.jpg", "0" * 64, "k", ((320, 240),), frozenset({"k-320.webp"}), cards, "/c")
+    parts = photos._split_cards(job, 8)
+    assert [len(part.cards) for part in parts] == [8, 8, 4]
+    assert [card for part in parts for card in part.cards] == list(cards)
+    # the derivatives are made once, by the first job only
+    assert [part.missing for part in parts] == [job.missing, frozenset(), frozenset()]
+    assert photos._split_cards(job, 20) == [job]
+
+
+def test_split_share_cards_are_the_same_files(
+    tmp_path: Path, fixture_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = measured(solid(tmp_path / "chung.png", RED))
+    catalog = catalog_with(fixture_catalog, *[(shared,)] * 12)
+    run = photos._run
+    job_counts = []
+
+    def counting_run(jobs: list[photos._Job], *args: object) -> int:
+        job_counts.append(len(jobs))
+        return run(jobs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(photos, "_run", counting_run)
+    trees = []
+    for most in (2, 100):
+        pools = dataclasses.replace(PoolSettings(), cards_per_job=most)
+        config = dataclasses.replace(config_for(tmp_path / str(most), workers=2), pools=pools)
+        site = tmp_path / str(most) / "site"
+        _, stats = build(catalog, config, site)
+        assert stats.cards_made == 12
+        trees.append({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1] and len(trees[0]) > 12
+    assert job_counts == [6, 1]
+
+
 @pytest.mark.parametrize("bold", [False, True])
 def test_card_fonts_cover_vietnamese(bold: bool) -> None:
     font = card_font(46, bold=bold)
@@ -551,19 +586,6 @@ def test_fixture_catalog_srcsets_point_at_files(tmp_path: Path, fixture_catalog:
                         assert image.width <= photo.width
         assert (site / index.share_cards[product.id]).is_file()
     assert stats.photos == sum(len(p.photos) for p in fixture_catalog.products)
-
-
-def test_progress_is_quiet_for_a_few_photos_off_a_terminal(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    report: Callable[[int], None] = photos._progress(3)
-    report(3)
-    assert capsys.readouterr().err == ""
-    report = photos._progress(60)
-    for done in range(1, 61):
-        report(done)
-    lines = capsys.readouterr().err.splitlines()
-    assert lines[-1].endswith("60/60") and len(lines) == 10
 
 
 def test_icc_builder_makes_a_valid_profile() -> None:

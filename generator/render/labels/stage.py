@@ -19,6 +19,7 @@ from generator.cache import Cache
 from generator.config import BuildConfig
 from generator.model import Catalog, Product
 from generator.parallel import pool_map
+from generator.progress import NO_PROGRESS, Progress
 from generator.render.artifacts import LabelFiles, LabelIndex, LabelSheet
 from generator.render.labels.content import LabelContent, label_content
 from generator.render.labels.font import dejavu
@@ -81,7 +82,7 @@ class _DrawJob:
         return 3 * len(self.labels) + sum(len(sheet.contents) for sheet in self.sheets)
 
 
-def _draw_job(job: _DrawJob) -> None:
+def _draw_job(job: _DrawJob) -> _DrawJob:
     qrs: dict[str, QrMatrix] = {}
     cells: dict[LabelContent, Layout] = {}
     todo = {content.key(): content for content in job.labels}
@@ -102,6 +103,7 @@ def _draw_job(job: _DrawJob) -> None:
         job.cache.store(sheet.cache_name, draw_sheet(sheet.contents, sheet.title, cells, qrs))
     for key, content in todo.items():
         label(key, content)
+    return job  # for the progress: a job is picklable, and small beside its drawing
 
 
 def _sheet_groups(catalog: Catalog, sheets: str) -> list[tuple[str, str, str, list[Product]]]:
@@ -133,6 +135,7 @@ def make_labels(
     sheets: str = "all",
     copy: bool = True,
     prune: bool = False,
+    progress: Progress = NO_PROGRESS,
 ) -> LabelRun:
     """Renders labels into `writer`. sheets: "all" or a province code or "".
 
@@ -187,8 +190,9 @@ def make_labels(
     pooled = sum(job.cost for job in jobs) // 3 >= config.pools.label_min_cost
     if pooled:
         dejavu(False), dejavu(True)  # parsed once here, inherited by the forked workers
-    for _ in pool_map(_draw_job, jobs, config.workers, pooled=pooled):
-        pass
+    with progress.stage("nhãn / labels", sum(len(job.labels) for job in jobs)) as stage:
+        for job in pool_map(_draw_job, jobs, config.workers, pooled=pooled, ordered=False):
+            stage.advance(len(job.labels))
 
     def put(path: str, source: str) -> str:
         rel = path if in_site else path.removeprefix(urls.LABELS)
@@ -212,7 +216,9 @@ def make_labels(
     return run
 
 
-def render_labels(catalog: Catalog, config: BuildConfig, writer: SiteWriter) -> LabelIndex:
+def render_labels(
+    catalog: Catalog, config: BuildConfig, writer: SiteWriter, progress: Progress = NO_PROGRESS
+) -> LabelIndex:
     """Every product's label (nhan-qr/<id>.svg|png|pdf) and the province and producer sheets;
     the cached files no longer used are removed."""
-    return make_labels(catalog, config, writer, prune=True).index
+    return make_labels(catalog, config, writer, prune=True, progress=progress).index
