@@ -5,7 +5,8 @@ Labels are cached under a key of everything printed on them and of the code that
 (version.py): a rebuild with unchanged inputs links the files and draws nothing, and a full
 build removes the cached files it no longer uses. What is missing is drawn a province at a time
 (its labels, its sheet, its producers' sheets), in worker processes when there is enough of it,
-so that a product's QR and its sheet cell are made once.
+so that a product's QR and its sheet cell are made once; a province with much more than its
+share of the work is cut by producer, so that every core draws whatever the catalog holds.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from generator import urls
 from generator.cache import Cache
 from generator.config import BuildConfig
 from generator.model import Catalog, Product
-from generator.parallel import pool_map
+from generator.parallel import pool_map, worker_count
 from generator.progress import NO_PROGRESS, Progress
 from generator.render.artifacts import LabelFiles, LabelIndex, LabelSheet
 from generator.render.labels.content import LabelContent, label_content
@@ -33,6 +34,7 @@ from generator.render.labels.svg import draw_svg
 from generator.write import SiteWriter
 
 EXTS = ("svg", "png", "pdf")
+_MIN_JOB_COST = 60  # in sheet cells (see _DrawJob.cost): a smaller job is not cut
 
 
 def draw_label(content: LabelContent, qr: QrMatrix | None = None) -> tuple[bytes, bytes, bytes]:
@@ -64,6 +66,7 @@ class _Sheet:
     contents: tuple[LabelContent, ...]
     cache_name: str
     province_slug: str  # of its first product: drawn with that province's labels
+    producer_id: str  # a producer's sheet: drawn with that producer's labels ("": a province's)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,46 @@ class _DrawJob:
     def cost(self) -> int:
         """In sheet cells: a label (three files) costs about three."""
         return 3 * len(self.labels) + sum(len(sheet.contents) for sheet in self.sheets)
+
+
+def _jobs(
+    cache: Cache,
+    labels: dict[str, list[tuple[str, LabelContent]]],
+    sheets: dict[str, list[_Sheet]],
+    workers: int,
+) -> list[_DrawJob]:
+    """A job per province, as long as no province holds much more than its share of the work:
+    one that does (a catalog of one province, or of one large one) is cut into jobs of a few
+    producers each (their labels and sheets), and its own sheet becomes a job of its own that
+    makes its QR codes again. The longest job first, so that the workers finish together."""
+    whole = [
+        _DrawJob(cache, tuple(c for _, c in labels.get(slug, ())), tuple(sheets.get(slug, ())))
+        for slug in sorted(labels.keys() | sheets.keys())
+    ]
+    most = max(_MIN_JOB_COST, sum(job.cost for job in whole) // (4 * workers))
+    jobs: list[_DrawJob] = []
+    for slug, job in zip(sorted(labels.keys() | sheets.keys()), whole, strict=True):
+        if job.cost <= most:
+            jobs.append(job)
+            continue
+        by_producer: dict[str, tuple[list[LabelContent], list[_Sheet]]] = {}
+        for producer_id, content in labels.get(slug, ()):
+            by_producer.setdefault(producer_id, ([], []))[0].append(content)
+        for sheet in sheets.get(slug, ()):
+            if sheet.producer_id:
+                by_producer.setdefault(sheet.producer_id, ([], []))[1].append(sheet)
+            else:
+                jobs.append(_DrawJob(cache, (), (sheet,)))
+        part = _DrawJob(cache, (), ())
+        for producer_id in sorted(by_producer):
+            more, their_sheets = by_producer[producer_id]
+            part = _DrawJob(cache, part.labels + tuple(more), part.sheets + tuple(their_sheets))
+            if part.cost >= most:
+                jobs.append(part)
+                part = _DrawJob(cache, (), ())
+        if part.labels or part.sheets:
+            jobs.append(part)
+    return sorted(jobs, key=lambda job: -job.cost)
 
 
 def _draw_job(job: _DrawJob) -> _DrawJob:
@@ -148,8 +191,9 @@ def make_labels(
     run = LabelRun(LabelIndex())
     cached = cache.names()  # one listing, not a stat per file (~90,000 at national scale)
 
-    # What to draw: the labels and sheets not in the cache yet, by province (see _DrawJob).
-    todo_labels: dict[str, list[LabelContent]] = {}
+    # What to draw: the labels and sheets not in the cache yet, by province and producer (see
+    # _DrawJob and _jobs).
+    todo_labels: dict[str, list[tuple[str, LabelContent]]] = {}
     scheduled: set[str] = set()
     for p in chosen:
         content = contents[p.id]
@@ -160,12 +204,13 @@ def make_labels(
             run.reused += 1
         else:
             scheduled.add(key)
-            todo_labels.setdefault(p.place.province_slug, []).append(content)
+            todo_labels.setdefault(p.place.province_slug, []).append((p.producer.id, content))
     run.drawn = len(scheduled)
 
     planned: list[_Sheet] = []
     todo_sheets: dict[str, list[_Sheet]] = {}
     for kind, title, path, items in _sheet_groups(catalog, sheets):
+        owner = items[0].producer.id if kind == "producer" else ""
         valid = sheet_products(items)
         if not valid:
             continue
@@ -173,7 +218,8 @@ def make_labels(
             contents.get(p.id) or label_content(p, config.base_url) for p in valid
         )
         name = f"sheet-{sheet_key(sheet_contents, title)}.pdf"
-        sheet = _Sheet(kind, title, path, sheet_contents, name, valid[0].place.province_slug)
+        slug = valid[0].place.province_slug
+        sheet = _Sheet(kind, title, path, sheet_contents, name, slug, owner)
         run.cache_names.add(name)
         if name not in cached and name not in scheduled:
             scheduled.add(name)
@@ -181,11 +227,7 @@ def make_labels(
             run.sheets_drawn += 1
         planned.append(sheet)
 
-    jobs = [
-        _DrawJob(cache, tuple(todo_labels.get(slug, ())), tuple(todo_sheets.get(slug, ())))
-        for slug in sorted(todo_labels.keys() | todo_sheets.keys())
-    ]
-    jobs.sort(key=lambda job: -job.cost)  # the longest first: the workers finish together
+    jobs = _jobs(cache, todo_labels, todo_sheets, worker_count(config.workers))
     # Workers only when there is enough to draw (in labels) to pay for starting them.
     pooled = sum(job.cost for job in jobs) // 3 >= config.pools.label_min_cost
     if pooled:

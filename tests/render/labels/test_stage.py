@@ -14,6 +14,7 @@ from label_support import (
 
 from generator.config import PoolSettings
 from generator.model import Catalog
+from generator.render.labels import stage
 from generator.render.labels.content import label_content
 from generator.render.labels.stage import draw_label, make_labels, render_labels
 from generator.write import SiteWriter
@@ -88,3 +89,47 @@ def test_a_build_removes_the_cached_files_it_no_longer_uses(catalog: Catalog, tm
     assert sorted(index.per_product) == sorted(p.id for p in catalog.products)
     for files in index.per_product.values():
         assert (tmp_path / "c" / files.pdf).is_file()
+
+
+def _one_province(catalog: Catalog, count: int, producers: int) -> Catalog:
+    """`count` valid products of one province, spread over `producers` producers."""
+    base = next(p for p in catalog.products if p.id == "qn-valid")
+    owners = [
+        dataclasses.replace(base.producer, id=f"htx-{k}", name=f"HTX mẫu {k}")
+        for k in range(producers)
+    ]
+    products = tuple(
+        dataclasses.replace(base, id=f"qn-{i:03}", name=f"Mẫu {i}", producer=owners[i % producers])
+        for i in range(count)
+    )
+    return dataclasses.replace(catalog, products=products, producers=tuple(owners))
+
+
+def test_one_large_province_is_drawn_by_every_worker(
+    catalog: Catalog, tmp_path, monkeypatch
+) -> None:
+    """A catalog of one province would be one job, drawn by one worker while the others wait:
+    it is cut by producer, its sheet a job of its own, and the files are the same."""
+    big = _one_province(catalog, 60, 12)
+    sizes: list[list[int]] = []
+    original = stage.pool_map
+
+    def counting(func, jobs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append([len(job.labels) for job in jobs])
+        return original(func, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(stage, "pool_map", counting)
+    config = dataclasses.replace(
+        make_config(tmp_path, tmp_path / "c1"), workers=2, pools=PoolSettings(label_min_cost=1)
+    )
+    make_labels(big, config, SiteWriter(tmp_path / "cut"))
+    monkeypatch.setattr(stage, "_MIN_JOB_COST", 10**9)  # one job per province, as before
+    make_labels(
+        big, dataclasses.replace(config, cache_dir=tmp_path / "c2"), SiteWriter(tmp_path / "whole")
+    )
+    cut, whole = sizes
+    assert whole == [60] and sum(cut) == 60 and len(cut) >= 4 and max(cut) <= 30
+    written = sorted(p.relative_to(tmp_path / "cut") for p in (tmp_path / "cut").rglob("*.*"))
+    assert len(written) == 60 * 3 + 1 + 12  # the province's sheet and each producer's
+    for rel in written:
+        assert (tmp_path / "cut" / rel).read_bytes() == (tmp_path / "whole" / rel).read_bytes()
