@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from generator.dates import PartialDate
 from generator.load import LoadedCatalog, Record
+from generator.lots import LotsTable, recall_ids
 from generator.model import (
     Catalog,
     Certificate,
+    Inspection,
+    Lot,
     Outlet,
     Photo,
     Place,
     Producer,
     Product,
+    Recall,
     Revocation,
     Source,
     Validity,
@@ -106,6 +112,90 @@ def _photo(raw: dict[str, Any], folder: Path, facts: PhotoFacts) -> Photo:
     )
 
 
+def _day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _read_each(values: list[str], read: Callable[[str], Any]) -> list[Any]:
+    """read(value) for each value, once per distinct value (a table of 200,000 lots has a few
+    hundred dates); None for an empty cell."""
+    meaning = {value: read(value) for value in set(values) if value}
+    meaning[""] = None
+    return list(map(meaning.__getitem__, values))
+
+
+def derive_lots(table: LotsTable, places: Places) -> tuple[Lot, ...]:
+    """The lots of a checked table, in the file's order; an empty cell is None."""
+    count = len(table.rows)
+    columns = list(zip(*table.rows, strict=True)) if table.rows else []
+
+    def cells(name: str) -> list[str]:
+        number = table.columns.get(name)
+        return list(columns[number]) if number is not None and columns else [""] * count
+
+    def text(name: str) -> list[str | None]:
+        return [value or None for value in cells(name)]
+
+    communes = places.communes
+    inspection = zip(
+        text("inspection_report"),
+        text("inspection_laboratory"),
+        _read_each(cells("inspection_date"), dt.date.fromisoformat),
+        text("inspection_result"),
+        text("inspection_url"),
+        strict=True,
+    )
+    return tuple(
+        Lot(
+            code=code,
+            produced=produced,
+            use_by=use_by,
+            quantity=quantity,
+            unit=unit,
+            origin=origin,
+            origin_commune=commune,
+            origin_commune_name=communes[commune].name if commune else None,
+            inspection=Inspection(*tested) if any(tested) else None,
+            note=note,
+            line=line,
+        )
+        for code, produced, use_by, quantity, unit, origin, commune, tested, note, line in zip(
+            cells("lot"),
+            _read_each(cells("produced"), dt.date.fromisoformat),
+            _read_each(cells("use_by"), dt.date.fromisoformat),
+            _read_each(cells("quantity"), Decimal),
+            text("unit"),
+            text("origin"),
+            text("origin_commune"),
+            inspection,
+            text("note"),
+            table.lines,
+            strict=True,
+        )
+    )
+
+
+def derive_recalls(product_id: str, raw: list[dict[str, Any]]) -> tuple[Recall, ...]:
+    """The recalls of a record, in its order (oldest first), with their ids."""
+    ids = recall_ids(product_id, [r["date"] for r in raw])
+    return tuple(
+        Recall(
+            id=recall_id,
+            product_id=product_id,
+            date=dt.date.fromisoformat(r["date"]),
+            lots=tuple(r.get("lots", ())),
+            reason=r["reason"],
+            action=r["action"],
+            authority=r.get("authority"),
+            decision=r.get("decision"),
+            decision_url=r.get("decision_url"),
+            contact=r.get("contact"),
+            ended=_day(r.get("ended", "")),
+        )
+        for recall_id, r in zip(ids, raw, strict=True)
+    )
+
+
 def derive_product(
     record: Record,
     producers: dict[str, Producer],
@@ -113,7 +203,9 @@ def derive_product(
     places: Places,
     vocab: Vocabulary,
     as_of: dt.date,
+    lots: LotsTable | None = None,
 ) -> Product:
+    """lots: the product's lots.csv, when it has one."""
     d = record.data
     certificate = derive_certificate(d["certificate"], d["stars"])
     withdrawn = d.get("withdrawn")
@@ -174,6 +266,10 @@ def derive_product(
         record_path=record.display,
         folder=folder,
         record_sha256=record.sha256,
+        lots=derive_lots(lots, places) if lots is not None else (),
+        recalls=derive_recalls(product_id, d.get("recalls", [])),
+        lots_path=lots.display if lots is not None else None,
+        lots_sha256=lots.sha256 if lots is not None else None,
     )
 
 
@@ -188,7 +284,10 @@ def derive_catalog(
 ) -> Catalog:
     """Only called on a catalog without problems: every lookup here is known to succeed."""
     producers = {r.data["id"]: derive_producer(r, places, vocab) for r in loaded.producers}
-    products = [derive_product(r, producers, photos, places, vocab, as_of) for r in loaded.products]
+    products = [
+        derive_product(r, producers, photos, places, vocab, as_of, loaded.lots_of(r))
+        for r in loaded.products
+    ]
     return Catalog(
         products=tuple(sorted(products, key=lambda p: p.id)),
         producers=tuple(sorted(producers.values(), key=lambda p: p.id)),

@@ -33,6 +33,7 @@ _MARKER = re.compile(r"(<!-- ([a-z:_-]+):start -->\n)(.*?)(<!-- \2:end -->)", re
 _WORDS = {
     "vi": {
         "field": "Trường",
+        "column": "Cột",
         "required": "Bắt buộc",
         "meaning": "Ý nghĩa",
         "example": "Ví dụ",
@@ -52,6 +53,7 @@ _WORDS = {
     },
     "en": {
         "field": "Field",
+        "column": "Column",
         "required": "Required",
         "meaning": "Meaning",
         "example": "Example",
@@ -125,6 +127,21 @@ def field_table(schema: dict[str, Any], lang: str) -> str:
     head = [words["field"], words["required"], words["meaning"], words["example"]]
     lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in _rows(schema, lang, "", None)]
+    return "\n".join(lines) + "\n"
+
+
+def lots_table(schema: dict[str, Any], lang: str) -> str:
+    """Markdown table of lots.csv's columns (its Table Schema): column, required?, meaning,
+    example."""
+    words = _WORDS[lang]
+    head = [words["column"], words["required"], words["meaning"], words["example"]]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
+    for column in schema["fields"]:
+        constraints = column.get("constraints", {})
+        need = words["yes"] if constraints.get("required") else words["no"]
+        meaning = column["description" if lang == "vi" else "x-description-en"]
+        example = f"`{column['example']}`" if "example" in column else ""
+        lines.append(f"| `{column['name']}` | {need} | {_cell(meaning)} | {example} |")
     return "\n".join(lines) + "\n"
 
 
@@ -311,6 +328,7 @@ def sections(lang: str) -> dict[str, Callable[[], str]]:
     return {
         "fields:product": lambda: field_table(load_schema(SCHEMAS_DIR, "product"), lang),
         "fields:producer": lambda: field_table(load_schema(SCHEMAS_DIR, "producer"), lang),
+        "fields:lots": lambda: lots_table(load_schema(SCHEMAS_DIR, "lots"), lang),
         "provinces": lambda: province_table(places, lang),
         "groups": lambda: group_table(vocab, lang),
         "kinds": lambda: kind_table(vocab, lang),

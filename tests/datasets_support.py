@@ -14,7 +14,7 @@ import yaml
 
 from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig, PoolSettings
-from generator.model import Catalog
+from generator.model import Catalog, Product
 from generator.parallel import DEFAULT_POOLS
 from generator.render.artifacts import DataIndex
 from generator.render.data_page import render_data_page
@@ -50,6 +50,12 @@ GOLDEN_HEADERS = {
     "revocation_decision,revocation_reason,status,status_date",
     "photos": "product_id,sequence,file,alt,credit,licence,width,height,url",
     "sources": "product_id,sequence,title,url,document,date,quote",
+    "lots": "product_id,lot,produced,use_by,use_by_status,quantity,unit,origin,origin_commune_code,"
+    "origin_commune_name,inspection_report,inspection_laboratory,inspection_date,"
+    "inspection_result,inspection_url,note,recall_ids,recalled,status_date,url,gs1_url,"
+    "line,lots_path,example",
+    "recalls": "id,product_id,product_name,date,lots,whole_product,reason,action,authority,"
+    "decision,decision_url,contact,ended,active,status_date,url,record_path,example",
     "changes": "release,previous_release,change,product_id,name,province_code,province_name,"
     "stars_before,stars,status_before,status,certificate_before,certificate_number,"
     "changed_fields,url",
@@ -138,11 +144,13 @@ def old_catalogs(tmp: Path) -> tuple[Catalog, Catalog]:
         d["stars"] = 3
         d["certificate"].pop("stars")
         d["sources"][0].pop("date")  # 2025-06-20: after these releases
+        d.pop("recalls")  # 2026-10-05, of a lot made in 2026
 
     def early(d: dict[str, Any]) -> None:
         d["updated"] = "2024-01-20"
 
     edit_record(product_yaml(r1, "qn-valid"), old_certificate)
+    product_yaml(r1, "qn-valid").with_name("lots.csv").unlink()  # lots made from 2025 on
     for pid in ("qn-valid", "qn-expired"):
         edit_record(product_yaml(r1, pid), early)
 
@@ -151,6 +159,7 @@ def old_catalogs(tmp: Path) -> tuple[Catalog, Catalog]:
     for pid in ADDED_LAST:
         shutil.rmtree(product_yaml(r2, pid).parent)
     edit_record(product_yaml(r2, "qn-valid"), old_certificate)
+    product_yaml(r2, "qn-valid").with_name("lots.csv").unlink()
 
     def not_yet_revoked(d: dict[str, Any]) -> None:
         d["certificate"].pop("revoked")
@@ -168,13 +177,20 @@ def old_catalogs(tmp: Path) -> tuple[Catalog, Catalog]:
 # --- builds after a change -------------------------------------------------------------------
 
 
+def _clone(product: Product, n: int) -> Product:
+    """A copy of the product under a new id and name; its recalls are the copy's."""
+    pid = f"{product.id}-{n:04d}"
+    recalls = tuple(
+        dataclasses.replace(r, id=pid + r.id.removeprefix(product.id), product_id=pid)
+        for r in product.recalls
+    )
+    return dataclasses.replace(product, id=pid, name=f"{product.name} {n}", recalls=recalls)
+
+
 def grown(catalog: Catalog, count: int = CLONES) -> Catalog:
     """The fixture's products and `count` copies of them under new ids and names."""
     originals = catalog.products
-    clones = [
-        dataclasses.replace(p, id=f"{p.id}-{n:04d}", name=f"{p.name} {n}")
-        for n, p in ((n, originals[n % len(originals)]) for n in range(count))
-    ]
+    clones = [_clone(originals[n % len(originals)], n) for n in range(count)]
     return dataclasses.replace(
         catalog, products=tuple(sorted((*catalog.products, *clones), key=lambda p: p.id))
     )

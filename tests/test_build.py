@@ -29,6 +29,12 @@ def config(tmp_path: Path) -> BuildConfig:
 
 def test_unchanged_inputs_skip_the_build(config: BuildConfig) -> None:
     assert build_site(config, BuildReport()) == 0
+    # the build appended the published lots and recalls beside the products' ledger, and the
+    # next build does not count that as a change
+    lots = (config.catalog_dir / "published-lots.txt").read_text(encoding="utf-8")
+    assert "qn-valid/L2026-09" in lots.splitlines()
+    recalls = (config.catalog_dir / "published-recalls.txt").read_text(encoding="utf-8")
+    assert "qn-valid-2026-10-05" in recalls.splitlines()
     again = BuildReport()
     assert build_site(config, again) == 0
     assert again.skipped

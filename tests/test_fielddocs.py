@@ -147,3 +147,27 @@ def test_codeowners_covers_every_province_and_keeps_real_teams() -> None:
     edited = text.replace("@ocop-quang-ninh-office", "@so-nnmt-qn/ocop")
     assert codeowners(places, edited) == edited
     assert "/generator/ @ocop-maintainers\n/schemas/ @ocop-maintainers\n" in codeowners(places)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_lots_table_example_is_valid_and_its_columns_are_the_schemas(lang: str) -> None:
+    import json
+
+    from generator.errors import format_text
+    from generator.lots import LotsTable, parse_lots
+    from generator.validate.lots import check_lots_table, lots_schema
+
+    text = GUIDES[lang].read_text(encoding="utf-8")
+    blocks = re.findall(r"```csv\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 1
+    parsed = parse_lots(blocks[0].encode(), "lots.csv")
+    assert parsed.header is not None and parsed.problems == []
+    table = LotsTable("lots.csv", "", parsed.header_line, parsed.header, parsed.rows, parsed.lines)
+    schema = load_schema(SCHEMAS_DIR, "lots")
+    problems, _ = check_lots_table(
+        table, lots_schema(json.dumps(schema)), load_places(), EXAMPLES_AS_OF
+    )
+    assert format_text(problems) == ""
+    rows = text.split("<!-- fields:lots:start -->")[1].split("<!-- fields:lots:end -->")[0]
+    named = re.findall(r"^\| `([a-z_]+)` \|", rows, re.MULTILINE)
+    assert named == [f["name"] for f in schema["fields"]]

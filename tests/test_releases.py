@@ -89,7 +89,7 @@ def test_fetch_restores_releases_byte_for_byte(
     assert _release_files(out) == _release_files(site)
     assert sorted(p.name for p in (out / "data" / "releases").iterdir()) == [FIRST]
     assert [p.name for p in out.iterdir()] == ["data"]  # no scratch folder left behind
-    assert "11 tệp tải về, 0 tệp đã có sẵn" in capsys.readouterr().out
+    assert "13 tệp tải về, 0 tệp đã có sẵn" in capsys.readouterr().out
 
     # Present and right: kept as is (same inode, same mtime). Damaged: downloaded again.
     kept = out / "data" / "releases" / FIRST / "producers.csv"
@@ -99,7 +99,7 @@ def test_fetch_restores_releases_byte_for_byte(
     assert releases.fetch_releases(url.rstrip("/"), out) == 0  # Pages gives it without "/"
     assert kept.stat().st_ino == before.st_ino and kept.stat().st_mtime_ns == before.st_mtime_ns
     assert _release_files(out) == _release_files(site)
-    assert "1 tệp tải về, 10 tệp đã có sẵn" in capsys.readouterr().out
+    assert "1 tệp tải về, 12 tệp đã có sẵn" in capsys.readouterr().out
 
 
 def test_build_after_fetch_keeps_the_earlier_release(

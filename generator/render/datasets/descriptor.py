@@ -66,11 +66,13 @@ def datapackage(
         "title": f"{SITE_NAME} — {SITE_NAME_EN}",
         "description": (
             "Sản phẩm OCOP (Chương trình Mỗi xã một sản phẩm) của Việt Nam: sản phẩm, chủ thể, "
-            "chứng nhận, ảnh, nguồn và thay đổi so với bản trước. Tình trạng chứng nhận tính "
+            "chứng nhận, ảnh, nguồn, lô sản phẩm, thu hồi và thay đổi so với bản trước. Tình "
+            "trạng chứng nhận, hạn sử dụng của lô và thu hồi tính "
             f"vào ngày phát hành {day}. Ô văn bản bắt đầu bằng = + - @, tab hoặc CR có thêm "
             "dấu ' ở đầu trong CSV để bảng tính không chạy như công thức. — EN: Vietnam's OCOP "
-            "products: products, producers, certificates, photos, sources and changes since the "
-            f"previous release. Certificate status is computed on the release date {day}. CSV "
+            "products: products, producers, certificates, photos, sources, lots, recalls and "
+            "changes since the previous release. Certificate status, lots' use-by status and "
+            f"recalls are computed on the release date {day}. CSV "
             "text cells starting with = + - @, tab or CR get a leading ' so that spreadsheets "
             "do not run them as formulas."
         ),
@@ -91,6 +93,10 @@ def datapackage(
                 "title": "Quyết định công nhận sản phẩm OCOP của UBND tỉnh, thành phố và Bộ Nông "
                 "nghiệp và Môi trường (số quyết định trong certificates.csv); nguồn từng sản phẩm "
                 "trong sources.csv"
+            },
+            {
+                "title": "Bảng lô (lots.csv) và các đợt thu hồi do chủ thể, cơ quan công bố, "
+                "ghi trong hồ sơ từng sản phẩm (cột lots_path và record_path)"
             },
             {"title": f"{SITE_NAME} — hồ sơ danh mục", "path": home},
         ],

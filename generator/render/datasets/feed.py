@@ -1,8 +1,9 @@
-"""data/feed.atom: new, re-rated, expired, revoked and withdrawn products.
+"""data/feed.atom: new, re-rated, expired, revoked and withdrawn products, and recalls (begun
+and ended).
 
-Events are dated by the records themselves (decision, expiry, revocation, withdrawal), so the
-feed is the same whenever it is built for one release. An expiry or revocation whose date is
-known only to the month or year is told once it is certain, never before.
+Events are dated by the records themselves (decision, expiry, revocation, withdrawal, recall),
+so the feed is the same whenever it is built for one release. An expiry or revocation whose date
+is known only to the month or year is told once it is certain, never before.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from xml.etree import ElementTree as ET
 from generator import urls
 from generator.config import BuildConfig
 from generator.dates import PartialDate
-from generator.model import Catalog, Product, Validity
+from generator.model import Catalog, Product, Recall, Validity
 from generator.render.html import SITE_NAME
 
 FEED_ENTRIES = 200
@@ -28,10 +29,11 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 @dataclass(frozen=True)
 class FeedEvent:
     day: dt.date
-    kind: str  # new | re-rated | expired | revoked | withdrawn
+    kind: str  # new | re-rated | expired | revoked | withdrawn | recalled | recall-ended
     product: Product
     title: str
     summary: str
+    recall: Recall | None = None  # of a recall's events: the entry links to it, not the product
 
 
 def feed_events(catalog: Catalog, day: dt.date) -> list[FeedEvent]:
@@ -54,6 +56,10 @@ def feed_events(catalog: Catalog, day: dt.date) -> list[FeedEvent]:
             dated.append((expired_on, "expired", 0))
         if w:
             dated.append((w.date, "withdrawn", 0))
+        for n, recall in enumerate(p.recalls):  # news: when it begins, and when it ends
+            dated.append((recall.date, "recalled", n))
+            if recall.ended:
+                dated.append((recall.ended, "recall-ended", n))
         for when, kind, n in dated:
             if kind == "expired" or when <= day:
                 found.append((-when.toordinal(), p.id, kind, len(found), p, n))
@@ -67,8 +73,37 @@ def _on(day: PartialDate) -> str:
     return f"ngày {day.isoformat()}" if day.is_exact else day.isoformat()
 
 
+def _which_lots(recall: Recall) -> str:
+    if not recall.lots:
+        return "cả sản phẩm, mọi lô"
+    return ("lô " if len(recall.lots) == 1 else "các lô ") + ", ".join(recall.lots)
+
+
+def _recall_event(p: Product, kind: str, recall: Recall) -> FeedEvent:
+    place, lots = p.place.province_name, _which_lots(recall)
+    if kind == "recall-ended":
+        assert recall.ended is not None
+        title = f"{p.name}: kết thúc thu hồi ({lots})"
+        summary = (
+            f"{place}. Đợt thu hồi ngày {recall.date.isoformat()} kết thúc ngày "
+            f"{recall.ended.isoformat()}."
+        )
+        return FeedEvent(recall.ended, kind, p, title, summary, recall)
+    parts = [place, recall.reason.rstrip(".")]
+    if recall.authority:
+        parts.append(
+            f"Yêu cầu của {recall.authority}" + (f", {recall.decision}" if recall.decision else "")
+        )
+    parts.append(f"Người mua: {recall.action.rstrip('.')}")
+    summary = ". ".join(parts) + "."
+    return FeedEvent(recall.date, kind, p, f"{p.name}: thu hồi {lots}", summary, recall)
+
+
 def _feed_event(p: Product, kind: str, n: int) -> FeedEvent:
-    """The n-th certificate of p's history for "new" and "re-rated"."""
+    """The n-th certificate of p's history for "new" and "re-rated"; the n-th recall for
+    "recalled" and "recall-ended"."""
+    if kind in ("recalled", "recall-ended"):
+        return _recall_event(p, kind, p.recalls[n])
     place, cert, w = p.place.province_name, p.certificate, p.withdrawn
     if kind in ("new", "re-rated"):
         history = (*p.previous_certificates, p.certificate)
@@ -122,8 +157,13 @@ def atom_feed(catalog: Catalog, config: BuildConfig, day: dt.date) -> bytes:
     ET.SubElement(feed, "rights").text = "CC BY 4.0"
     for e in feed_events(catalog, day):
         entry = ET.SubElement(feed, "entry")
-        page = urls.product(e.product.id)  # "p/<id>/": the entry's id names its page
-        tag = f"tag:{host},{TAG_DATE}:ocop/{page}{e.kind}/{e.day.isoformat()}"
+        if e.recall is not None:
+            page = urls.recall(e.recall.id)  # its place in the recalls page
+            # a tag URI holds no "#": the recall's id names it (two recalls a day differ)
+            tag = f"tag:{host},{TAG_DATE}:ocop/{urls.RECALLS}{e.recall.id}/{e.kind}"
+        else:
+            page = urls.product(e.product.id)  # "p/<id>/": the entry's id names its page
+            tag = f"tag:{host},{TAG_DATE}:ocop/{page}{e.kind}/{e.day.isoformat()}"
         ET.SubElement(entry, "id").text = tag
         ET.SubElement(entry, "title").text = e.title
         ET.SubElement(entry, "updated").text = _stamp(e.day)

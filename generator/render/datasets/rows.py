@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
 
 from generator import urls
 from generator.config import BuildConfig
@@ -187,6 +188,84 @@ def source_rows(catalog: Catalog) -> list[Row]:
     ]
 
 
+def _number(value: Decimal | None) -> int | float | None:
+    """A quantity as the formats write numbers: 1200, 12.5."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def lot_rows(catalog: Catalog, config: BuildConfig, day: dt.date) -> list[Row]:
+    rows = []
+    base = config.base_url
+    for p in catalog.products:
+        for lot in p.lots:
+            recalls = p.recalls_of(lot.code)
+            tested = lot.inspection
+            rows.append(
+                {
+                    "product_id": p.id,
+                    "lot": lot.code,
+                    "produced": lot.produced,
+                    "use_by": lot.use_by,
+                    "use_by_status": lot.status_on(day),
+                    "quantity": _number(lot.quantity),
+                    "unit": lot.unit,
+                    "origin": lot.origin,
+                    "origin_commune_code": lot.origin_commune,
+                    "origin_commune_name": lot.origin_commune_name,
+                    "inspection_report": tested.report if tested else None,
+                    "inspection_laboratory": tested.laboratory if tested else None,
+                    "inspection_date": tested.date if tested else None,
+                    "inspection_result": tested.result if tested else None,
+                    "inspection_url": tested.url if tested else None,
+                    "note": lot.note,
+                    "recall_ids": "; ".join(r.id for r in recalls) or None,
+                    "recalled": any(r.active_on(day) for r in recalls),
+                    "status_date": day,
+                    "url": urls.absolute(base, urls.lot(p.id, lot.code)),
+                    "gs1_url": urls.absolute(base, urls.gs1_lot(p.gtin14, lot.code))
+                    if p.gtin14
+                    else None,
+                    "line": lot.line,
+                    "lots_path": p.lots_path,
+                    "example": p.example,
+                }
+            )
+    return rows
+
+
+def recall_rows(catalog: Catalog, config: BuildConfig, day: dt.date) -> list[Row]:
+    """Newest first, as the recalls page and the feed list them."""
+    by_id = {p.id: p for p in catalog.products}
+    rows = []
+    for r in catalog.recalls:
+        product = by_id[r.product_id]
+        rows.append(
+            {
+                "id": r.id,
+                "product_id": r.product_id,
+                "product_name": product.name,
+                "date": r.date,
+                "lots": "; ".join(r.lots) or None,
+                "whole_product": not r.lots,
+                "reason": r.reason,
+                "action": r.action,
+                "authority": r.authority,
+                "decision": r.decision,
+                "decision_url": r.decision_url,
+                "contact": r.contact,
+                "ended": r.ended,
+                "active": r.active_on(day),
+                "status_date": day,
+                "url": urls.absolute(config.base_url, urls.recall(r.id)),
+                "record_path": product.record_path,
+                "example": product.example,
+            }
+        )
+    return rows
+
+
 def check_rows(spec: TableSpec, rows: Iterable[Row]) -> None:
     """A row builder and its Table Schema must name the same columns, in the same order."""
     for row in rows:
@@ -207,4 +286,6 @@ def table_rows(catalog: Catalog, config: BuildConfig, photos: PhotoIndex) -> dic
         "certificates": certificate_rows(catalog, day),
         "photos": photo_rows(catalog, config, photos),
         "sources": source_rows(catalog),
+        "lots": lot_rows(catalog, config, day),
+        "recalls": recall_rows(catalog, config, day),
     }

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-TABLES = ("products", "producers", "certificates", "photos", "sources", "changes")
+TABLES = (
+    "products",
+    "producers",
+    "certificates",
+    "photos",
+    "sources",
+    "lots",
+    "recalls",
+    "changes",
+)
 TYPES = ("string", "integer", "number", "boolean", "date")
 MAX_ERRORS_SHOWN = 30
 
@@ -85,11 +94,17 @@ class TableSpec:
 
 
 def _record_description(schemas: dict[str, Any], pointer: str) -> tuple[str, str]:
-    """Pointer like `product#/certificate/number` -> (vi, en) descriptions of the record field."""
+    """Pointer like `product#/certificate/number` -> (vi, en) descriptions of the record field;
+    `lots#/<column>`: of a column of lots.csv (its Table Schema)."""
     record, _, path = pointer.partition("#/")
     if record not in schemas:
         raise DatasetError(f"unknown record schema in {pointer!r}")
     node = schemas[record]
+    if record == "lots":
+        column = next((f for f in node["fields"] if f["name"] == path), None)
+        if column is None:
+            raise DatasetError(f"{pointer!r} names no column of lots.csv")
+        return column["description"], column["x-description-en"]
     for part in path.split("/"):
         node = node.get("items") if part == "items" else node.get("properties", {}).get(part)
         if not isinstance(node, dict):
@@ -100,7 +115,7 @@ def _record_description(schemas: dict[str, Any], pointer: str) -> tuple[str, str
 def load_table_specs(schemas_dir: Path) -> dict[str, TableSpec]:
     record_schemas = {
         name: json.loads((schemas_dir / f"{name}.schema.json").read_text(encoding="utf-8"))
-        for name in ("product", "producer")
+        for name in ("product", "producer", "lots")
     }
     specs: dict[str, TableSpec] = {}
     for name in TABLES:

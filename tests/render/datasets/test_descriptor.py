@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import frictionless
@@ -42,3 +43,32 @@ def test_descriptor_is_v1_with_licence_version_and_dated_created(
             assert f["title"] and f["description"], (resource["name"], f["name"])
     photos = next(r for r in package["resources"] if r["name"] == "photos")
     assert "licence" in photos["licenses"][0]["title"]
+
+
+def test_lots_and_recalls_are_keyed_and_refer_to_products(
+    site: tuple[Path, DataIndex], tmp_path: Path
+) -> None:
+    latest = site[0] / "data/latest"
+    package = json.loads((latest / "datapackage.json").read_text("utf-8"))
+    resources = {r["name"]: r for r in package["resources"]}
+    to_products = {"fields": "product_id", "reference": {"resource": "products", "fields": "id"}}
+    assert resources["lots"]["schema"]["primaryKey"] == ["product_id", "lot"]
+    assert resources["recalls"]["schema"]["primaryKey"] == ["id"]
+    for name in ("lots", "recalls"):
+        assert resources[name]["schema"]["foreignKeys"] == [to_products]
+    # frictionless holds the tables to their keys: a lot of a product not in products.csv fails
+    copy = tmp_path / "latest"
+    shutil.copytree(latest, copy)
+    lots = (
+        (copy / "lots.csv")
+        .read_text("utf-8")
+        .replace("\nqn-valid,L2026-07,", "\nqn-gone,L2026-07,")
+    )
+    (copy / "lots.csv").write_text(lots, "utf-8")
+    for resource in package["resources"]:
+        resource.pop("hash"), resource.pop("bytes")
+    (copy / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), "utf-8")
+    report = frictionless.validate(str(copy / "datapackage.json"))
+    assert [
+        (task.name, error.type, error.row_number) for task in report.tasks for error in task.errors
+    ] == [("lots", "foreign-key", 4)]

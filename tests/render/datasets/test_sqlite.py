@@ -45,11 +45,24 @@ def test_sqlite_opens_with_the_right_rows(site: tuple[Path, DataIndex], tmp_path
             "certificates": 8,
             "photos": 6,
             "sources": 7,
+            "lots": 4,
+            "recalls": 1,
             "changes": 7,
         }
         assert con.execute(
             "SELECT name, stars, example FROM products WHERE id = 'qn-valid'"
         ).fetchone() == ("Sản phẩm mẫu còn hiệu lực", 4, 1)
+        assert con.execute(
+            "SELECT lot, produced, quantity, recalled, recall_ids FROM lots "
+            "WHERE product_id = 'qn-valid' ORDER BY line"
+        ).fetchall() == [
+            ("L2025-01", "2025-03-01", 1200, 0, None),
+            ("L2026-07", "2026-07-15", 800, 0, None),
+            ("L2026-09", "2026-09-10", 500, 1, "qn-valid-2026-10-05"),
+        ]
+        assert con.execute("SELECT id, lots, active FROM recalls").fetchall() == [
+            ("qn-valid-2026-10-05", "L2026-09", 1)
+        ]
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
         assert con.execute("PRAGMA user_version").fetchone() == (20261123,)
         assert con.execute("SELECT value FROM _metadata WHERE key = 'release'").fetchone() == (
