@@ -279,6 +279,7 @@ class PageRenderer:
             self.record_keys[product.id],
             lots_shown(product, self.catalog.as_of),
             product.lots_path,
+            product.lots_sha256,
         )
 
     def status_context(self, product: Product) -> dict[str, Any]:
