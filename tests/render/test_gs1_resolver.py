@@ -10,7 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from lots_support import with_sample_lots
 
 from generator import urls
 from generator.catalog import check_catalog
@@ -56,7 +55,7 @@ def schema(name: str) -> jsonschema.Draft7Validator:
 def catalog() -> Catalog:
     checked = check_catalog(FIXTURE_CATALOG, PROJECT_ROOT / "schemas", AS_OF)
     assert checked.catalog is not None, checked.problems
-    return with_sample_lots(checked.catalog)
+    return checked.catalog
 
 
 @pytest.fixture()

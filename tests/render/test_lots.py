@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lots_support import NAM_LOTS, QN_VALID_RECALL, builds_with_sample_lots, with_sample_lots
 
 from generator import urls
 from generator.build import BuildReport, build_site
 from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig
-from generator.model import Catalog, Lot
+from generator.model import Catalog, Lot, Product
 from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
 from generator.render.html import Assets, Html
 from generator.render.lots import lot_pages, recalls_page
@@ -36,7 +35,7 @@ D = dt.date.fromisoformat
 def catalog() -> Catalog:
     checked = check_catalog(FIXTURE_CATALOG, PROJECT_ROOT / "schemas", AS_OF, release_date=AS_OF)
     assert checked.catalog is not None, checked.problems
-    return with_sample_lots(checked.catalog)
+    return checked.catalog
 
 
 @pytest.fixture()
@@ -59,7 +58,7 @@ def renderer(catalog: Catalog, html: Html) -> PageRenderer:
 
 
 def rendered(html: Html, catalog: Catalog, path: str) -> str:
-    pages = lot_pages(renderer(catalog, html)) + [recalls_page(html, catalog)]
+    pages = [*lot_pages(renderer(catalog, html)), recalls_page(html, catalog)]
     pages += renderer(catalog, html).product_pages()
     page = next(p for p in pages if p.path == path)
     return html.render(page.template, page.path, **page.context())
@@ -79,9 +78,26 @@ def with_lot(catalog: Catalog, product_id: str, lot: Lot) -> Catalog:
     )
 
 
-NEW_LOT = dataclasses.replace(
-    NAM_LOTS[0], code="NAM.2026.2", produced=D("2026-07-01"), use_by=D("2027-01-01"), line=3
-)
+def product_of(catalog: Catalog, product_id: str) -> Product:
+    return next(p for p in catalog.products if p.id == product_id)
+
+
+@pytest.fixture(scope="module")
+def new_lot(catalog: Catalog) -> Lot:
+    """What a producer appends to qn-nam-chua-ro's lots.csv: NEW_LOT_LINE."""
+    (first,) = product_of(catalog, "qn-nam-chua-ro").lots
+    return dataclasses.replace(
+        first,
+        code="NAM.2026.2",
+        produced=D("2026-07-01"),
+        use_by=D("2027-01-01"),
+        quantity=None,
+        unit=None,
+        line=3,
+    )
+
+
+NEW_LOT_LINE = "NAM.2026.2,2026-07-01,2027-01-01"
 
 
 # ------------------------------------------------------------------------------ lot pages
@@ -107,14 +123,14 @@ def test_a_recalled_lot_opens_with_the_banner_others_have_none(
     recalled = main_of(rendered(html, catalog, "p/qn-valid/lo/L2026-09/index.html"))
     assert recalled.lstrip().startswith('<div class="recall" role="alert">')
     assert "Lô L2026-09 đang bị thu hồi: không sử dụng" in recalled
-    assert QN_VALID_RECALL.action in recalled
+    assert product_of(catalog, "qn-valid").recalls[0].action in recalled
     assert recalled.index('class="recall"') < recalled.index('id="status"')
     other = main_of(rendered(html, catalog, "p/qn-valid/lo/L2026-07/index.html"))
     assert 'class="recall"' not in other and "Lô này không bị thu hồi" in other
 
 
 def test_an_ended_recall_raises_no_banner(catalog: Catalog, html: Html) -> None:
-    ended = dataclasses.replace(QN_VALID_RECALL, ended=D("2026-11-01"))
+    ended = dataclasses.replace(product_of(catalog, "qn-valid").recalls[0], ended=D("2026-11-01"))
     changed = dataclasses.replace(
         catalog,
         products=tuple(
@@ -169,14 +185,14 @@ def test_the_product_page_lists_its_recall_first_and_its_lots_newest_first(
 
 
 def test_the_recalls_page_lists_every_recall_newest_first(catalog: Catalog, html: Html) -> None:
+    (recall,) = product_of(catalog, "qn-valid").recalls
     older = dataclasses.replace(
-        QN_VALID_RECALL, id="qn-valid-2026-01-02", date=D("2026-01-02"), lots=(),
-        ended=D("2026-02-01"),
-    )  # fmt: skip
+        recall, id="qn-valid-2026-01-02", date=D("2026-01-02"), lots=(), ended=D("2026-02-01")
+    )
     changed = dataclasses.replace(
         catalog,
         products=tuple(
-            dataclasses.replace(p, recalls=(older, QN_VALID_RECALL)) if p.id == "qn-valid" else p
+            dataclasses.replace(p, recalls=(older, recall)) if p.id == "qn-valid" else p
             for p in catalog.products
         ),
     )
@@ -196,10 +212,10 @@ def page_keys(catalog: Catalog, html: Html) -> dict[str, str]:
 
 
 def test_a_new_lot_changes_the_keys_of_its_pages_and_its_products_page_only(
-    catalog: Catalog, html: Html
+    catalog: Catalog, html: Html, new_lot: Lot
 ) -> None:
     before = page_keys(catalog, html)
-    after = page_keys(with_lot(catalog, "qn-nam-chua-ro", NEW_LOT), html)
+    after = page_keys(with_lot(catalog, "qn-nam-chua-ro", new_lot), html)
     new = {path for path in after if path not in before}
     changed = {path for path in before if after[path] != before[path]}
     assert new == {"p/qn-nam-chua-ro/lo/NAM.2026.2/index.html"}
@@ -235,29 +251,6 @@ def counting_renders() -> Iterator[list[str]]:
         Html.render = original  # type: ignore[method-assign]
 
 
-@contextmanager
-def catalog_with(lot: Lot | None) -> Iterator[None]:
-    """Builds see the fixture's lots and, when given, `lot` added to qn-nam-chua-ro (unless the
-    catalog read it from its lots.csv already)."""
-    import generator.catalog as module
-
-    with builds_with_sample_lots():
-        loading = module.catalog_or_report
-
-        def patched(*args: Any, **kwargs: Any) -> Catalog | None:
-            made = loading(*args, **kwargs)
-            nam = next(p for p in made.products if p.id == "qn-nam-chua-ro") if made else None
-            if made is None or lot is None or (nam and nam.lot(lot.code)):
-                return made
-            return with_lot(made, "qn-nam-chua-ro", lot)
-
-        module.catalog_or_report = patched  # type: ignore[assignment]
-        try:
-            yield
-        finally:
-            module.catalog_or_report = loading  # type: ignore[assignment]
-
-
 # Pages written without an input key are rendered by every build that runs (the writer keeps
 # them when their bytes are unchanged).
 RENDERED_EVERY_BUILD = {"404.html", "nhan-qr/index.html", "data/index.html"}
@@ -269,16 +262,12 @@ def test_adding_a_lot_renders_that_lots_page_its_product_page_and_nothing_else(
     catalog = tmp_path / "catalog"
     shutil.copytree(FIXTURE_CATALOG, catalog)
     config = make_config(catalog, tmp_path / "site", tmp_path / "cache", BASE_URL)
-    with catalog_with(None):
-        assert build_site(config, BuildReport()) == 0
+    assert build_site(config, BuildReport()) == 0
     lots_csv = catalog / "products" / "quang_ninh" / "qn-nam-chua-ro" / "lots.csv"
-    if not lots_csv.exists():
-        lots_csv.write_text("lot,produced,use_by\nNAM.2026.1,2026-06-01,2026-12-01\n")
     header = lots_csv.read_text(encoding="utf-8").split("\n", 1)[0]
-    line = "NAM.2026.2,2026-07-01,2027-01-01" + "," * (header.count(",") - 2)
     with lots_csv.open("a", encoding="utf-8") as table:  # what a producer does
-        table.write(line + "\n")
-    with catalog_with(NEW_LOT), counting_renders() as done:
+        table.write(NEW_LOT_LINE + "," * (header.count(",") - 2) + "\n")
+    with counting_renders() as done:
         report = BuildReport()
         assert build_site(config, report) == 0
     assert not report.skipped

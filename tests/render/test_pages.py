@@ -49,7 +49,6 @@ from generator.render.pages import (
 )
 from generator.vocab import load_vocabulary
 from generator.write import SiteWriter
-from lots_support import NAM_LOTS
 from support import AS_OF, FIXTURE_CATALOG, make_config, tree_digests
 
 SCHEMAS = PROJECT_ROOT / "schemas"
@@ -218,7 +217,7 @@ BY_VALUE_CHANGES: dict[str, Callable[[Product], Any]] = {
     "validity": lambda p: Validity.EXPIRED if p.validity is Validity.VALID else Validity.VALID,
     "record_path": lambda p: "catalog/products/khac/product.yaml",
     "folder": lambda p: Path("/khac"),
-    "lots": lambda p: (*p.lots, NAM_LOTS[0]),
+    "lots": lambda p: p.lots[1:],
     "lots_path": lambda p: "catalog/products/khac/lots.csv",
     "lots_sha256": lambda p: "3" * 64,
 }
