@@ -1,7 +1,8 @@
 """Addresses that never break: GS1 Digital Link pages (`01/<GTIN-14>/`, the address a barcode
 scanner builds), the 404 page, which resolves a product id or a lot typed by hand, and what a
 static host can serve of a GS1 resolver: its description file, a linkset per GTIN and the rules
-files of Netlify and Cloudflare Pages (README, "GS1 resolver on a static host", says what a plain host cannot do)."""
+files of Netlify and Cloudflare Pages (README, "GS1 resolver on a static host": what a plain host
+cannot do)."""
 
 from __future__ import annotations
 
@@ -166,7 +167,8 @@ def host_redirects(html: Html, catalog: Catalog) -> str:
 
     Query-parameter matching is Netlify's (`from key=value to status`); "!" makes the rule win
     over the page that exists at the same address. Cloudflare Pages has no query matching and
-    skips these lines (README, "GS1 resolver on a static host"). A GTIN on two products gets no rule: no choice."""
+    skips these lines (README, "GS1 resolver on a static host"). A GTIN on two products gets no
+    rule: there is no choosing between them."""
     base = html.config.base_path
     lines = [
         "# GS1 Digital Link ?linkType= redirects (Netlify syntax; Cloudflare Pages skips them).",
