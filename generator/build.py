@@ -221,7 +221,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     from generator.render.data_page import render_data_page
     from generator.render.datasets.cache import datasets_checked_before
     from generator.render.datasets.specs import DatasetError
-    from generator.render.gs1 import render_gs1_pages, render_not_found
+    from generator.render.gs1 import render_gs1_pages, render_gs1_resolver, render_not_found
     from generator.render.html import Assets, Html
     from generator.render.labels.page import render_labels_page
     from generator.render.labels.stage import render_labels
@@ -260,6 +260,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
                 render_pages(catalog, html, Outputs(photos, labels, expected), filters)
                 render_labels_page(html, catalog, labels)
                 render_gs1_pages(html, catalog)
+                render_gs1_resolver(html, catalog)
                 render_not_found(html)
                 render_statistics(catalog, html)
             if datasets is None:

@@ -13,6 +13,7 @@ must never contact.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -260,7 +261,7 @@ class References(HTMLParser):
 
 def _outbound_urls(catalog: Path) -> set[str]:
     """Every URL the records themselves provide: where to buy, sources, producer websites,
-    links in Markdown text."""
+    links in Markdown text, lots' inspection reports (lots.csv)."""
     urls: set[str] = set()
 
     def walk(value: Any) -> None:
@@ -275,6 +276,8 @@ def _outbound_urls(catalog: Path) -> set[str]:
 
     for path in catalog.rglob("*.yaml"):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for path in catalog.rglob("lots.csv"):
+        walk(list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))))
     return urls
 
 

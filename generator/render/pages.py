@@ -20,6 +20,7 @@ from generator.catalog import collector_paused
 from generator.model import Catalog, Certificate, Producer, Product, Validity
 from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
 from generator.render.html import Html, Page, date_vi, dated
+from generator.render.lots import lot_pages, lots_shown, recalls_page, recalls_shown
 
 PAGE_SIZE = 200  # products per browse page: about 60 KB of HTML
 NEWEST_ON_HOME = 12
@@ -191,9 +192,14 @@ FROM_RECORD_TEXT = frozenset(
         "withdrawn",
         "example",
         "record_sha256",
+        "recalls",
     }
 )
 BY_VALUE = tuple(f.name for f in dataclasses.fields(Product) if f.name not in FROM_RECORD_TEXT)
+# What lots.csv makes: shown on the product page and its lot pages, never on listings, so that
+# adding a lot renders that lot's pages and its product's page and no listing.
+LOT_FIELDS = frozenset({"lots", "lots_path", "lots_sha256"})
+RECORD_BY_VALUE = tuple(name for name in BY_VALUE if name not in LOT_FIELDS)
 
 
 class PageRenderer:
@@ -215,8 +221,14 @@ class PageRenderer:
 
     # --- product pages -------------------------------------------------------------------
     @functools.cached_property
+    def record_keys(self) -> dict[str, str]:
+        """Product id -> the key of everything shown of it but its lots: what listings, the home
+        page and its lot pages show of it."""
+        return {p.id: self.record_key(p) for p in self.catalog.products}
+
+    @functools.cached_property
     def product_keys(self) -> dict[str, str]:
-        """Product id -> the input key of its page (shared by the listings showing it)."""
+        """Product id -> the input key of its page."""
         return {p.id: self.product_key(p) for p in self.catalog.products}
 
     def _replacement(self, product: Product) -> Product | None:
@@ -242,34 +254,53 @@ class PageRenderer:
         return made[1]
 
     def _values(self, product: Product) -> tuple[Any, ...]:
-        """Everything of the product itself: its record's digest and the fields made from
-        anything else (by value)."""
+        """Everything of the product itself but its lots: its record's digest and the fields
+        made from anything else (by value)."""
         producer = self._producer_digest(product.producer)
-        values = [producer if name == "producer" else getattr(product, name) for name in BY_VALUE]
+        values = [
+            producer if name == "producer" else getattr(product, name) for name in RECORD_BY_VALUE
+        ]
         return (product.record_sha256, values)
 
-    def product_key(self, product: Product) -> str:
-        """The page is a function of these inputs and of the templates, code and settings
-        (html.render_key): when they are unchanged the page already in the tree is kept."""
+    def record_key(self, product: Product) -> str:
         replacement = self._replacement(product)
         return self.html.input_key(
-            "product.html",
+            "product",
             self._values(product),
             self._values(replacement) if replacement else None,
             self._outputs_of(product),
         )
 
-    def product_context(self, product: Product) -> dict[str, Any]:
-        photos, share_card, label, product_json = self._outputs_of(product)
+    def product_key(self, product: Product) -> str:
+        """The page is a function of these inputs and of the templates, code and settings
+        (html.render_key): when they are unchanged the page already in the tree is kept."""
+        return self.html.input_key(
+            "product.html",
+            self.record_keys[product.id],
+            lots_shown(product, self.catalog.as_of),
+            product.lots_path,
+            product.lots_sha256,
+        )
+
+    def status_context(self, product: Product) -> dict[str, Any]:
+        """What the certificate's status box shows (_status.html): product and lot pages."""
         return dict(
-            title=f"{product.name} ({product.stars} sao OCOP)",
-            description=product_description(product),
             product=product,
             validity_text=VALIDITY_TEXT[product.validity],
             validity_sentence=validity_sentence(product),
             unknown_date_sentence=unknown_date_sentence(product.certificate),
             how_to_check=how_to_check(product.certificate),
             can_become_unknown=can_become_unknown(product),
+        )
+
+    def product_context(self, product: Product) -> dict[str, Any]:
+        photos, share_card, label, product_json = self._outputs_of(product)
+        return dict(
+            self.status_context(product),
+            title=f"{product.name} ({product.stars} sao OCOP)",
+            description=product_description(product),
+            recalls=recalls_shown(product, self.catalog.as_of),
+            lots=lots_shown(product, self.catalog.as_of),
             replacement=self._replacement(product),
             photos=photos,
             share_card=share_card,
@@ -320,9 +351,10 @@ class PageRenderer:
                 validity_text=VALIDITY_TEXT,
                 in_sitemap=True,
             )
-            # A product's page key stands for everything shown of it (its whole record, photos
-            # and label), so a listing whose products' keys are unchanged is not rendered.
-            keys = "".join([self.product_keys[p.id] for p in chunk])
+            # A product's record key stands for everything shown of it (its whole record, photos
+            # and label; not its lots), so a listing whose products' keys are unchanged is not
+            # rendered.
+            keys = "".join([self.record_keys[p.id] for p in chunk])
             key = self.html.input_key("list.html", path, context, keys)
             made.append(
                 Page("list.html", path, key, functools.partial(dict, context, products=chunk))
@@ -517,7 +549,7 @@ class PageRenderer:
             counts=counts,
             validity_text=VALIDITY_TEXT,
         )
-        keys = [self.product_keys[p.id] for p in newest]
+        keys = [self.record_keys[p.id] for p in newest]
         path = urls.page_file(urls.HOME)
         key = self.html.input_key("home.html", path, context, keys)
         return Page("home.html", path, key, functools.partial(dict, context, newest=newest))
@@ -552,8 +584,12 @@ def render_pages(
 ) -> None:
     renderer = PageRenderer(catalog, html, outputs)
     with collector_paused():
-        pages = renderer.product_pages() + renderer.browse_pages()
-        pages += [renderer.home(), renderer.search_page(search_filters)]
+        pages = renderer.product_pages() + lot_pages(renderer) + renderer.browse_pages()
+        pages += [
+            renderer.home(),
+            renderer.search_page(search_filters),
+            recalls_page(html, catalog),
+        ]
     # One batch: whichever pages changed are rendered on every core (the collector back on:
     # rendering makes garbage, and forked workers inherit its state).
     html.write_pages(pages)

@@ -30,6 +30,13 @@ GOLDEN_FILES = [
     "sitemap.xml",
     "robots.txt",
     "search/meta.json",
+    "p/qn-valid/lo/L2026-09/index.html",  # a recalled lot
+    "01/08930000000019/10/L2025-01/index.html",  # an expired lot by its GS1 address
+    "thu-hoi/index.html",
+    "01/08930000000019/linkset.json",
+    ".well-known/gs1resolver",
+    "_headers",
+    "_redirects",
 ]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import urls
 from generator.catalog import check_catalog
 from generator.config import BuildConfig
 from generator.model import Catalog
@@ -136,6 +137,35 @@ NODE_CASES = {
     ("/P/HP-Revoked", "/"): "p/hp-revoked/",
     ("/404.html", "/"): "",  # the page itself, opened directly
     ("/ocop-open-catalog/qn-valid.pdf", "/ocop-open-catalog/"): "",  # a missing file
+    # a lot code typed in the wrong case or with spaces: upper case, spaces removed first
+    (
+        "/ocop-open-catalog/p/qn-valid/lo/l2026-07/",
+        "/ocop-open-catalog/",
+    ): "p/qn-valid/lo/L2026-07/",
+    (
+        "/ocop-open-catalog/P/QN-Valid/LO/ l2026-07 ",
+        "/ocop-open-catalog/",
+    ): "p/qn-valid/lo/L2026-07/",
+    (
+        "/ocop-open-catalog/p/qn-valid/lo/l2026%2007",
+        "/ocop-open-catalog/",
+    ): "p/qn-valid/lo/L202607/",
+    ("/ocop-open-catalog/01/08930000000019/10/l2026-07", "/ocop-open-catalog/"): (
+        "01/08930000000019/10/L2026-07/"
+    ),
+    ("/ocop-open-catalog/01/8930000000019/10/nam.2026.1/", "/ocop-open-catalog/"): (
+        "01/08930000000019/10/NAM.2026.1/"
+    ),
+    ("/ocop-open-catalog/p/qn-valid/lo/l2026/07", "/ocop-open-catalog/"): "",  # a slash: no lot
+    ("/ocop-open-catalog/p/qn-valid/lo/" + "A" * 21, "/ocop-open-catalog/"): "",  # over 20
+    ("/ocop-open-catalog/p/qn-valid/lo/lô-1", "/ocop-open-catalog/"): "",  # not A-Z
+}
+# The addresses' shapes as the 404 page gives them to its script (from generator/urls.py).
+SHAPES = {
+    "product": urls.product("{id}"),
+    "lot": urls.lot("{id}", "{lot}"),
+    "gs1": urls.gs1("{gtin}"),
+    "gs1Lot": urls.gs1_lot("{gtin}", "{lot}"),
 }
 
 
@@ -145,12 +175,39 @@ def test_notfound_script_normalises_typed_addresses() -> None:
     script = (
         f"const api = require({json.dumps(str(NOTFOUND_JS))});"
         f"const cases = {json.dumps(cases, ensure_ascii=False)};"
-        "console.log(JSON.stringify(cases.map(([p, r]) => api.candidate(p, r))));"
+        f"const shapes = {json.dumps(SHAPES)};"
+        "console.log(JSON.stringify(cases.map(([p, r]) => api.candidate(p, r, shapes))));"
     )
     out = subprocess.run(
         ["node", "-e", script], capture_output=True, text=True, check=True, timeout=30
     ).stdout
     assert dict(zip(NODE_CASES, json.loads(out), strict=True)) == NODE_CASES
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js not installed")
+def test_a_space_in_a_lot_code_may_stand_for_nothing_a_dash_or_a_dot() -> None:
+    script = (
+        f"const api = require({json.dumps(str(NOTFOUND_JS))});"
+        f"const found = api.candidates('/p/qn-valid/lo/l2026 07', '/', {json.dumps(SHAPES)});"
+        "console.log(JSON.stringify(found.map((c) => [c.page, c.label])));"
+    )
+    out = subprocess.run(
+        ["node", "-e", script], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+    assert json.loads(out) == [
+        [f"p/qn-valid/lo/{code}/", f"lô {code} của sản phẩm mã qn-valid"]
+        for code in ("L202607", "L2026-07", "L2026.07")
+    ]
+
+
+def test_404_gives_its_script_the_address_shapes(tmp_path: Path) -> None:
+    html = make_html(tmp_path / "site")
+    render_not_found(html)
+    page = (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
+    for name, shape in SHAPES.items():
+        attribute = re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), name)
+        assert f'data-{attribute}="{shape}"' in page
+    assert f'data-search="{urls.SEARCH_PAGE}"' in page
 
 
 # --- end to end, in headless Chromium ---------------------------------------------------------
@@ -185,6 +242,8 @@ def served_site(tmp_path: Path) -> Iterator[str]:
     for pid in ("qn-valid", "qn-ruou-mo-yen-tu"):
         html.writer.write_text(f"p/{pid}/index.html", f"<!doctype html><title>{pid}</title>")
     html.writer.write_text("01/08930000000019/index.html", "<!doctype html><title>gs1</title>")
+    for page in (urls.lot("qn-valid", "L2026-07"), urls.gs1_lot("08930000000019", "L2026-07")):
+        html.writer.write_text(urls.page_file(page), "<!doctype html><title>lot</title>")
     handler = functools.partial(PagesLikeHandler, directory=str(tmp_path / "www"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -231,6 +290,9 @@ def test_404_sends_hand_typed_addresses_to_the_product(served_site: str) -> None
                 ("qn_ruou_mo_yen_tu", "p/qn-ruou-mo-yen-tu/"),
                 ("QN-Ruou-Mo-Yen-Tu/", "p/qn-ruou-mo-yen-tu/"),
                 ("01/8930000000019", "01/08930000000019/"),
+                ("p/qn-valid/lo/l2026 07/", "p/qn-valid/lo/L2026-07/"),  # L202607 is tried first
+                ("P/QN-Valid/lo/l2026-07", "p/qn-valid/lo/L2026-07/"),
+                ("01/08930000000019/10/l2026-07", "01/08930000000019/10/L2026-07/"),
             ]:
                 page.goto(prefix + typed)
                 page.wait_for_url(prefix + landing, timeout=5000)

@@ -217,10 +217,9 @@ BY_VALUE_CHANGES: dict[str, Callable[[Product], Any]] = {
     "validity": lambda p: Validity.EXPIRED if p.validity is Validity.VALID else Validity.VALID,
     "record_path": lambda p: "catalog/products/khac/product.yaml",
     "folder": lambda p: Path("/khac"),
-    "lots": lambda p: p.lots[:-1],
-    "recalls": lambda p: (),
+    "lots": lambda p: p.lots[1:],
     "lots_path": lambda p: "catalog/products/khac/lots.csv",
-    "lots_sha256": lambda p: "0" * 64,
+    "lots_sha256": lambda p: "3" * 64,
 }
 
 
