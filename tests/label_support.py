@@ -8,14 +8,15 @@ import datetime as dt
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from generator.config import BuildConfig
-from generator.model import Catalog, Product
+from generator.model import Catalog, Inspection, Lot, Product, Recall
 from generator.render.labels.content import LabelContent, label_content
 from generator.render.labels.layout import Layout, layout_label
 from generator.render.labels.sizes import LABEL_SIZE
@@ -45,6 +46,29 @@ def decode(image: Image.Image) -> list[str]:
         for b in zxingcpp.read_barcodes(image.convert("L"))
         if b.format == zxingcpp.BarcodeFormat.QRCode
     ]
+
+
+def svg_qr_image(svg: ET.Element, px_per_mm: float = 300 / 25.4) -> Image.Image:
+    """Rasterises the SVG's QR path from its own geometry (translate, scale, runs)."""
+    (path,) = svg.iter(f"{SVG_NS}path")
+    tx, ty, scale = map(float, re.findall(r"[-\d.]+", path.get("transform", "")))
+    width_mm = float(svg.get("width", "").removesuffix("mm"))
+    height_mm = float(svg.get("height", "").removesuffix("mm"))
+    image = Image.new("L", (round(width_mm * px_per_mm), round(height_mm * px_per_mm)), 255)
+    draw = ImageDraw.Draw(image)
+    for c, r, k in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path.get("d", "")):
+        x0 = (tx + int(c) * scale) * px_per_mm
+        y0 = (ty + int(r) * scale) * px_per_mm
+        draw.rectangle(
+            (
+                round(x0),
+                round(y0),
+                round(x0 + int(k) * scale * px_per_mm) - 1,
+                round(y0 + scale * px_per_mm) - 1,
+            ),
+            fill=0,
+        )
+    return image
 
 
 def url_of(product: Product) -> str:
@@ -99,3 +123,74 @@ def renamed(catalog: Catalog, product_id: str = "qn-valid") -> Catalog:
             for p in catalog.products
         ),
     )
+
+
+def _lot(code: str, produced: str, use_by: str, line: int) -> Lot:
+    return Lot(
+        code=code,
+        produced=dt.date.fromisoformat(produced),
+        use_by=dt.date.fromisoformat(use_by),
+        quantity=None,
+        unit=None,
+        origin=None,
+        origin_commune=None,
+        origin_commune_name=None,
+        inspection=None,
+        note=None,
+        line=line,
+    )
+
+
+# The fixture catalog's lots and recall (tests/fixtures/catalog/.../lots.csv, product.yaml):
+# what a catalog loaded without lots is given by `with_fixture_lots`.
+FIXTURE_LOTS = {
+    "qn-valid": (
+        dataclasses.replace(
+            _lot("L2025-01", "2025-03-01", "2026-03-01", 2),
+            inspection=Inspection("KQ-0001/2025", None, dt.date(2025, 3, 5), "pass", None),
+        ),
+        _lot("L2026-07", "2026-07-15", "2027-07-15", 3),
+        _lot("L2026-09", "2026-09-10", "2027-09-10", 4),
+    ),
+    "qn-nam-chua-ro": (_lot("NAM.2026.1", "2026-06-01", "2026-12-01", 2),),
+}
+FIXTURE_RECALL = Recall(
+    id="qn-valid-2026-10-05",
+    product_id="qn-valid",
+    date=dt.date(2026, 10, 5),
+    lots=("L2026-09",),
+    reason="Lý do mẫu",
+    action="Ngừng sử dụng",
+    authority="Cơ quan mẫu",
+    decision=None,
+    decision_url=None,
+    contact=None,
+    ended=None,
+)
+
+
+def with_fixture_lots(catalog: Catalog) -> Catalog:
+    """The catalog with the fixture's lots: as loaded when lots.csv files are read, else given
+    here."""
+    if any(p.lots for p in catalog.products):
+        return catalog
+    return dataclasses.replace(
+        catalog,
+        products=tuple(
+            dataclasses.replace(
+                p,
+                lots=FIXTURE_LOTS[p.id],
+                recalls=(FIXTURE_RECALL,) if p.id == "qn-valid" else (),
+            )
+            if p.id in FIXTURE_LOTS
+            else p
+            for p in catalog.products
+        ),
+    )
+
+
+def lot_url_of(product: Product, code: str) -> str:
+    """What a lot label's QR must hold, spelled out here rather than by the code under test."""
+    if product.gtin14:
+        return f"{BASE_URL}01/{product.gtin14}/10/{code}/"
+    return f"{BASE_URL}p/{product.id}/lo/{code}/"
