@@ -1,5 +1,6 @@
-"""A4 print sheets: the labels of a province or a producer, 3 x 8 cells of 70 x 37 mm a page,
-cross cut marks at every cell corner. Only products of a valid certification go on them."""
+"""A4 print sheets: the labels of a province or a producer, or a product's lot labels, 3 x 8
+cells of 70 x 37 mm a page, cross cut marks at every cell corner. Only products of a valid
+certification go on them, and only lots neither recalled nor past their HSD."""
 
 from __future__ import annotations
 
