@@ -215,7 +215,7 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
     # not re-walk it and forked workers do not copy the pages the collector would touch.
     gc.freeze()
 
-    from generator.ledger import update_ledger
+    from generator.ledger import update_ledgers
     from generator.render.artifacts import DataIndex
     from generator.render.data_page import render_data_page
     from generator.render.datasets.cache import datasets_checked_before
@@ -291,8 +291,8 @@ def build_site(config: BuildConfig, report: BuildReport) -> int:
         raise
     finally:
         gc.unfreeze()  # a caller that builds again (tests, a long-lived process) gets it back
-    if update_ledger(config.ledger, catalog):
-        # The ledger changed: fingerprinted again, so the next build is a no-op. Otherwise the
+    if update_ledgers(config.ledger, catalog):
+        # A ledger changed: fingerprinted again, so the next build is a no-op. Otherwise the
         # fingerprint taken before the build stands: a file edited while it ran is then seen.
         fingerprint = input_fingerprint(config)
     stamp.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_BASE_URL = "http://localhost:8000/"
+# The ledgers of what was ever published (generator/ledger.py), in the catalog folder; the lots
+# and recalls ledgers always sit beside the products' one.
+IDS_LEDGER = "published-ids.txt"
+LOTS_LEDGER = "published-lots.txt"
+RECALLS_LEDGER = "published-recalls.txt"
+
+
+def ledger_paths(ids_ledger: Path) -> tuple[Path, Path]:
+    """The lots and recalls ledgers beside a products ledger."""
+    return ids_ledger.with_name(LOTS_LEDGER), ids_ledger.with_name(RECALLS_LEDGER)
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,8 @@ class BuildConfig:
     schemas_dir: Path = SCHEMAS_DIR
     templates_dir: Path = PROJECT_ROOT / "site_templates"
     cache_dir: Path = PROJECT_ROOT / ".cache"
-    ledger_path: Path | None = None  # published-ids ledger; None: catalog_dir/published-ids.txt
+    # published-ids ledger (the lots and recalls ledgers sit beside it); None: catalog_dir's
+    ledger_path: Path | None = None
     workers: int = 0  # 0: all cores
     pools: PoolSettings = PoolSettings()
 
@@ -50,7 +61,7 @@ class BuildConfig:
 
     @property
     def ledger(self) -> Path:
-        return self.ledger_path or self.catalog_dir / "published-ids.txt"
+        return self.ledger_path or self.catalog_dir / IDS_LEDGER
 
 
 def normalise_base_url(url: str) -> str:

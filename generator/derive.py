@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from generator.dates import PartialDate
 from generator.load import LoadedCatalog, Record
+from generator.lots import LotsTable, recall_ids
 from generator.model import (
     Catalog,
     Certificate,
+    Inspection,
+    Lot,
     Outlet,
     Photo,
     Place,
     Producer,
     Product,
+    Recall,
     Revocation,
     Source,
     Validity,
@@ -106,6 +111,82 @@ def _photo(raw: dict[str, Any], folder: Path, facts: PhotoFacts) -> Photo:
     )
 
 
+def _day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def derive_lots(table: LotsTable, places: Places) -> tuple[Lot, ...]:
+    """The lots of a checked table, in the file's order; an empty cell is None."""
+    columns = {name: table.column(name) for name in table.header if name}
+    empty = [""] * len(table.rows)
+
+    def cells(name: str) -> list[str]:
+        return columns.get(name, empty)
+
+    communes = places.communes
+    lots = []
+    inspection_columns = ("report", "laboratory", "date", "result", "url")
+    inspections = zip(*(cells(f"inspection_{name}") for name in inspection_columns), strict=True)
+    for code, produced, use_by, quantity, unit, origin, commune, note, tested, line in zip(
+        cells("lot"),
+        cells("produced"),
+        cells("use_by"),
+        cells("quantity"),
+        cells("unit"),
+        cells("origin"),
+        cells("origin_commune"),
+        cells("note"),
+        inspections,
+        table.lines,
+        strict=True,
+    ):
+        report, laboratory, tested_on, result, url = tested
+        inspection = (
+            Inspection(
+                report or None, laboratory or None, _day(tested_on), result or None, url or None
+            )
+            if any(tested)
+            else None
+        )
+        lots.append(
+            Lot(
+                code=code,
+                produced=dt.date.fromisoformat(produced),
+                use_by=_day(use_by),
+                quantity=Decimal(quantity) if quantity else None,
+                unit=unit or None,
+                origin=origin or None,
+                origin_commune=commune or None,
+                origin_commune_name=communes[commune].name if commune else None,
+                inspection=inspection,
+                note=note or None,
+                line=line,
+            )
+        )
+    return tuple(lots)
+
+
+def derive_recalls(product_id: str, raw: list[dict[str, Any]]) -> tuple[Recall, ...]:
+    """The recalls of a record, in its order (oldest first), with their ids."""
+    ids = recall_ids(product_id, [r["date"] for r in raw])
+    return tuple(
+        Recall(
+            id=recall_id,
+            product_id=product_id,
+            date=dt.date.fromisoformat(r["date"]),
+            lots=tuple(r.get("lots", ())),
+            reason=r["reason"],
+            action=r["action"],
+            authority=r.get("authority"),
+            decision=r.get("decision"),
+            decision_url=r.get("decision_url"),
+            contact=r.get("contact"),
+            ended=_day(r.get("ended", "")),
+        )
+        for recall_id, r in zip(ids, raw, strict=True)
+    )
+
+
 def derive_product(
     record: Record,
     producers: dict[str, Producer],
@@ -113,7 +194,9 @@ def derive_product(
     places: Places,
     vocab: Vocabulary,
     as_of: dt.date,
+    lots: LotsTable | None = None,
 ) -> Product:
+    """lots: the product's lots.csv, when it has one."""
     d = record.data
     certificate = derive_certificate(d["certificate"], d["stars"])
     withdrawn = d.get("withdrawn")
@@ -174,6 +257,10 @@ def derive_product(
         record_path=record.display,
         folder=folder,
         record_sha256=record.sha256,
+        lots=derive_lots(lots, places) if lots is not None else (),
+        recalls=derive_recalls(product_id, d.get("recalls", [])),
+        lots_path=lots.display if lots is not None else None,
+        lots_sha256=lots.sha256 if lots is not None else None,
     )
 
 
@@ -188,7 +275,10 @@ def derive_catalog(
 ) -> Catalog:
     """Only called on a catalog without problems: every lookup here is known to succeed."""
     producers = {r.data["id"]: derive_producer(r, places, vocab) for r in loaded.producers}
-    products = [derive_product(r, producers, photos, places, vocab, as_of) for r in loaded.products]
+    products = [
+        derive_product(r, producers, photos, places, vocab, as_of, loaded.lots_of(r))
+        for r in loaded.products
+    ]
     return Catalog(
         products=tuple(sorted(products, key=lambda p: p.id)),
         producers=tuple(sorted(producers.values(), key=lambda p: p.id)),

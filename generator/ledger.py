@@ -1,9 +1,12 @@
-"""The ledger of every product id ever published: `catalog/published-ids.txt`.
+"""The ledgers of what was ever published: `catalog/published-ids.txt` (product ids),
+`published-lots.txt` (`<product id>/<LOT>`) and `published-recalls.txt` (recall ids).
 
 A printed QR code lives for years on packaging, so a product's address `p/<id>/` must never stop
 working. Validation fails (`published-product-missing`) when an id listed here has no folder any
 more; the build appends new ids after a successful build. Ids are only ever added: a withdrawn
-product keeps its folder and its page, which says it is withdrawn.
+product keeps its folder and its page, which says it is withdrawn. Lots are printed on lot
+labels, and a recall is news someone may have read: their ledgers work the same way
+(`published-lot-missing`, `published-recall-missing`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from generator.config import ledger_paths
 from generator.model import Catalog
 
 HEADER = """\
@@ -22,6 +26,29 @@ HEADER = """\
 #
 # Every product id ever published, one per line, sorted. Printed QR codes point to p/<id>/,
 # so ids are never removed: `ocop build` appends new ones after a successful build.
+"""
+
+
+LOTS_HEADER = """\
+# Mọi lô đã từng được công bố, mỗi dòng một lô dạng <mã sản phẩm>/<mã lô>, xếp theo thứ tự chữ
+# cái. Nhãn lô đã in trỏ tới p/<mã sản phẩm>/lo/<mã lô>/, nên lô không bao giờ được xóa hay đổi
+# mã: xóa dòng của một lô có ở đây khỏi lots.csv thì `ocop validate` báo lỗi
+# published-lot-missing. Tệp do `ocop build` tự thêm lô mới; không cần sửa tay.
+#
+# Every lot ever published, one per line as <product id>/<lot code>, sorted. Printed lot labels
+# point to p/<id>/lo/<lot>/, so lots are never removed: `ocop build` appends new ones.
+"""
+
+RECALLS_HEADER = """\
+# Mọi đợt thu hồi đã từng được công bố, mỗi dòng một mã <mã sản phẩm>-<ngày> (thêm -2, -3 cho
+# đợt thứ hai, thứ ba cùng ngày), xếp theo thứ tự chữ cái. Thu hồi là tin người mua có thể đã
+# đọc, nên không bao giờ được xóa: xóa một đợt có ở đây khỏi `recalls:` thì `ocop validate`
+# báo lỗi published-recall-missing; thu hồi kết thúc thì ghi `ended:`. Tệp do `ocop build` tự
+# thêm đợt mới; không cần sửa tay.
+#
+# Every recall ever published, one id per line (<product id>-<date>, -2, -3 for a further recall
+# the same day), sorted. A recall is never removed (write `ended:` when it is over): `ocop
+# build` appends new ones.
 """
 
 
@@ -69,14 +96,42 @@ def update_ledger(path: Path, catalog: Catalog) -> list[str]:
 
     The file is rewritten (atomically) only when something is added, keeping its header comment,
     any note written beside or above an id, and one id a line in sorted order."""
+    return _append(path, {p.id for p in catalog.products}, HEADER)
+
+
+def published_lots(catalog: Catalog) -> set[str]:
+    """`<product id>/<LOT>` of every lot of the catalog: the lots ledger's entries."""
+    return {f"{p.id}/{lot.code}" for p in catalog.products for lot in p.lots}
+
+
+def update_lots_ledger(path: Path, catalog: Catalog) -> list[str]:
+    """As update_ledger, for the catalog's lots."""
+    return _append(path, published_lots(catalog), LOTS_HEADER)
+
+
+def update_recalls_ledger(path: Path, catalog: Catalog) -> list[str]:
+    """As update_ledger, for the catalog's recalls."""
+    return _append(path, {r.id for p in catalog.products for r in p.recalls}, RECALLS_HEADER)
+
+
+def update_ledgers(ids_ledger: Path, catalog: Catalog) -> bool:
+    """After a successful build: the products, lots and recalls ledgers (the last two beside
+    the first). True when any of them changed."""
+    lots, recalls = ledger_paths(ids_ledger)
+    changed = bool(update_ledger(ids_ledger, catalog))
+    changed |= bool(update_lots_ledger(lots, catalog))
+    return bool(update_recalls_ledger(recalls, catalog)) or changed
+
+
+def _append(path: Path, current: set[str], default_header: str) -> list[str]:
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     header, entries = _parse(text)
-    added = sorted({p.id for p in catalog.products} - set(entries))
+    added = sorted(current - set(entries))
     if not added:
         return []
     for pid in added:
         entries[pid] = [pid]
-    lines = header or HEADER.rstrip("\n").splitlines()
+    lines = header or default_header.rstrip("\n").splitlines()
     body = [line for pid in sorted(entries) for line in entries[pid]]
     out = "\n".join([*lines, *body]) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)

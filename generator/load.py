@@ -15,6 +15,7 @@ from typing import Any
 from generator.checkcache import Parse, from_rows, problem_rows
 from generator.config import PoolSettings
 from generator.errors import Problem, problem
+from generator.lots import LOTS_FILE, MAX_LOTS_BYTES, LotsTable, parse_lots
 from generator.parallel import DEFAULT_POOLS, map_known_first
 from generator.photocheck import lstat, read_file
 from generator.yamlfile import MAX_RECORD_BYTES, FieldPath, parse_record
@@ -22,6 +23,7 @@ from generator.yamlfile import MAX_RECORD_BYTES, FieldPath, parse_record
 PRODUCT_FILE = "product.yaml"
 _NEAR_MISSES = {"product.yml", "Product.yaml", "product.yaml.txt", "san-pham.yaml", "product.YAML"}
 _IGNORED = {"README.md", ".gitkeep", ".DS_Store", "Thumbs.db"}
+_LOTS_SUFFIX = "/" + LOTS_FILE
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,14 @@ class LoadedCatalog:
     producer_files: dict[str, str] = field(default_factory=dict)  # file stem -> display
     # what reading each file gave, by display path: the next run's `known`
     parses: dict[str, Parse] = field(default_factory=dict)
+    # the lots.csv read as a table, by the display path of its product folder; lots_files:
+    # every product folder that has one, read or not (a table that could not be read is
+    # reported once, not again as missing lots)
+    lots: dict[str, LotsTable] = field(default_factory=dict)
+    lots_files: set[str] = field(default_factory=set)
+
+    def lots_of(self, record: Record) -> LotsTable | None:
+        return self.lots.get(record.display.rsplit("/", 1)[0])
 
 
 def display_path(root: Path, file: Path) -> str:
@@ -97,19 +107,23 @@ def load_records(
     pools: when the files are read in worker processes."""
     root = catalog_dir.resolve()
     out = LoadedCatalog(root)
-    product_files = _list_products(root, out)
+    product_files, lots_files = _list_products(root, out)
     producer_plan = _list_producers(root, out)
     producer_files = [entry for entry in producer_plan if isinstance(entry, tuple)]
-    # Reading is independent per file: products and producers alike are spread over the cores
-    # when there is parsing to do (the largest part of validation), read here when their
-    # bytes are known. Problems keep the order of a serial read: products (listing, then
+    # Reading is independent per file: products, their lots and producers alike are spread over
+    # the cores when there is parsing to do (the largest part of validation), read here when
+    # their bytes are known. Problems keep the order of a serial read: products (listing, then
     # records), then producers (listing and records interleaved, by name). Workers get plain
     # strings, not Paths (pickled for each file), and inherit `known`.
-    files = [(str(file), shown) for file, shown in product_files + producer_files]
+    every = product_files + lots_files + producer_files
+    files = [(str(file), shown) for file, shown in every]
     outcomes = map_known_first(_read_many, files, known or {}, _parsed, pools)
-    for (file, shown), outcome in zip(product_files, outcomes, strict=False):  # producers follow
+    for (file, shown), outcome in zip(product_files, outcomes, strict=False):  # the rest follow
         _adopt(file, shown, "product", outcome, known, out.products, out)
-    producer_outcomes = iter(outcomes[len(product_files) :])
+    lots_outcomes = outcomes[len(product_files) : len(product_files) + len(lots_files)]
+    for (_, shown), outcome in zip(lots_files, lots_outcomes, strict=True):
+        _adopt_lots(shown, outcome, known, out)
+    producer_outcomes = iter(outcomes[len(product_files) + len(lots_files) :])
     for entry in producer_plan:
         if isinstance(entry, tuple):
             _adopt(*entry, "producer", next(producer_outcomes), known, out.producers, out)
@@ -143,18 +157,47 @@ def _adopt(
         records.append(Record(kind, shown, file, marshal.loads(data), sha256, marks, all_nfc))
 
 
+def _adopt_lots(
+    shown: str, outcome: _Outcome, known: Mapping[str, Parse] | None, out: LoadedCatalog
+) -> None:
+    folder = shown.rsplit("/", 1)[0]
+    out.lots_files.add(folder)
+    if isinstance(outcome, Problem):
+        out.problems.append(outcome)
+        return
+    parse = outcome if outcome is not None else known[shown]  # type: ignore[index]
+    out.parses[shown] = parse
+    sha256, data, _, all_nfc, problems = parse
+    out.problems += from_rows(problems)
+    if data is not None:
+        header_line, header, rows, lines = marshal.loads(data)
+        out.lots[folder] = LotsTable(shown, sha256, header_line, header, rows, lines, all_nfc)
+
+
+def _read_lots(raw: bytes, sha256: str, shown: str) -> Parse:
+    """A lots.csv as a Parse: the table marshalled in place of a record's data."""
+    parsed = parse_lots(raw, shown)
+    if parsed.header is None:
+        return sha256, None, b"", False, problem_rows(parsed.problems)
+    data = marshal.dumps((parsed.header_line, parsed.header, parsed.rows, parsed.lines))
+    return sha256, data, b"", parsed.all_nfc, problem_rows(parsed.problems)
+
+
 def _read(file: str, shown: str, known: Mapping[str, Parse]) -> _Outcome:
     info = lstat(file)
     if info is not None and stat.S_ISLNK(info.st_mode):
         return problem(shown, 1, "", "symlink")
     if info is None or not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
         return problem(shown, 1, "", "stray-file")
+    is_lots = shown.endswith(_LOTS_SUFFIX)
     # one byte past the limit is enough to know the file is too large
-    raw = read_file(file, info.st_size, MAX_RECORD_BYTES + 1)
+    raw = read_file(file, info.st_size, (MAX_LOTS_BYTES if is_lots else MAX_RECORD_BYTES) + 1)
     sha256 = hashlib.sha256(raw).hexdigest()
     earlier = known.get(shown)
     if earlier is not None and earlier[0] == sha256:
         return None
+    if is_lots:
+        return _read_lots(raw, sha256, shown)
     parsed = parse_record(raw, shown)
     if parsed.data is None:
         return sha256, None, b"", False, problem_rows(parsed.problems)
@@ -192,17 +235,21 @@ def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
         return sorted(scan, key=lambda entry: entry.name)
 
 
-def _list_products(root: Path, out: LoadedCatalog) -> list[tuple[Path, str]]:
-    """Every product.yaml to read, with its display path; what is wrong with the folders goes
-    to out.problems."""
+_Files = list[tuple[Path, str]]
+
+
+def _list_products(root: Path, out: LoadedCatalog) -> tuple[_Files, _Files]:
+    """Every product.yaml to read, and every lots.csv beside one, with their display paths;
+    what is wrong with the folders goes to out.problems."""
     products_dir = root / "products"
+    record_files: _Files = []
+    lots_files: _Files = []
     if products_dir.is_symlink():  # would read records from outside the catalog
         out.problems.append(problem(display_path(root, products_dir), 1, "", "symlink"))
-        return []
+        return record_files, lots_files
     if not products_dir.is_dir():
-        return []
+        return record_files, lots_files
     provinces = sorted(products_dir.iterdir())
-    record_files: list[tuple[Path, str]] = []
     for province_dir in provinces:
         if province_dir.name in _IGNORED:
             continue
@@ -240,7 +287,10 @@ def _list_products(root: Path, out: LoadedCatalog) -> list[tuple[Path, str]]:
                     out.problems.append(problem(shown_dir + "/", 1, "", "missing-record"))
                 continue
             record_files.append((record_file, f"{shown_dir}/{PRODUCT_FILE}"))
-    return record_files
+            lots_file = province_dir.joinpath(name, LOTS_FILE)
+            if os.path.lexists(lots_file):
+                lots_files.append((lots_file, f"{shown_dir}/{LOTS_FILE}"))
+    return record_files, lots_files
 
 
 def _list_producers(root: Path, out: LoadedCatalog) -> list[tuple[Path, str] | Problem]:

@@ -308,11 +308,145 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "tệp `{value}` không được dùng trong `photos`; thêm vào `photos` hoặc xóa tệp",
         "en": "file `{value}` is not used in `photos`; list it under `photos` or delete it",
     },
+    # --- lots (lots.csv beside product.yaml) and recalls -------------------------------------
+    "lots-not-utf8": {
+        "vi": "tệp không ở bảng mã UTF-8; trong Excel chọn Lưu thành… (Save As), kiểu tệp "
+        '"CSV UTF-8 (Comma delimited) (*.csv)"',
+        "en": 'the file is not UTF-8; in Excel use Save As with the file type "CSV UTF-8 '
+        '(Comma delimited) (*.csv)"',
+    },
+    "lots-not-csv": {
+        "vi": "tệp không phải bảng CSV (có thể là tệp Excel .xlsx/.xls); trong Excel chọn Lưu "
+        'thành… (Save As), kiểu tệp "CSV UTF-8 (Comma delimited) (*.csv)", tên lots.csv',
+        "en": "the file is no CSV table (perhaps an Excel .xlsx/.xls workbook); in Excel use Save "
+        'As with the file type "CSV UTF-8 (Comma delimited) (*.csv)", named lots.csv',
+    },
+    "lots-quote": {
+        "vi": 'dấu nháy kép " mở ở dòng này không được đóng, hoặc nằm giữa một ô; ô có dấu '
+        'phẩy hay xuống dòng được đặt trong cặp nháy kép, dấu nháy trong ô viết hai lần ("")',
+        "en": 'a double quote " opened on this line is never closed, or stands inside a cell; a '
+        "cell holding a comma or a line break goes in double quotes, a quote inside it is "
+        'written twice ("")',
+    },
+    "lots-empty": {
+        "vi": "tệp rỗng; dòng đầu ghi tên các cột ({columns}), mỗi lô một dòng bên dưới; "
+        "không có lô thì xóa tệp",
+        "en": "the file is empty; the first line names the columns ({columns}), one lot per line "
+        "below it; with no lots, delete the file",
+    },
+    "lots-semicolons": {
+        "vi": "các cột ngăn bằng dấu chấm phẩy ;, cần dấu phẩy ,; trong Excel chọn Lưu thành… "
+        '(Save As), kiểu tệp "CSV UTF-8 (Comma delimited) (*.csv)"',
+        "en": "the columns are separated by semicolons ;, commas , are needed; in Excel use Save "
+        'As with the file type "CSV UTF-8 (Comma delimited) (*.csv)"',
+    },
+    "lots-missing-column": {
+        "vi": "thiếu cột bắt buộc `{column}` ({hint}); thêm tên cột vào dòng đầu và giá trị "
+        "cho mỗi lô",
+        "en": "required column `{column}` is missing ({hint}); add it to the first line and a "
+        "value for each lot",
+    },
+    "lots-unknown-column": {
+        "vi": "cột `{value}` không có trong mẫu{suggestion}; các cột: {allowed}",
+        "en": "column `{value}` is not part of the table{suggestion}; the columns are: {allowed}",
+    },
+    "lots-unnamed-column": {
+        "vi": "cột thứ {number} có dữ liệu nhưng không có tên; ghi tên cột ở dòng đầu (một "
+        "trong: {allowed}) hoặc xóa cột",
+        "en": "column {number} holds values but has no name; name it in the first line (one "
+        "of: {allowed}) or delete it",
+    },
+    "lots-duplicate-column": {
+        "vi": "cột `{value}` có hai lần (cột thứ {number} và thứ {other}); giữ một cột và xóa "
+        "cột kia",
+        "en": "column `{value}` appears twice (columns {number} and {other}); keep one and "
+        "delete the other",
+    },
+    "lots-row-length": {
+        "vi": "dòng có {count} ô nhưng dòng đầu có {expected} cột; ô có dấu phẩy phải đặt "
+        'trong dấu nháy kép ("1,5 tấn"), ô trống vẫn cần dấu phẩy của nó',
+        "en": "the line has {count} cells but the first line {expected} columns; a cell holding "
+        'a comma goes in double quotes ("1,5 t"), an empty cell still needs its comma',
+    },
+    "required-cell": {
+        "vi": "ô trống; cột `{column}` bắt buộc ({hint})",
+        "en": "empty; column `{column}` is required ({hint})",
+    },
+    "lot-code": {
+        "vi": "mã lô `{value}` {detail}: mã lô chỉ gồm chữ in hoa A-Z không dấu, chữ số 0-9, "
+        "dấu gạch ngang - và dấu chấm ., bắt đầu bằng chữ hoặc số, tối đa 20 ký tự (để in, "
+        "quét và làm địa chỉ web được){suggestion}",
+        "en": "lot code `{value}` {detail}: a lot code holds only upper-case A-Z, digits 0-9, "
+        "hyphens - and dots ., starts with a letter or digit and has at most 20 characters (so "
+        "that it prints, scans and makes a web address){suggestion}",
+    },
+    "duplicate-lot": {
+        "vi": "mã lô `{value}` đã có ở dòng {other}; mỗi lô một dòng với một mã riêng: sửa mã "
+        "cho đúng như in trên bao bì, hoặc xóa dòng lặp",
+        "en": "lot code `{value}` is already on line {other}; one line per lot, each with its "
+        "own code: write the code as printed on the pack, or delete the repeated line",
+    },
+    "duplicate-lot-case": {
+        "vi": "mã lô `{value}` trùng với `{first}` ở dòng {other} khi không phân biệt chữ "
+        "hoa/thường và dấu cách (người mua gõ tay mã nào cũng đến cùng một trang); nếu là "
+        "cùng một lô thì xóa dòng này, nếu không thì đặt mã khác, đúng như in trên bao bì",
+        "en": "lot code `{value}` is the same as `{first}` on line {other} when case and spaces "
+        "are ignored (a shopper typing either reaches the same page); if it is the same lot, "
+        "delete this line, if not, give it another code, as printed on the pack",
+    },
+    "not-a-number": {
+        "vi": "`{value}` không phải số; chỉ ghi số, dấu chấm cho phần thập phân, không ghi dấu "
+        "phân cách hàng nghìn (ví dụ 1200 hoặc 12.5); đơn vị ghi ở cột unit",
+        "en": "`{value}` is not a number; write digits only, a dot for decimals, no thousands "
+        "separator (e.g. 1200 or 12.5); the unit goes in the unit column",
+    },
+    "lot-dates": {
+        "vi": "hạn sử dụng {value} trước ngày sản xuất {other}; kiểm tra lại hai ngày (NSX ở "
+        "cột produced, HSD ở cột use_by)",
+        "en": "use-by date {value} is before the production date {other}; check both dates "
+        "(production in produced, use-by in use_by)",
+    },
+    "unit-required": {
+        "vi": "có số lượng {value} nhưng thiếu đơn vị; ghi đơn vị ở cột unit, ví dụ chai, hộp, kg",
+        "en": "quantity {value} has no unit; write it in the unit column, e.g. bottles, boxes, kg",
+    },
+    "unknown-origin-commune": {
+        "vi": "không có xã/phường mã `{value}` (mã sau sắp xếp 2025, 5 chữ số); tra mã bằng "
+        "`ocop places <tên xã>`",
+        "en": "no commune with code `{value}` (5-digit code since 2025); look it up with "
+        "`ocop places <commune name>`",
+    },
+    "unknown-lot": {
+        "vi": "không có lô `{value}` trong {file}{suggestion}; ghi mã một lô có trong tệp, hoặc "
+        "bỏ `lots` nếu thu hồi cả sản phẩm",
+        "en": "no lot `{value}` in {file}{suggestion}; write the code of a lot in that file, or "
+        "leave `lots` out to recall the whole product",
+    },
+    "no-lots-file": {
+        "vi": "thu hồi lô `{value}` nhưng sản phẩm chưa có tệp {file}; thêm lô vào tệp đó, hoặc "
+        "bỏ `lots` nếu thu hồi cả sản phẩm",
+        "en": "lot `{value}` is recalled but the product has no {file}; add the lot to that "
+        "file, or leave `lots` out to recall the whole product",
+    },
     # --- permanent addresses ---------------------------------------------------------------
     "published-product-missing": {
         "vi": "sản phẩm `{value}` đã công bố (có thể đã in mã QR) nhưng hồ sơ không còn; không "
         "xóa hay đổi mã: khôi phục hồ sơ và ghi `withdrawn:` với `date` và `reason`",
         "en": "product `{value}` was published (its QR may be printed) but its record is gone; "
         "never delete or rename: restore it and add `withdrawn:` with `date` and `reason`",
+    },
+    "published-lot-missing": {
+        "vi": "lô `{value}` đã công bố (nhãn lô có thể đã in) nhưng không còn trong {file}; "
+        "không xóa hay đổi mã lô đã công bố: khôi phục dòng của lô",
+        "en": "lot `{value}` was published (its label may be printed) but is no longer in "
+        "{file}; a published lot is never deleted or renamed: restore its line",
+    },
+    "published-recall-missing": {
+        "vi": "đợt thu hồi `{value}` đã công bố nhưng không còn trong {file}; không bao giờ xóa "
+        "hay đổi ngày một đợt thu hồi: khôi phục mục trong `recalls:`, và ghi `ended:` khi thu "
+        "hồi kết thúc",
+        "en": "recall `{value}` was published but is no longer in {file}; a recall is never "
+        "deleted nor its date changed: restore it under `recalls:`, and write `ended:` when it "
+        "is over",
     },
 }

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.config import today_in_vietnam
+from generator.config import IDS_LEDGER, today_in_vietnam
 from generator.dates import PartialDate
 from generator.derive import VALIDITY_MONTHS
 from generator.ledger import read_ledger
@@ -28,7 +28,7 @@ from generator.load import PRODUCT_FILE, load_records
 from generator.places import load_places
 from generator.yamlfile import parse_record
 
-LEDGER = "published-ids.txt"
+LEDGER = IDS_LEDGER
 MAX_ITEMS = 300  # per section: a step summary holds at most 1 MiB (bulk imports are larger)
 
 

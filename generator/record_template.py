@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 # Events of a record's later life: documented in CONTRIBUTING.md, never part of a new record.
-SKIPPED = frozenset({"withdrawn", "example", "revoked"})
+SKIPPED = frozenset({"withdrawn", "example", "revoked", "recalls"})
 
 
 def yaml_scalar(value: Any) -> str:

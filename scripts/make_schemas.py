@@ -31,6 +31,9 @@ DATE = {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 # A date as precise as its source: YYYY, YYYY-MM or YYYY-MM-DD (generator/dates.py).
 PARTIAL_DATE = {"pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"}
 URL = {"pattern": r"^https?://[^\s<>\"'`]+$", "maxLength": 500}
+# A lot code as printed on the pack (GS1 AI 10 allows at most 20 characters): upper-case
+# letters, digits, "-" and ".", so that it prints, scans and makes a URL unchanged.
+LOT_CODE = {"pattern": r"^[A-Z0-9][A-Z0-9.-]{0,19}$", "maxLength": 20}
 
 
 def obj(vi: str, en: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -351,6 +354,81 @@ def product_schema() -> dict[str, Any]:
             },
             ["date", "reason"],
         ),
+        "recalls": {
+            "type": "array",
+            "description": "Các đợt thu hồi sản phẩm, cũ trước mới sau. Không bao giờ xóa một đợt "
+            "thu hồi đã ghi: khi kết thúc thì ghi `ended`.",
+            "x-description-en": "The product's recalls, oldest first. A recall once written is "
+            "never deleted: when it is over, write `ended`.",
+            "items": obj(
+                "Một đợt thu hồi.",
+                "A recall.",
+                {
+                    "date": date(
+                        "Ngày thông báo thu hồi.", "Date the recall was announced.", "2026-10-05"
+                    ),
+                    "lots": {
+                        "type": "array",
+                        "description": "Mã các lô bị thu hồi, đúng như trong lots.csv. Bỏ trường "
+                        "này khi thu hồi cả sản phẩm.",
+                        "x-description-en": "Codes of the recalled lots, as in lots.csv. Leave "
+                        "the field out when the whole product is recalled.",
+                        "examples": [["L2026-09"]],
+                        "items": prop(
+                            "string",
+                            "Mã lô: chữ in hoa A-Z, chữ số, dấu - và dấu chấm, tối đa 20 ký tự.",
+                            "Lot code: upper-case A-Z, digits, - and ., at most 20 characters.",
+                            "L2026-09",
+                            **LOT_CODE,
+                        ),
+                    },
+                    "reason": text(
+                        "Lý do thu hồi.",
+                        "Why the product is recalled.",
+                        "Kết quả kiểm nghiệm không đạt chỉ tiêu vi sinh",
+                        max_length=1000,
+                    ),
+                    "action": text(
+                        "Người mua cần làm gì: ngừng sử dụng, mang trả ở đâu, được hoàn tiền ra "
+                        "sao.",
+                        "What the buyer should do: stop using it, where to return it, how to get "
+                        "a refund.",
+                        "Ngừng sử dụng; mang sản phẩm đến nơi mua để được hoàn tiền",
+                        max_length=1000,
+                    ),
+                    "authority": text(
+                        "Cơ quan yêu cầu thu hồi, nếu có.",
+                        "The authority that ordered the recall, if any.",
+                        "Chi cục An toàn vệ sinh thực phẩm tỉnh Quảng Ninh",
+                        max_length=200,
+                    ),
+                    "decision": text(
+                        "Số, ngày văn bản yêu cầu thu hồi, nếu có.",
+                        "Number and date of the recall decision, if any.",
+                        "15/QĐ-ATTP ngày 05/10/2026",
+                        max_length=200,
+                    ),
+                    "decision_url": prop(
+                        "string",
+                        "Địa chỉ web của văn bản thu hồi.",
+                        "Web address of the recall decision.",
+                        "https://example.org/quyet-dinh-thu-hoi.pdf",
+                        **URL,
+                    ),
+                    "contact": text(
+                        "Liên hệ để hỏi hay trả hàng (điện thoại, địa chỉ).",
+                        "Whom to contact about the recall (phone, address).",
+                        max_length=300,
+                    ),
+                    "ended": date(
+                        "Ngày kết thúc thu hồi (không trước ngày thu hồi).",
+                        "Date the recall ended (not before its date).",
+                        "2026-12-01",
+                    ),
+                },
+                ["date", "reason", "action"],
+            ),
+        },
         "example": prop(
             "boolean",
             "true nếu hồ sơ là ví dụ minh họa, không phải dữ liệu có nguồn.",
@@ -460,7 +538,204 @@ def producer_schema() -> dict[str, Any]:
     }
 
 
+def column(
+    name: str,
+    kind: str,
+    title: tuple[str, str],
+    description: tuple[str, str],
+    example: str | None = None,
+    **constraints: Any,
+) -> dict[str, Any]:
+    """A field of a Frictionless Table Schema, with its English title and description beside
+    the Vietnamese ones (as the record schemas carry x-description-en)."""
+    out: dict[str, Any] = {
+        "name": name,
+        "type": kind,
+        "title": title[0],
+        "x-title-en": title[1],
+        "description": description[0],
+        "x-description-en": description[1],
+    }
+    if kind == "date":
+        out["format"] = "default"  # YYYY-MM-DD
+    if example is not None:
+        out["example"] = example
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def lots_schema() -> dict[str, Any]:
+    """The Table Schema of a product's lots.csv (Frictionless Table Schema v1): one row per
+    production or harvest lot, kept by the producer in a spreadsheet."""
+    return {
+        "$id": BASE + "lots.schema.json",
+        "title": "Các lô sản phẩm (lots.csv)",
+        "x-title-en": "A product's lots (lots.csv)",
+        "description": "Mỗi dòng một lô sản xuất hay thu hoạch của sản phẩm, trong tệp lots.csv "
+        "đặt cạnh product.yaml (UTF-8, ngăn cột bằng dấu phẩy, dòng đầu là tên cột). Lô đã công "
+        "bố không bao giờ bị xóa: nhãn lô đã in trỏ tới trang của nó.",
+        "x-description-en": "One row per production or harvest lot of the product, in lots.csv "
+        "beside product.yaml (UTF-8, comma separated, the first row names the columns). A "
+        "published lot is never deleted: printed lot labels point to its page.",
+        "fields": [
+            column(
+                "lot",
+                "string",
+                ("Mã lô", "Lot code"),
+                (
+                    "Mã lô đúng như in trên bao bì: chữ in hoa A-Z không dấu, chữ số 0-9, dấu "
+                    "gạch ngang - và dấu chấm .; bắt đầu bằng chữ hoặc số; tối đa 20 ký tự. "
+                    "Không trùng trong cùng sản phẩm.",
+                    "The lot code as printed on the pack: upper-case A-Z, digits 0-9, hyphen - "
+                    "and dot .; starting with a letter or digit; at most 20 characters. Unique "
+                    "within the product.",
+                ),
+                "L2026-07",
+                required=True,
+                unique=True,
+                **LOT_CODE,
+            ),
+            column(
+                "produced",
+                "date",
+                ("Ngày sản xuất (NSX)", "Production date"),
+                (
+                    "Ngày sản xuất hay thu hoạch (NSX), dạng YYYY-MM-DD; không sau ngày hôm nay.",
+                    "Production or harvest date, YYYY-MM-DD; not after today.",
+                ),
+                "2026-07-15",
+                required=True,
+            ),
+            column(
+                "use_by",
+                "date",
+                ("Hạn sử dụng (HSD)", "Use-by date"),
+                (
+                    "Hạn sử dụng (HSD) hay sử dụng tốt nhất trước ngày, dạng YYYY-MM-DD; không "
+                    "trước NSX. Để trống nếu sản phẩm không có hạn sử dụng.",
+                    "Use-by or best-before date, YYYY-MM-DD; not before the production date. "
+                    "Empty when the product has none.",
+                ),
+                "2027-07-15",
+            ),
+            column(
+                "quantity",
+                "number",
+                ("Số lượng", "Quantity"),
+                (
+                    "Số lượng của lô, chỉ ghi số (dấu chấm thập phân), đơn vị ghi ở cột unit.",
+                    "Size of the lot, a number only (decimal point); the unit goes in unit.",
+                ),
+                "800",
+                minimum=0,
+            ),
+            column(
+                "unit",
+                "string",
+                ("Đơn vị", "Unit"),
+                (
+                    "Đơn vị của số lượng: chai, hộp, kg...; bắt buộc khi có số lượng.",
+                    "Unit of the quantity: bottles, boxes, kg...; required with a quantity.",
+                ),
+                "chai",
+                maxLength=40,
+            ),
+            column(
+                "origin",
+                "string",
+                ("Nguồn gốc nguyên liệu", "Origin"),
+                (
+                    "Vùng nguyên liệu, trang trại hay nơi thu hoạch, như chủ thể gọi.",
+                    "Raw-material area, farm or harvest place, as the producer names it.",
+                ),
+                "Vùng mơ Thượng Yên Công",
+                maxLength=300,
+            ),
+            column(
+                "origin_commune",
+                "string",
+                ("Mã xã nguồn gốc", "Origin commune code"),
+                (
+                    "Mã xã/phường nơi có nguyên liệu (5 chữ số, mã sau sắp xếp 2025; tra bằng "
+                    "`ocop places`). Trong Excel, định dạng cột là Văn bản để giữ số 0 ở đầu.",
+                    "Code of the commune the raw materials come from (5 digits, since the 2025 "
+                    "reform; look it up with `ocop places`). In Excel, format the column as "
+                    "Text to keep the leading zero.",
+                ),
+                "06832",
+                pattern=r"^[0-9]{5}$",
+            ),
+            column(
+                "inspection_report",
+                "string",
+                ("Số phiếu kết quả thử nghiệm", "Test report number"),
+                (
+                    "Số phiếu kết quả thử nghiệm (kiểm nghiệm) của lô, đúng như in.",
+                    "Number of the lot's laboratory test report, as printed.",
+                ),
+                "KQ-0001/2026",
+                maxLength=100,
+            ),
+            column(
+                "inspection_laboratory",
+                "string",
+                ("Phòng thử nghiệm", "Laboratory"),
+                ("Tên phòng thử nghiệm.", "Name of the laboratory."),
+                maxLength=200,
+            ),
+            column(
+                "inspection_date",
+                "date",
+                ("Ngày thử nghiệm", "Test date"),
+                (
+                    "Ngày của phiếu kết quả, dạng YYYY-MM-DD; không sau ngày hôm nay.",
+                    "Date of the test report, YYYY-MM-DD; not after today.",
+                ),
+                "2026-07-20",
+            ),
+            column(
+                "inspection_result",
+                "string",
+                ("Kết quả thử nghiệm", "Test result"),
+                (
+                    "pass (đạt) hoặc fail (không đạt).",
+                    "pass or fail.",
+                ),
+                "pass",
+                enum=["pass", "fail"],
+            ),
+            column(
+                "inspection_url",
+                "string",
+                ("Địa chỉ phiếu kết quả", "Test report address"),
+                (
+                    "Địa chỉ web (https://) nơi công bố phiếu kết quả, nếu có.",
+                    "Web address (https://) where the test report is published, if any.",
+                ),
+                "https://example.org/kq-0001-2026.pdf",
+                pattern=r"^https://[^\s<>\"'`]+$",
+                maxLength=500,
+            ),
+            column(
+                "note",
+                "string",
+                ("Ghi chú", "Note"),
+                ("Ghi chú về lô.", "A note about the lot."),
+                maxLength=500,
+            ),
+        ],
+        "missingValues": [""],
+        "primaryKey": ["lot"],
+    }
+
+
 def main() -> None:
+    path = SCHEMAS / "lots.schema.json"
+    path.write_text(
+        json.dumps(lots_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    print("wrote", path)
     for name, schema in (("product", product_schema()), ("producer", producer_schema())):
         path = SCHEMAS / f"{name}.schema.json"
         path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -19,6 +19,7 @@ import marshal
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
@@ -138,8 +139,8 @@ def _converter(kind: type) -> Callable[[Any], Any]:
         return lambda member: plain(member.value)
     if issubclass(kind, dt.date):  # and datetime
         return lambda day: day.isoformat()
-    if issubclass(kind, (PurePath, str)):  # paths; Markup and other str subclasses
-        return str
+    if issubclass(kind, (PurePath, str, Decimal)):  # paths; Markup and other str subclasses;
+        return str  # a lot's quantity (str keeps every digit: "1.50" is not "1.5")
     raise TypeError(f"not a page input: {kind.__name__}")
 
 

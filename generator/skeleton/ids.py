@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from generator.config import IDS_LEDGER
 from generator.ledger import read_ledger
 from generator.load import display_path
 from generator.places import Places
@@ -60,7 +61,7 @@ def province_prefixes(places: Places) -> dict[str, str]:
 def used_product_ids(catalog_dir: Path) -> dict[str, str]:
     """Every product id taken, with where: folders (even without a record) and the ledger."""
     used: dict[str, str] = {}
-    ledger = catalog_dir / "published-ids.txt"
+    ledger = catalog_dir / IDS_LEDGER
     for _, pid in read_ledger(ledger):
         used[pid] = "đã công bố trong published-ids.txt, có thể đã in mã QR"
     products = catalog_dir / "products"

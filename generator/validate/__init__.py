@@ -5,8 +5,9 @@ its well-typed fields allow, so one run reports everything a contributor has to 
 
 The parts: `schema` (the schemas, and their errors said as what to write instead), `record`
 (the checks of one record), `photos` (a product's photo folder), `run` (every record's own
-checks on every core, or from the check cache), `cross_record` (ids, GTINs, producers, the
-ledger: what needs every record at once), `result` (what a run returns).
+checks on every core, or from the check cache), `lots` (each product's lots.csv, and the lots
+its recalls name), `cross_record` (ids, GTINs, producers, the ledgers: what needs every record
+at once), `result` (what a run returns).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from generator.load import LoadedCatalog
 from generator.parallel import DEFAULT_POOLS
 from generator.places import Places
 from generator.validate.cross_record import cross_record_problems, province_folder_problems
+from generator.validate.lots import check_lots_tables, recall_problems
 from generator.validate.result import Validation
 from generator.validate.run import check_each_record
 from generator.validate.schema import Schemas
@@ -47,6 +49,8 @@ def validate_records(
     check_each_record(
         loaded, schemas, places, vocab, as_of, known_photos or {}, known_checks or {}, out, pools
     )
+    check_lots_tables(loaded, schemas.lots, places, as_of, known_checks or {}, out, pools)
+    out.problems += recall_problems(loaded)
     out.problems += cross_record_problems(loaded, ledger)
     out.problems.sort()
     return out

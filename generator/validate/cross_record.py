@@ -1,5 +1,6 @@
 """The checks that need every record at once: ids and GTINs held by one record each, producers
-and replacements that exist, province folders that are provinces, and the published-ids ledger.
+and replacements that exist, province folders that are provinces, and the ledgers of published
+products, lots and recalls.
 
 They are never cached: a record's bytes can stay the same while another record takes its id.
 """
@@ -10,9 +11,11 @@ import difflib
 import re
 from pathlib import Path
 
+from generator.config import ledger_paths
 from generator.errors import Problem, problem
 from generator.ledger import read_ledger
 from generator.load import LoadedCatalog, Record
+from generator.lots import LOTS_FILE, recall_ids, recall_product
 from generator.places import Places
 from generator.text import fold
 from generator.validate.record import value_at
@@ -126,12 +129,81 @@ def cross_record_problems(loaded: LoadedCatalog, ledger: Path | None) -> list[Pr
                 )
             )
     if ledger is not None:
-        shown = (
-            f"{loaded.root.name}/{ledger.resolve().relative_to(loaded.root).as_posix()}"
-            if ledger.resolve().is_relative_to(loaded.root)
-            else ledger.name
-        )
+        shown = _shown(loaded, ledger)
         for number, pid in read_ledger(ledger):
             if pid not in loaded.product_folders:
                 out.append(problem(shown, number, "", "published-product-missing", value=pid))
+        lots_ledger, recalls_ledger = ledger_paths(ledger)
+        out += _lots_ledger_problems(loaded, lots_ledger)
+        out += _recalls_ledger_problems(loaded, recalls_ledger)
+    return out
+
+
+def _shown(loaded: LoadedCatalog, ledger: Path) -> str:
+    if ledger.resolve().is_relative_to(loaded.root):
+        return f"{loaded.root.name}/{ledger.resolve().relative_to(loaded.root).as_posix()}"
+    return ledger.name
+
+
+def _lots_ledger_problems(loaded: LoadedCatalog, ledger: Path) -> list[Problem]:
+    """Each published lot is still in its product's lots.csv. A lot of a product whose folder is
+    gone (reported as such) or whose table could not be read (reported too) is not named again."""
+    out: list[Problem] = []
+    entries = read_ledger(ledger)
+    if not entries:
+        return out
+    shown = _shown(loaded, ledger)
+    codes: dict[str, set[str]] = {}
+    for number, entry in entries:
+        pid, _, code = entry.partition("/")
+        folder = loaded.product_folders.get(pid)
+        if folder is None:
+            continue
+        table = loaded.lots.get(folder)
+        if table is None and folder in loaded.lots_files:
+            continue
+        if table is not None and "lot" not in table.columns:
+            continue
+        if folder not in codes:
+            codes[folder] = set(table.column("lot")) if table is not None else set()
+        if code not in codes[folder]:
+            file = f"{folder}/{LOTS_FILE}"
+            out.append(problem(shown, number, "", "published-lot-missing", value=entry, file=file))
+    return out
+
+
+def _recalls_ledger_problems(loaded: LoadedCatalog, ledger: Path) -> list[Problem]:
+    """Each published recall is still in its product's record, with the same date and place
+    among that day's recalls (its id). A product whose folder is gone, or whose record could not
+    be read, is reported on its own."""
+    out: list[Problem] = []
+    entries = read_ledger(ledger)
+    if not entries:
+        return out
+    shown = _shown(loaded, ledger)
+    records = {r.display.rsplit("/", 1)[0]: r for r in loaded.products}
+    ids: dict[str, set[str]] = {}
+    for number, recall_id in entries:
+        pid = recall_product(recall_id)
+        folder = loaded.product_folders.get(pid) if pid else None
+        if folder is None or pid is None:
+            continue
+        record = records.get(folder)
+        if record is None:
+            continue
+        if folder not in ids:
+            recalls = record.data.get("recalls")
+            dates = [value_at(r, "date") for r in (recalls if isinstance(recalls, list) else [])]
+            ids[folder] = set(recall_ids(pid, [d if isinstance(d, str) else "" for d in dates]))
+        if recall_id not in ids[folder]:
+            out.append(
+                problem(
+                    shown,
+                    number,
+                    "",
+                    "published-recall-missing",
+                    value=recall_id,
+                    file=record.display,
+                )
+            )
     return out

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.checkcache import PhotoRow
 from generator.errors import problem
+from generator.lots import LOTS_FILE
 from generator.photocheck import (
     IMAGE_EXTENSIONS,
     PhotoFacts,
@@ -25,6 +26,8 @@ from generator.validate.record import RecordChecker, value_at
 from generator.validate.result import Validation
 from generator.yamlfile import dotted
 
+# The product's own files beside its photos: the record and its lots table (read by load.py).
+_RECORD_FILES = frozenset({"product.yaml", LOTS_FILE})
 # A photo's facts as a plain tuple (width, height, format, sha256): small to pickle, cheap to
 # rebuild.
 Facts = tuple[int, int, str, str]
@@ -95,7 +98,7 @@ def check_photos(
     skip = listed | accounted
     shown_folder = record.display.rsplit("/", 1)[0]
     for extra in sorted(os.listdir(folder)):  # names, in the order of sorted(iterdir())
-        if extra in skip or extra == "product.yaml" or extra.startswith("."):
+        if extra in skip or extra in _RECORD_FILES or extra.startswith("."):
             continue
         shown = f"{shown_folder}/{extra}"
         dot = extra.rfind(".")  # Path.suffix

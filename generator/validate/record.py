@@ -250,6 +250,18 @@ def check_product(
     sources = data.get("sources")
     for i in range(len(sources) if isinstance(sources, list) else 0):
         c.date(("sources", i, "date"), partial=True)
+    recalls = data.get("recalls")
+    for i in range(len(recalls) if isinstance(recalls, list) else 0):
+        start = c.date(("recalls", i, "date"))
+        end = c.date(("recalls", i, "ended"))
+        if start is not None and end is not None and end.earliest < start.earliest:
+            c.add(
+                ("recalls", i, "ended"),
+                "date-order",
+                value=end.isoformat(),
+                other_field=f"recalls[{i}].date",
+                other=start.isoformat(),
+            )
     gtin = data.get("gtin")
     if isinstance(gtin, str) and gtin.isdigit() and len(gtin) in (8, 12, 13, 14):
         expected = gtin_check_digit(gtin[:-1])

@@ -46,15 +46,21 @@ _TYPE_NAMES = {
 class Schemas:
     product: dict[str, Any]
     producer: dict[str, Any]
+    lots: dict[str, Any]  # the Table Schema of lots.csv (Frictionless), not a JSON Schema
 
 
 def load_schema(schemas_dir: Path, kind: str) -> dict[str, Any]:
-    """The schema of one kind of record: "product" or "producer"."""
+    """The schema of one kind of record: "product" or "producer"; "lots": the Table Schema of
+    a product's lots.csv."""
     return json.loads((schemas_dir / f"{kind}.schema.json").read_text(encoding="utf-8"))
 
 
 def load_schemas(schemas_dir: Path) -> Schemas:
-    return Schemas(load_schema(schemas_dir, "product"), load_schema(schemas_dir, "producer"))
+    return Schemas(
+        load_schema(schemas_dir, "product"),
+        load_schema(schemas_dir, "producer"),
+        load_schema(schemas_dir, "lots"),
+    )
 
 
 class SchemaChecker:
