@@ -16,7 +16,7 @@ import zxingcpp
 from PIL import Image, ImageDraw
 
 from generator.config import BuildConfig
-from generator.model import Catalog, Inspection, Lot, Product, Recall
+from generator.model import Catalog, Product
 from generator.render.labels.content import LabelContent, label_content
 from generator.render.labels.layout import Layout, layout_label
 from generator.render.labels.sizes import LABEL_SIZE
@@ -120,70 +120,6 @@ def renamed(catalog: Catalog, product_id: str = "qn-valid") -> Catalog:
         catalog,
         products=tuple(
             dataclasses.replace(p, name=p.name + " (mới)") if p.id == product_id else p
-            for p in catalog.products
-        ),
-    )
-
-
-def _lot(code: str, produced: str, use_by: str, line: int) -> Lot:
-    return Lot(
-        code=code,
-        produced=dt.date.fromisoformat(produced),
-        use_by=dt.date.fromisoformat(use_by),
-        quantity=None,
-        unit=None,
-        origin=None,
-        origin_commune=None,
-        origin_commune_name=None,
-        inspection=None,
-        note=None,
-        line=line,
-    )
-
-
-# The fixture catalog's lots and recall (tests/fixtures/catalog/.../lots.csv, product.yaml):
-# what a catalog loaded without lots is given by `with_fixture_lots`.
-FIXTURE_LOTS = {
-    "qn-valid": (
-        dataclasses.replace(
-            _lot("L2025-01", "2025-03-01", "2026-03-01", 2),
-            inspection=Inspection("KQ-0001/2025", None, dt.date(2025, 3, 5), "pass", None),
-        ),
-        _lot("L2026-07", "2026-07-15", "2027-07-15", 3),
-        _lot("L2026-09", "2026-09-10", "2027-09-10", 4),
-    ),
-    "qn-nam-chua-ro": (_lot("NAM.2026.1", "2026-06-01", "2026-12-01", 2),),
-}
-FIXTURE_RECALL = Recall(
-    id="qn-valid-2026-10-05",
-    product_id="qn-valid",
-    date=dt.date(2026, 10, 5),
-    lots=("L2026-09",),
-    reason="Lý do mẫu",
-    action="Ngừng sử dụng",
-    authority="Cơ quan mẫu",
-    decision=None,
-    decision_url=None,
-    contact=None,
-    ended=None,
-)
-
-
-def with_fixture_lots(catalog: Catalog) -> Catalog:
-    """The catalog with the fixture's lots: as loaded when lots.csv files are read, else given
-    here."""
-    if any(p.lots for p in catalog.products):
-        return catalog
-    return dataclasses.replace(
-        catalog,
-        products=tuple(
-            dataclasses.replace(
-                p,
-                lots=FIXTURE_LOTS[p.id],
-                recalls=(FIXTURE_RECALL,) if p.id == "qn-valid" else (),
-            )
-            if p.id in FIXTURE_LOTS
-            else p
             for p in catalog.products
         ),
     )

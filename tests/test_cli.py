@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from label_support import BASE_URL, decode, with_fixture_lots
+from label_support import BASE_URL, decode
 from label_support import make_config as label_config
 from PIL import Image
 
 from generator.cli import main, run_labels
-from generator.model import Catalog
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "catalog"
 AS_OF = ["--as-of", "2026-11-23"]
@@ -180,27 +178,12 @@ def test_ocop_labels_checks_the_catalog_as_validate_does(tmp_path, capsys) -> No
 # `ocop labels --lots`
 
 
-@pytest.fixture
-def fixture_lots(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The checked fixture catalog with its lots (tests/label_support.py, with_fixture_lots)."""
-    import generator.catalog
-
-    checked = generator.catalog.catalog_or_report
-
-    def with_lots(*args: Any, **kwargs: Any) -> Catalog | None:
-        catalog = checked(*args, **kwargs)
-        return None if catalog is None else with_fixture_lots(catalog)
-
-    monkeypatch.setattr(generator.catalog, "catalog_or_report", with_lots)
-
-
 def run_lots(tmp_path: Path, ids: list[str], capsys) -> tuple[int, str, str]:
     code = run_labels(label_config(tmp_path), [], None, lots=ids)
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-@pytest.mark.usefixtures("fixture_lots")
 def test_ocop_labels_lots_writes_a_label_per_lot_and_the_sheets(tmp_path, capsys) -> None:
     code, out, err = run_lots(tmp_path, ["qn-valid", "QN Nam_Chua_Ro", "qn-valid"], capsys)
     assert code == 0, out + err
@@ -230,7 +213,6 @@ def test_ocop_labels_lots_writes_a_label_per_lot_and_the_sheets(tmp_path, capsys
     assert decode(png) == [f"{BASE_URL}p/qn-nam-chua-ro/lo/NAM.2026.1/"]
 
 
-@pytest.mark.usefixtures("fixture_lots")
 def test_ocop_labels_lots_refuses_unknown_ids_and_products_without_lots(tmp_path, capsys) -> None:
     """Every problem at once, and nothing written."""
     code, out, err = run_lots(tmp_path, ["khong-co-ma-nay", "qn-expired", "qn-valid"], capsys)

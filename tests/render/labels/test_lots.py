@@ -27,7 +27,6 @@ from label_support import (
     lot_url_of,
     make_config,
     svg_qr_image,
-    with_fixture_lots,
 )
 from PIL import Image
 
@@ -44,13 +43,8 @@ GOLDEN_LOTS = [("qn-valid", "L2026-07"), ("qn-nam-chua-ro", "NAM.2026.1")]
 
 
 @pytest.fixture(scope="module")
-def lots_catalog(catalog: Catalog) -> Catalog:
-    return with_fixture_lots(catalog)
-
-
-@pytest.fixture(scope="module")
-def with_lots(lots_catalog: Catalog) -> list[Product]:
-    products = [p for p in lots_catalog.products if p.lots]
+def with_lots(catalog: Catalog) -> list[Product]:
+    products = [p for p in catalog.products if p.lots]
     assert {p.id for p in products} == {"qn-valid", "qn-nam-chua-ro"}
     return products
 
@@ -208,8 +202,8 @@ def test_a_lot_without_a_use_by_date_prints_no_hsd(with_lots: list[Product]) -> 
 
 
 @pytest.mark.parametrize(("product_id", "code"), GOLDEN_LOTS)
-def test_lot_label_svg_matches_golden(lots_catalog: Catalog, product_id: str, code: str) -> None:
-    (product,) = [p for p in lots_catalog.products if p.id == product_id]
+def test_lot_label_svg_matches_golden(catalog: Catalog, product_id: str, code: str) -> None:
+    (product,) = [p for p in catalog.products if p.id == product_id]
     lot = product.lot(code)
     assert lot is not None
     svg = draw_label(lot_label_content(product, lot, BASE_URL))[0]
