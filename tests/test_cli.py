@@ -207,7 +207,7 @@ def test_ocop_labels_lots_writes_a_label_per_lot_and_the_sheets(tmp_path, capsys
     assert err.splitlines() == [
         "qn-valid: lô L2025-01 không in lên tờ nhãn (đã hết hạn sử dụng).",
         "qn-valid: lô L2026-09 không in lên tờ nhãn (đang bị thu hồi).",
-        "qn-nam-chua-ro: lô NAM.2026.1 không in lên tờ nhãn (chứng nhận không còn hiệu lực).",
+        "qn-nam-chua-ro: lô NAM.2026.1 không in lên tờ nhãn (chứng nhận OCOP: chưa rõ hiệu lực).",
     ]
     png = Image.open(folder / "lo" / "qn-nam-chua-ro" / "NAM.2026.1.png")
     assert decode(png) == [f"{BASE_URL}p/qn-nam-chua-ro/lo/NAM.2026.1/"]

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from generator.cache import content_key
 from generator.model import Lot, Product, Validity
-from generator.render.labels.content import LabelContent
+from generator.render.labels.content import STATE_TEXT, LabelContent
 from generator.render.labels.layout import Layout, layout_label
 from generator.render.labels.pdf import pdf_document
 from generator.render.labels.qr import QrMatrix, qr_matrix
@@ -36,7 +36,8 @@ def sheet_lots(product: Product, day: dt.date) -> tuple[list[Lot], list[tuple[Lo
     is recalled or past its HSD. No lot when the product's certification is not valid (as for
     the product sheets)."""
     if product.validity is not Validity.VALID:
-        return [], [(lot, "chứng nhận không còn hiệu lực") for lot in product.lots]
+        state = "chứng nhận OCOP: " + STATE_TEXT[product.validity].lower()
+        return [], [(lot, state) for lot in product.lots]
     on, off = [], []
     for lot in product.lots:
         if any(recall.active_on(day) for recall in product.recalls_of(lot.code)):

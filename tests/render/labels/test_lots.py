@@ -145,7 +145,7 @@ def test_the_lot_sheet_holds_the_lots_fit_to_print(with_lots: list[Product], lot
         ("L2025-01", "đã hết hạn sử dụng"),
         ("L2026-09", "đang bị thu hồi"),
     ]
-    assert reasons["qn-nam-chua-ro"] == [("NAM.2026.1", "chứng nhận không còn hiệu lực")]
+    assert reasons["qn-nam-chua-ro"] == [("NAM.2026.1", "chứng nhận OCOP: chưa rõ hiệu lực")]
 
 
 def test_a_sheet_of_many_lots_scans_cell_by_cell(with_lots: list[Product], tmp_path) -> None:
