@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -115,55 +116,63 @@ def _day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+def _read_each(values: list[str], read: Callable[[str], Any]) -> list[Any]:
+    """read(value) for each value, once per distinct value (a table of 200,000 lots has a few
+    hundred dates); None for an empty cell."""
+    meaning = {value: read(value) for value in set(values) if value}
+    meaning[""] = None
+    return list(map(meaning.__getitem__, values))
+
+
 def derive_lots(table: LotsTable, places: Places) -> tuple[Lot, ...]:
     """The lots of a checked table, in the file's order; an empty cell is None."""
-    columns = {name: table.column(name) for name in table.header if name}
-    empty = [""] * len(table.rows)
+    count = len(table.rows)
+    columns = list(zip(*table.rows, strict=True)) if table.rows else []
 
     def cells(name: str) -> list[str]:
-        return columns.get(name, empty)
+        number = table.columns.get(name)
+        return list(columns[number]) if number is not None and columns else [""] * count
+
+    def text(name: str) -> list[str | None]:
+        return [value or None for value in cells(name)]
 
     communes = places.communes
-    lots = []
-    inspection_columns = ("report", "laboratory", "date", "result", "url")
-    inspections = zip(*(cells(f"inspection_{name}") for name in inspection_columns), strict=True)
-    for code, produced, use_by, quantity, unit, origin, commune, note, tested, line in zip(
-        cells("lot"),
-        cells("produced"),
-        cells("use_by"),
-        cells("quantity"),
-        cells("unit"),
-        cells("origin"),
-        cells("origin_commune"),
-        cells("note"),
-        inspections,
-        table.lines,
+    inspection = zip(
+        text("inspection_report"),
+        text("inspection_laboratory"),
+        _read_each(cells("inspection_date"), dt.date.fromisoformat),
+        text("inspection_result"),
+        text("inspection_url"),
         strict=True,
-    ):
-        report, laboratory, tested_on, result, url = tested
-        inspection = (
-            Inspection(
-                report or None, laboratory or None, _day(tested_on), result or None, url or None
-            )
-            if any(tested)
-            else None
+    )
+    return tuple(
+        Lot(
+            code=code,
+            produced=produced,
+            use_by=use_by,
+            quantity=quantity,
+            unit=unit,
+            origin=origin,
+            origin_commune=commune,
+            origin_commune_name=communes[commune].name if commune else None,
+            inspection=Inspection(*tested) if any(tested) else None,
+            note=note,
+            line=line,
         )
-        lots.append(
-            Lot(
-                code=code,
-                produced=dt.date.fromisoformat(produced),
-                use_by=_day(use_by),
-                quantity=Decimal(quantity) if quantity else None,
-                unit=unit or None,
-                origin=origin or None,
-                origin_commune=commune or None,
-                origin_commune_name=communes[commune].name if commune else None,
-                inspection=inspection,
-                note=note or None,
-                line=line,
-            )
+        for code, produced, use_by, quantity, unit, origin, commune, tested, note, line in zip(
+            cells("lot"),
+            _read_each(cells("produced"), dt.date.fromisoformat),
+            _read_each(cells("use_by"), dt.date.fromisoformat),
+            _read_each(cells("quantity"), Decimal),
+            text("unit"),
+            text("origin"),
+            text("origin_commune"),
+            inspection,
+            text("note"),
+            table.lines,
+            strict=True,
         )
-    return tuple(lots)
+    )
 
 
 def derive_recalls(product_id: str, raw: list[dict[str, Any]]) -> tuple[Recall, ...]:

@@ -29,6 +29,10 @@ LOT_CODE_MAX = 20
 # no lots table (a pasted export, a binary file renamed).
 MAX_LOTS_BYTES = 64 * 1024 * 1024
 _BOM = "\ufeff"
+# Where a space at the edge of a cell shows in the text, quoted or not (and more: a false alarm
+# only costs the stripping).
+_EDGE_SPACES = (", ", " ,", "\n ", " \n", " \r", '" ', ' "')
+_PLAIN_WHITESPACE = frozenset(" \n\r")
 _RECALL_ID = re.compile(r"^(?P<product>.+)-(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(-[0-9]+)?$")
 
 
@@ -111,6 +115,15 @@ def _failed(shown: str, line: int, code: str, **params: object) -> LotsParse:
     return LotsParse(1, None, [], [], True, [problem(shown, line, "", code, **params)])
 
 
+def _edge_spaces(text: str) -> bool:
+    """Whether a cell may start or end with whitespace: a few substring searches, and the set
+    of the text's characters for tabs and no-break spaces (a regular expression over a table of
+    200,000 lots took longer than reading it)."""
+    if any(ch.isspace() for ch in set(text) - _PLAIN_WHITESPACE):
+        return True
+    return text[:1] == " " or text[-1:] == " " or any(s in text for s in _EDGE_SPACES)
+
+
 def parse_lots(raw: bytes, shown: str) -> LotsParse:
     """The table in a lots.csv's bytes; `shown`: the path named in messages."""
     if len(raw) > MAX_LOTS_BYTES:
@@ -122,26 +135,31 @@ def parse_lots(raw: bytes, shown: str) -> LotsParse:
     text = text.removeprefix(_BOM)
     if "\x00" in text:  # a spreadsheet's binary file (.xlsx, .xls) saved under the csv name
         return _failed(shown, text.count("\n", 0, text.index("\x00")) + 1, "lots-not-csv")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # skipinitialspace: `, "a, b"` (a space before the quote) is still one quoted cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
     rows: list[list[str]] = []
     lines: list[int] = []
-    header: list[str] | None = None
-    header_line = start = 1
+    keep_row, keep_line = rows.append, lines.append
+    start = 1
     try:
         for row in reader:
             if any(row):  # blank lines, and rows of empty cells a spreadsheet leaves, are skipped
-                cells = [cell.strip() for cell in row]
-                if header is None:
-                    header, header_line = cells, start
-                else:
-                    rows.append(cells)
-                    lines.append(start)
+                keep_row(row)
+                keep_line(start)
             start = reader.line_num + 1
     except csv.Error:
         # the row that starts at `start` has a quote that is never closed, or one inside a cell
         return _failed(shown, start, "lots-quote")
-    if header is None:
-        return _failed(shown, 1, "lots-empty")
+    if not rows:
+        return _failed(shown, 1, "lots-empty", columns="lot, produced, use_by, ...")
+    if _edge_spaces(text):  # else no cell has spaces around it: 200,000 rows not copied
+        stripped = [[cell.strip() for cell in row] for row in rows]
+        kept = [number for number, row in enumerate(stripped) if any(row)]
+        rows, lines = [stripped[n] for n in kept], [lines[n] for n in kept]
+        if not rows:
+            return _failed(shown, 1, "lots-empty", columns="lot, produced, use_by, ...")
+    header, header_line = rows[0], lines[0]
+    del rows[0], lines[0]
     if len(header) == 1 and ";" in header[0]:
         # Excel with Vietnamese regional settings separates the columns with ";"
         return _failed(shown, header_line, "lots-semicolons")

@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from generator.catalog import check_catalog
-from generator.ledger import HEADER, read_ids, read_ledger, update_ledger
+from generator.ledger import (
+    HEADER,
+    LOTS_HEADER,
+    RECALLS_HEADER,
+    read_ids,
+    read_ledger,
+    update_ledger,
+    update_ledgers,
+    update_lots_ledger,
+    update_recalls_ledger,
+)
 from generator.model import Catalog
 from support import FIXTURE_PRODUCT_IDS
 
@@ -95,3 +105,55 @@ def test_validation_fails_when_a_listed_product_folder_disappears(catalog, tmp_p
     shutil.rmtree(copy / "products" / "quang_ninh" / "qn-expired")
     problems = check_catalog(copy, ROOT / "schemas", AS_OF, ledger).problems
     assert [p.code for p in problems] == ["published-product-missing"]
+
+
+def test_lots_and_recalls_ledgers_are_kept_beside_the_ids_one(catalog, tmp_path) -> None:
+    ids = tmp_path / "published-ids.txt"
+    assert update_ledgers(ids, catalog) is True
+    lots, recalls = tmp_path / "published-lots.txt", tmp_path / "published-recalls.txt"
+    text = lots.read_text(encoding="utf-8")
+    assert text.startswith(LOTS_HEADER)
+    assert text[len(LOTS_HEADER) :].splitlines() == [
+        "qn-nam-chua-ro/NAM.2026.1",
+        "qn-valid/L2025-01",
+        "qn-valid/L2026-07",
+        "qn-valid/L2026-09",
+    ]
+    text = recalls.read_text(encoding="utf-8")
+    assert text.startswith(RECALLS_HEADER)
+    assert text[len(RECALLS_HEADER) :].splitlines() == ["qn-valid-2026-10-05"]
+    assert update_ledgers(ids, catalog) is False  # nothing new: no file touched
+    # a lot or recall gone from the catalog stays listed
+    fewer = dataclasses.replace(
+        catalog,
+        products=tuple(dataclasses.replace(p, lots=(), recalls=()) for p in catalog.products),
+    )
+    assert update_lots_ledger(lots, fewer) == [] and update_recalls_ledger(recalls, fewer) == []
+    assert len(read_ledger(lots)) == 4 and len(read_ledger(recalls)) == 1
+
+
+def test_validation_fails_when_a_published_lot_or_recall_disappears(catalog, tmp_path) -> None:
+    copy = tmp_path / "catalog"
+    shutil.copytree(FIXTURE, copy)
+    ledger = copy / "published-ids.txt"
+    update_ledgers(ledger, catalog)
+    assert check_catalog(copy, ROOT / "schemas", AS_OF, ledger).problems == []
+    folder = copy / "products" / "quang_ninh" / "qn-valid"
+    lots = (folder / "lots.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "lots.csv").write_text("".join(lots[:2] + lots[3:]), encoding="utf-8")  # L2026-07
+    record = (folder / "product.yaml").read_text(encoding="utf-8")
+    # the recall's date corrected: another id, so the published one is missing
+    (folder / "product.yaml").write_text(record.replace('"2026-10-05"', '"2026-10-06"'), "utf-8")
+    problems = check_catalog(copy, ROOT / "schemas", AS_OF, ledger).problems
+    assert [(p.path, p.line, p.code) for p in problems] == [
+        ("catalog/published-lots.txt", len(LOTS_HEADER.splitlines()) + 3, "published-lot-missing"),
+        (
+            "catalog/published-recalls.txt",
+            len(RECALLS_HEADER.splitlines()) + 1,
+            "published-recall-missing",
+        ),
+    ]
+    # a product whose lots.csv cannot be read is not told that each of its lots is missing
+    (folder / "lots.csv").write_bytes(b"lot;produced\n")
+    problems = check_catalog(copy, ROOT / "schemas", AS_OF, ledger).problems
+    assert [p.code for p in problems] == ["lots-semicolons", "published-recall-missing"]

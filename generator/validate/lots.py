@@ -20,7 +20,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,6 +37,8 @@ from generator.validate.record import value_at
 from generator.validate.result import Validation
 from generator.validate.schema import DATE_SHAPE, suggest_date
 
+# The columns the checks across columns read as values (dates, quantities).
+_TYPED = frozenset({"produced", "use_by", "inspection_date", "quantity"})
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 # Column names people write instead (folded, spaces and "_" alike) -> the column.
 _COLUMN_NAMES = {
@@ -120,17 +122,21 @@ class _TableChecker:
                     self.lines.append(line)
                 else:
                     self.add(line, "", "lots-row-length", count=len(row), expected=width)
+        # the table as columns, transposed once (a column a row at a time cost more than the
+        # checks); a header without rows has no columns
+        self.columns = list(zip(*self.rows, strict=True)) if self.rows else []
 
-    def add(self, line: int, column: str, code: str, **params: object) -> None:
-        self.problems.append(problem(self.table.display, line, column, code, **params))
+    def add(self, line: int, field_name: str, code: str, **params: object) -> None:
+        """field_name: the column of the cell ("" for the line or the header as a whole)."""
+        self.problems.append(problem(self.table.display, line, field_name, code, **params))
 
-    def column(self, name: str) -> list[str] | None:
+    def column(self, name: str) -> Sequence[str] | None:
         number = self.table.columns.get(name)
         if number is None:
             return None
-        return [row[number] for row in self.rows]
+        return self.columns[number] if self.columns else ()
 
-    def report(self, values: list[str], bad: Mapping[str, Callable[[int], None]]) -> None:
+    def report(self, values: Sequence[str], bad: Mapping[str, Callable[[int], None]]) -> None:
         """Calls bad[value](line) for every row holding a value of `bad`."""
         if bad:
             for value, line in zip(values, self.lines, strict=True):
@@ -144,6 +150,7 @@ class _TableChecker:
         line = table.header_line
         allowed = ", ".join(names)
         seen: dict[str, int] = {}
+        suggested: set[str] = set()  # the columns unknown names stand for
         for number, name in enumerate(table.header, 1):
             if not name:
                 if any(len(row) >= number and row[number - 1] for row in table.rows):
@@ -155,22 +162,30 @@ class _TableChecker:
                     "",
                     "lots-duplicate-column",
                     value=name,
-                    number=number,
-                    other=seen[name],
+                    number=seen[name],
+                    other=number,
                 )
                 continue
             seen[name] = number
             if name not in self.schema.columns:
+                wanted = _wanted_column(name, names)
+                suggested.add(wanted)
+                suggestion = (
+                    (f" (có phải `{wanted}`?)", f" (did you mean `{wanted}`?)")
+                    if wanted
+                    else ("", "")
+                )
                 self.add(
                     line,
                     "",
                     "lots-unknown-column",
                     value=name,
-                    suggestion=_column_suggestion(name, names),
+                    suggestion=suggestion,
                     allowed=allowed,
                 )
         for column in self.schema.columns.values():
-            if column.required and column.name not in seen:
+            # a column written under another name is reported once, as that name
+            if column.required and column.name not in seen and column.name not in suggested:
                 self.add(
                     line, "", "lots-missing-column", column=column.name, hint=column.description
                 )
@@ -199,7 +214,8 @@ class _TableChecker:
                 if complaint is not None:
                     bad[value] = complaint
             self.report(values, bad)
-            typed[column.name] = [meaning[value] for value in values]
+            if column.name in _TYPED:
+                typed[column.name] = list(map(meaning.__getitem__, values))
         return typed
 
     def _required(self, column: Column) -> Callable[[int], None]:
@@ -253,37 +269,42 @@ class _TableChecker:
             return None, self._complaint(name, "unknown-origin-commune", value=value)
         return value, None
 
-    def lot_codes(self, codes: list[str], column: Column) -> None:
-        """Each code follows the rule and is the only one of its key (case and spaces aside)."""
-        first: dict[str, int] = {}  # key -> index of its first row
-        repeated: list[tuple[int, int]] = []  # (index, index of the first row with its key)
-        for index, key in enumerate(map(lot_key, codes)):
-            if not key:
-                continue
-            earlier = first.setdefault(key, index)
-            if earlier != index:
-                repeated.append((index, earlier))
+    def lot_codes(self, codes: Sequence[str], column: Column) -> None:
+        """Each code follows the rule and is the only one of its key (case and spaces aside).
+        A code that follows the rule is its own key: only the others are turned into theirs."""
         lines = self.lines
         if "" in codes:
             self.report(codes, {"": self._required(column)})
+        wrong = [n for n, matched in enumerate(map(LOT_CODE.match, codes)) if not matched]
+        keys = list(codes)
+        for n in wrong:
+            keys[n] = lot_key(codes[n])
+        count = len(keys)
+        # each key's first row: the reversed pairs leave the first row of a key written last
+        first = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
+        first.pop("", None)
         clashing = set()
-        for index, earlier in repeated:
-            clashing.add(index)
-            code, first_code = codes[index], codes[earlier]
-            if code == first_code:
-                self.add(lines[index], "lot", "duplicate-lot", value=code, other=lines[earlier])
-            else:
-                self.add(
-                    lines[index],
-                    "lot",
-                    "duplicate-lot-case",
-                    value=code,
-                    first=first_code,
-                    other=lines[earlier],
-                )
-        match = LOT_CODE.match
-        for index, code in enumerate(codes):
-            if code and not match(code) and index not in clashing:
+        if len(first) < count - keys.count(""):
+            for index, key in enumerate(keys):
+                earlier = first.get(key, index)
+                if earlier == index:
+                    continue
+                clashing.add(index)
+                code, first_code = codes[index], codes[earlier]
+                if code == first_code:
+                    self.add(lines[index], "lot", "duplicate-lot", value=code, other=lines[earlier])
+                else:
+                    self.add(
+                        lines[index],
+                        "lot",
+                        "duplicate-lot-case",
+                        value=code,
+                        first=first_code,
+                        other=lines[earlier],
+                    )
+        for index in wrong:
+            code = codes[index]
+            if code and index not in clashing:
                 self.add(
                     lines[index],
                     "lot",
@@ -325,7 +346,7 @@ class _TableChecker:
                     )
         quantity = typed.get("quantity")
         if quantity is not None:
-            units = self.column("unit") or [""] * len(quantity)
+            units = self.column("unit") or ("",) * len(quantity)
             for amount, unit, line in zip(quantity, units, self.lines, strict=True):
                 if amount is not None and not unit:
                     self.add(line, "unit", "unit-required", value=str(amount))
@@ -421,15 +442,14 @@ def _lot_code_suggestion(code: str, index: int, keys: Mapping[str, int]) -> tupl
     )
 
 
-def _column_suggestion(name: str, names: list[str]) -> tuple[str, str]:
+def _wanted_column(name: str, names: list[str]) -> str:
+    """The column an unknown name stands for (`NSX` -> produced), or ""."""
     folded = " ".join(fold(name).replace("_", " ").replace("(", " ").replace(")", " ").split())
     wanted = _COLUMN_NAMES.get(folded) or (folded.replace(" ", "_") if folded else "")
     if wanted not in names:
         close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
         wanted = close[0] if close else ""
-    if not wanted:
-        return ("", "")
-    return (f"; có phải `{wanted}`?", f"; did you mean `{wanted}`?")
+    return wanted
 
 
 def check_lots_table(
@@ -524,7 +544,7 @@ def recall_problems(loaded: LoadedCatalog) -> list[Problem]:
         if table is not None and "lot" not in table.columns:
             continue  # reported: the column is missing
         codes = set(table.column("lot")) if table is not None else set()
-        keys = {lot_key(code): code for code in codes} if table is not None else {}
+        keys: dict[str, str] | None = None  # made when a code is not found: 200,000 lots
         shown = f"{folder}/{LOTS_FILE}"
         for i, recall in enumerate(recalls):
             lots = value_at(recall, "lots")
@@ -538,6 +558,8 @@ def recall_problems(loaded: LoadedCatalog) -> list[Problem]:
                         problem(record.display, line, where, "no-lots-file", value=code, file=shown)
                     )
                     continue
+                if keys is None:
+                    keys = {lot_key(known): known for known in codes}
                 close = keys.get(lot_key(code))
                 if close is None:
                     near = difflib.get_close_matches(code, sorted(codes), n=1, cutoff=0.7)
