@@ -8,6 +8,11 @@ BuildReport (time per stage, files, bytes, skipped) is written as JSON for natio
 
     python benchmarks/build_driver.py --catalog DIR --out DIR --cache DIR --report FILE.json
     python benchmarks/build_driver.py --validate-only --catalog DIR --cache DIR
+    python benchmarks/build_driver.py --lot-labels N --catalog DIR --out DIR --cache DIR \
+        --report FILE.json
+
+--lot-labels N: what `ocop labels --lots` does for the first N products that have lots (their
+lot labels and sheets into --out), timed; the report gives lots, seconds, files and bytes.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--report", type=Path, default=None)
     parser.add_argument("--validate-only", action="store_true", help="as `ocop validate`")
+    parser.add_argument("--lot-labels", type=int, default=0, metavar="N", help="products")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--base-url", default="https://ocop.example/")
     parser.add_argument("--jobs", type=int, default=0)
@@ -38,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.catalog.resolve(), args.cache.resolve(), args.as_of)
     if args.out is None or args.report is None:
         parser.error("--out and --report are needed for a build")
+    if args.lot_labels:
+        return lot_labels(args)
     config = BuildConfig(
         catalog_dir=args.catalog.resolve(),
         out_dir=args.out.resolve(),
@@ -92,6 +100,44 @@ def validate(catalog: Path, cache: Path, as_of: dt.date) -> int:
     print(
         f"OK: {len(checked.catalog.products)} products, {len(checked.catalog.producers)} producers."
     )
+    return 0
+
+
+def lot_labels(args: argparse.Namespace) -> int:
+    """The lot labels of the first `args.lot_labels` products with lots, as `ocop labels
+    --lots` makes them (generator/cli.py, run_lot_labels), timed without the catalog check."""
+    from generator.catalog import check_catalog
+    from generator.config import PROJECT_ROOT
+    from generator.render.labels.stage import make_lot_labels
+    from generator.write import SiteWriter
+
+    catalog_dir, cache = args.catalog.resolve(), args.cache.resolve()
+    checked = check_catalog(catalog_dir, PROJECT_ROOT / "schemas", args.as_of, cache_dir=cache)
+    assert checked.catalog is not None, checked.problems[:5]
+    products = [p for p in checked.catalog.products if p.lots][: args.lot_labels]
+    config = BuildConfig(
+        catalog_dir=catalog_dir,
+        out_dir=args.out.resolve(),
+        base_url=args.base_url,
+        as_of=args.as_of,
+        cache_dir=cache,
+    )
+    writer = SiteWriter(config.out_dir)
+    start = time.perf_counter()
+    run = make_lot_labels(products, config, writer)
+    elapsed = time.perf_counter() - start
+    sheets = [sheet.path for sheet in run.sheets.values()]
+    figures = {
+        "products": len(products),
+        "lots": len(run.labels),
+        "sheets": len(sheets),
+        "seconds": elapsed,
+        "files": len(writer.written),
+        "bytes": sum(writer.written.values()),
+        "sheet_bytes": sum(writer.written[path] for path in sheets),
+    }
+    args.report.write_text(json.dumps(figures), encoding="utf-8")
+    print(f"lot labels: {figures}")
     return 0
 
 

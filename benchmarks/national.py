@@ -4,22 +4,28 @@
     ... --quick                     # N = 2,000, a fast check
     ... --skip-hugo --keep          # no Hugo reference; keep benchmarks/out/national-N/
     ... --photos-only               # only the 12 MP phone-photo micro-benchmark
+    ... --lots 10                   # 10 synthetic lots per product, and a one-lot rebuild
 
 Measured, each as its own child process (wall time, CPU time of the process and its workers,
 peak memory): `ocop validate`; a cold build (empty cache, no output); a rebuild with nothing
 changed; a rebuild after one product.yaml changed; a full rebuild with a warm cache (output
 deleted); Hugo rendering the same products as the reference. Then the per-item costs, the built
-site's size, the search index's first-query budget, and a photo micro-benchmark. The table goes
+site's size, the search index's first-query budget, and a photo micro-benchmark. With --lots:
+lots.csv per product, a rebuild after one lot is added to one product and the files it changed,
+the lot pages' cost, files and bytes. `ocop import` of a 5,000-row province list (import_list.py)
+is measured as its own process. The table goes
 to stdout and to benchmarks/out/results-<N>.md (and .json). See benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import gzip
 import json
 import os
+import random
 import resource
 import shutil
 import sys
@@ -38,10 +44,14 @@ for _path in (str(BENCH), str(BENCH.parent)):
 import measure  # noqa: E402
 import synthetic  # noqa: E402
 
+from generator import urls  # noqa: E402
 from generator.config import PROJECT_ROOT  # noqa: E402
+from generator.write import Manifest, load_manifest  # noqa: E402
 
 PY = sys.executable
 DRIVER = BENCH / "build_driver.py"
+IMPORT_LIST = BENCH / "import_list.py"
+NEW_LOT = "SYN-MOI-01"  # the lot the one-lot rebuild adds: no synthetic code has this form
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(BENCH.parent)}  # children import ./generator too
 DEFAULT_OUT = BENCH / "out"
 GB = 1024**3
@@ -139,6 +149,110 @@ def edit_one_record(path: Path) -> bytes:
 
 
 # ------------------------------------------------------------------------------ hugo
+
+
+def add_one_lot(product_files: list[Path]) -> tuple[str, str | None, Path]:
+    """Appends NEW_LOT to the lots.csv of a product in the middle of the catalog, one with a
+    GTIN if there is one near (its lot also has a GS1 address): (id, GTIN-14, lots.csv)."""
+    middle = len(product_files) // 2
+    order = product_files[middle:] + product_files[:middle]
+    chosen = next((f for f in order[:200] if "\ngtin: " in f.read_text(encoding="utf-8")), order[0])
+    text = chosen.read_text(encoding="utf-8")
+    gtin = next(
+        (
+            line.split(":", 1)[1].strip().strip("'\"")
+            for line in text.splitlines()
+            if line.startswith("gtin:")
+        ),
+        None,
+    )
+    number = int(chosen.parent.name.removeprefix("syn-"))
+    produced = synthetic.AS_OF - dt.timedelta(days=1)
+    row = synthetic.lot_row(random.Random(number), number, 0, produced, "")
+    row[0] = NEW_LOT
+    lots = chosen.parent / "lots.csv"
+    with lots.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(row)
+    return chosen.parent.name, gtin.zfill(14) if gtin else None, lots
+
+
+def site_manifest(work: Path) -> Manifest:
+    """What the benchmark's site holds, file by file (the build's own manifest of out_dir)."""
+    (path,) = (work / "cache" / "builds").glob("*.site.manifest")
+    manifest = load_manifest(path)
+    assert manifest is not None, path
+    return manifest
+
+
+def changed_files(before: Manifest, after: Manifest) -> dict[str, list[str]]:
+    """Files written (content or input key changed), added and removed between two builds."""
+    return {
+        "changed": sorted(p for p in after.keys() & before.keys() if after[p][0] != before[p][0]),
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+    }
+
+
+def one_lot_kinds(product_id: str, gtin14: str | None, paths: list[str]) -> dict[str, list[str]]:
+    """The files a one-lot rebuild touched, by what they are: the lot's pages, the product's
+    own files (its page, its JSON), the tables (data/), and anything else."""
+    lot_pages = [urls.lot(product_id, NEW_LOT)]
+    if gtin14:
+        lot_pages.append(urls.gs1_lot(gtin14, NEW_LOT))
+    kinds: dict[str, list[str]] = {"lot page": [], "product page": [], "tables": [], "other": []}
+    for path in paths:
+        if any(path.startswith(page) for page in lot_pages):
+            kinds["lot page"].append(path)
+        elif path.startswith(urls.product(product_id)):
+            kinds["product page"].append(path)
+        elif path.startswith(urls.DATA):
+            kinds["tables"].append(path)
+        else:
+            kinds["other"].append(path)
+    return kinds
+
+
+def lot_site_size(site: Path) -> tuple[int, int]:
+    """Files and bytes of the lot pages: p/<id>/lo/ and 01/<GTIN>/10/."""
+    files = size = 0
+    for folder in [*site.glob("p/*/lo"), *site.glob("01/*/10")]:
+        f, b = tree_size(folder)
+        files, size = files + f, size + b
+    return files, size
+
+
+def run_import(work: Path, rows: int) -> dict[str, Any]:
+    """`ocop import` of a synthetic province list of `rows` rows (import_list.py), as a child."""
+    report = work / "import.json"
+    cmd = [PY, str(IMPORT_LIST), "--rows", str(rows), "--json", str(report)]
+    result = measure.run(f"import, {rows:,}-row list", cmd, cwd=PROJECT_ROOT, env=CHILD_ENV)
+    result.check()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    out = _figures(result)
+    out.update(data)
+    out["note"] = (
+        f"{rows:,} rows: import {data['seconds']:.2f} s ({data['seconds'] / rows * 1000:.2f} ms "
+        f"a row), {data['written']:,} records written"
+    )
+    log(f"import: {result.wall:.2f} s wall, {result.cpu:.2f} s CPU ({out['note']})")
+    return out
+
+
+LOT_LABEL_PRODUCTS = 100  # products whose lot labels are drawn for the on-demand figure
+
+
+def run_lot_labels(work: Path) -> dict[str, Any]:
+    """`ocop labels --lots` for LOT_LABEL_PRODUCTS products, as a child (build_driver.py)."""
+    report = work / "lot-labels.json"
+    cmd = [PY, str(DRIVER), "--lot-labels", str(LOT_LABEL_PRODUCTS)]
+    cmd += ["--catalog", str(work / "catalog"), "--out", str(work / "lot-labels")]
+    cmd += ["--cache", str(work / "cache"), "--report", str(report)]
+    cmd += ["--as-of", synthetic.AS_OF.isoformat()]
+    result = measure.run("lot labels", cmd, cwd=PROJECT_ROOT, env=CHILD_ENV).check()
+    out = _figures(result)
+    out.update(json.loads(report.read_text(encoding="utf-8")))
+    log(f"lot labels: {out['lots']} lots in {out['seconds']:.2f} s ({result.wall:.2f} s wall)")
+    return out
 
 
 def prepare_hugo(work: Path, catalog_dir: Path) -> Path | None:
@@ -387,6 +501,18 @@ def judge(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             )
         else:
             rows.append((label, f"{_s(one['wall'])} s", "<= Hugo", "n/a"))
+    one_lot = results.get("one_lot")
+    if one_lot:
+        other = one_lot["kinds"]["other"]
+        counts = ", ".join(f"{len(v)} {k}" for k, v in one_lot["kinds"].items() if v)
+        rows.append(
+            (
+                "one-lot rebuild: files changed",
+                f"{counts}" + (f" (other: {', '.join(other[:8])})" if other else ""),
+                "the lot's page, its product page, the tables, nothing else",
+                _verdict(not other and bool(one_lot["kinds"]["lot page"])),
+            )
+        )
     if "no-change rebuild" in runs:
         first = runs["no-change rebuild"]
         nc = runs.get("no-change rebuild, again", first)
@@ -446,7 +572,13 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"Synthetic catalog: {c['products']:,} products, {c['producers']:,} producers, "
             f"{c['photos']:,} photos ({synthetic.PHOTO_SIZE[0]}x{synthetic.PHOTO_SIZE[1]} "
             f"JPEG), all `example: true`; written in {_s(c['seconds'])} s. "
-            f"As-of date {synthetic.AS_OF.isoformat()}.",
+            f"As-of date {synthetic.AS_OF.isoformat()}."
+            + (
+                f" {c['lots']:,} lots ({c['lots'] // max(c['products'], 1)} a product, "
+                "synthetic, in lots.csv beside each record)."
+                if c.get("lots")
+                else ""
+            ),
             "",
         ]
     rows = judge(results)
@@ -466,7 +598,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             "|---|---:|---:|---:|---:|---:|---|",
         ]
         for label, r in runs.items():
-            note = ""
+            note = r.get("note", "")
             if "skipped" in r:
                 note = "skipped (nothing changed)" if r["skipped"] else f"{r['files']:,} files"
                 if r.get("kept"):
@@ -513,6 +645,50 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"({site['media_files']:,} files, {_mb(site['media_bytes'])} under media/).",
             "",
         ]
+    if results.get("lot_site"):
+        lot_site = results["lot_site"]
+        lots = max(results["catalog"].get("lots", 0), 1)
+        lines += [
+            f"Lot pages (p/<id>/lo/, 01/<GTIN>/10/): {lot_site['files']:,} files, "
+            f"{_mb(lot_site['bytes'])} ({lot_site['bytes'] / lots / 1024:.1f} KB a lot).",
+            "",
+        ]
+    if results.get("lot_labels"):
+        made = results["lot_labels"]
+        lots, total = made["lots"], results["catalog"]["lots"]
+        per_lot = made["seconds"] / max(lots, 1)
+        label_bytes = (made["bytes"] - made["sheet_bytes"]) / max(lots, 1)
+        sheet_bytes = made["sheet_bytes"] / max(made["sheets"], 1)
+        lines += [
+            "### Lot labels on demand (`ocop labels --lots`, not made by the build)",
+            "",
+            f"{lots:,} lots of {made['products']} products in {_s(made['seconds'])} s (one "
+            f"process): {per_lot * 1000:.2f} ms a lot (SVG + PNG + PDF), "
+            f"{label_bytes / 1024:.1f} KB a lot; {made['sheets']} A4 lot sheets, "
+            f"{sheet_bytes / 1024:.1f} KB each. Were the build to make them for all "
+            f"{total:,} lots: {3 * total:,} files, {_mb(label_bytes * total)} and "
+            f"{_s(per_lot * total)} s of one core, drawn again for every lot whose product "
+            "changes.",
+            "",
+        ]
+    if results.get("one_lot"):
+        one = results["one_lot"]
+        touched = [*one["changed"], *one["added"], *one["removed"]]
+        lines += [
+            f"### One lot added ({one['product']}/{NEW_LOT}): files the rebuild changed",
+            "",
+            f"{len(one['changed'])} changed, {len(one['added'])} added, "
+            f"{len(one['removed'])} removed.",
+            "",
+            "| kind | files |",
+            "|---|---|",
+        ]
+        for kind, paths in one["kinds"].items():
+            shown = ", ".join(f"`{p}`" for p in paths[:12])
+            more = f" and {len(paths) - 12:,} more" if len(paths) > 12 else ""
+            lines.append(f"| {kind} ({len(paths)}) | {shown}{more} |")
+        lines.append("")
+        assert len(touched) == sum(len(v) for v in one["kinds"].values())
     if results.get("search"):
         s = results["search"]
         lines += [
@@ -571,6 +747,21 @@ def per_item_costs(results: dict[str, Any]) -> dict[str, str]:
         )
     if "photos" in warm:
         out["photos stage / photo (cached)"] = f"{warm['photos'] / photos * 1000:.3f} ms"
+    lots = results["catalog"].get("lots", 0)
+    lot_stage = next((name for name in cold if "lot" in name), None)
+    if lots and lot_stage:
+        out[f"{lot_stage} stage / lot (cold)"] = f"{cold[lot_stage] / lots * 1000:.3f} ms"
+    elif lots and "pages" in cold:
+        out["HTML pages stage / (product + lot) (cold; lot pages not a stage of their own)"] = (
+            f"{cold['pages'] / (n + lots) * 1000:.3f} ms"
+        )
+    one_lot = runs.get("one-lot rebuild", {})
+    if lots and one_lot:
+        out["one-lot rebuild (whole run)"] = f"{one_lot['wall']:.2f} s"
+    imported = runs.get(f"import, {results.get('import_rows', 0):,}-row list")
+    if imported:
+        rows = results["import_rows"]
+        out["`ocop import` / row (in the process)"] = f"{imported['seconds'] / rows * 1000:.2f} ms"
     checked = sum(cold.get(stage, 0.0) for stage in ("load", "validate", "derive"))
     if checked:
         out["load+validate+derive / product (cold)"] = f"{checked / n * 1000:.2f} ms"
@@ -605,6 +796,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-photos", action="store_true", help="no photo micro-benchmark")
     parser.add_argument(
         "--photos-only", action="store_true", help="only the phone-photo micro-benchmark"
+    )
+    parser.add_argument(
+        "--lots",
+        type=int,
+        default=0,
+        metavar="K",
+        help="K synthetic lots per product (lots.csv) and a one-lot rebuild; 0: none, as the "
+        "figures before lots existed",
+    )
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=5000,
+        metavar="R",
+        help="rows of the synthetic province list `ocop import` reads (0: no import figure)",
     )
     parser.add_argument("--hugo-runs", type=int, default=2, help="Hugo runs; the best counts")
     parser.add_argument("--jobs", type=int, default=0, help="build workers (0: all cores)")
@@ -642,11 +848,14 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True)
         log(f"writing a synthetic catalog of {n:,} products into {work / 'catalog'}")
         start = time.perf_counter()
-        made = synthetic.write_catalog(work / "catalog", n, out_dir / "photo-bases")
+        made = synthetic.write_catalog(
+            work / "catalog", n, out_dir / "photo-bases", lots_per_product=args.lots
+        )
         results["catalog"] = {
             "products": made.products,
             "producers": made.producers,
             "photos": made.photos,
+            "lots": made.lots,
             "seconds": time.perf_counter() - start,
         }
         log(
@@ -655,6 +864,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             measure_builds(args, work, made, results)
+            if args.import_rows:
+                results["import_rows"] = args.import_rows
+                label = f"import, {args.import_rows:,}-row list"
+                results["runs"][label] = run_import(work, args.import_rows)
+                results["per_item"] = per_item_costs(results)
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
@@ -713,6 +927,23 @@ def measure_builds(
     target.write_bytes(original)
     runs["one-record rebuild, again"] = run_build("one-record rebuild, again", work, args.jobs)
 
+    if made.lots:
+        # One lot appended to one product's lots.csv; the lot stays (a published lot never
+        # disappears), so the figures below count it.
+        before = site_manifest(work)
+        product_id, gtin14, _ = add_one_lot(made.product_files)
+        runs["one-lot rebuild"] = run_build("one-lot rebuild", work, args.jobs)
+        touched = changed_files(before, site_manifest(work))
+        paths = [*touched["changed"], *touched["added"], *touched["removed"]]
+        results["one_lot"] = {
+            "product": product_id,
+            "gtin14": gtin14,
+            **touched,
+            "kinds": one_lot_kinds(product_id, gtin14, paths),
+        }
+        log(f"one lot added to {product_id}: {len(paths)} files changed")
+        results["lot_labels"] = run_lot_labels(work)
+
     files, size = tree_size(work / "site")
     media_files, media_size = tree_size(work / "site" / "media")
     results["site"] = {
@@ -722,6 +953,9 @@ def measure_builds(
         "media_bytes": media_size,
     }
     results["search"] = search_budget(work / "site")
+    if made.lots:
+        lot_files, lot_bytes = lot_site_size(work / "site")
+        results["lot_site"] = {"files": lot_files, "bytes": lot_bytes}
 
     shutil.rmtree(work / "site")
     shutil.rmtree(work / ".site.previous", ignore_errors=True)  # nothing to start from

@@ -4,6 +4,10 @@ Every record is marked `example: true`, every name and id says it is synthetic (
 hợp 00042", `syn-00042`), and the tree is written outside catalog/ (benchmarks/out/, ignored by
 git). Places are real province and commune codes from `load_places()`, so the records validate.
 
+Lots (optional, `lots_per_product`): a lots.csv beside each product.yaml in the format of
+schemas/lots.schema.json, every row's note saying it is synthetic, lot codes "SYN<date>-<k>",
+the origin commune the product's own; and published-lots.txt listing them all.
+
 Photos: a few dozen small base JPEGs (800x600, the smallest size validation accepts is 600 px on
 the short side) are drawn once into a cache folder; each product photo is a base with its own
 JPEG comment segment inserted, so every photo has different bytes (a different content hash, as
@@ -12,6 +16,7 @@ real photos would) at no drawing cost.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import random
@@ -70,6 +75,24 @@ KIND_PREFIX = {
     "household_business": "Hộ kinh doanh",
 }
 STANDARDS = ["VietGAP", "HACCP", "ISO 22000", "Hữu cơ", "TCCS"]
+# lots.csv columns, in the order of schemas/lots.schema.json
+LOT_COLUMNS = (
+    "lot",
+    "produced",
+    "use_by",
+    "quantity",
+    "unit",
+    "origin",
+    "origin_commune",
+    "inspection_report",
+    "inspection_laboratory",
+    "inspection_date",
+    "inspection_result",
+    "inspection_url",
+    "note",
+)
+LOT_NOTE = "Lô TỔNG HỢP cho đo hiệu năng, không phải dữ liệu thật (synthetic)"
+LOT_DAYS = 30  # a product's lots are about a month apart, the last one before AS_OF
 
 
 @dataclass(frozen=True)
@@ -79,6 +102,7 @@ class SyntheticCatalog:
     producers: int
     photos: int
     product_files: list[Path]  # product.yaml paths, by product number
+    lots: int = 0  # rows of all lots.csv files
 
 
 def nfc(value: Any) -> Any:
@@ -354,6 +378,55 @@ def _plan_products(
         yield record, photo_count
 
 
+def lot_row(
+    rnd: random.Random, product_number: int, k: int, produced: dt.date, commune: str
+) -> list[str]:
+    """One synthetic lot (a lots.csv row): code unique within the product, dates in order,
+    produced on or before AS_OF; one lot in five with a (synthetic) passed inspection."""
+    use_by = produced + dt.timedelta(days=rnd.choice([180, 365, 730]))
+    row = {
+        "lot": f"SYN{produced:%Y%m%d}-{k + 1:02d}",
+        "produced": produced.isoformat(),
+        "use_by": use_by.isoformat(),
+        "quantity": str(rnd.randrange(100, 5000)),
+        "unit": rnd.choice(["gói", "chai", "kg", "hộp"]),
+        "origin": f"Vùng nguyên liệu tổng hợp {product_number % 50 + 1}",
+        "origin_commune": commune,
+        "note": LOT_NOTE,
+    }
+    if rnd.random() < 0.2:
+        row.update(
+            inspection_report=f"KQ-SYN-{product_number:05d}-{k + 1}",
+            inspection_laboratory="Phòng thử nghiệm tổng hợp (đo hiệu năng)",
+            inspection_date=min(produced + dt.timedelta(days=3), AS_OF).isoformat(),
+            inspection_result="pass",
+            inspection_url=f"https://example.org/kq/{product_number:05d}-{k + 1}.pdf",
+        )
+    return [row.get(column, "") for column in LOT_COLUMNS]
+
+
+def lots_csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LOT_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def product_lots(rnd: random.Random, number: int, count: int, commune: str) -> list[list[str]]:
+    """`count` lots of one product, oldest first, about LOT_DAYS apart up to AS_OF."""
+    return [
+        lot_row(
+            rnd,
+            number,
+            k,
+            AS_OF - dt.timedelta(days=(count - k) * LOT_DAYS - rnd.randrange(0, 20)),
+            commune,
+        )
+        for k in range(count)
+    ]
+
+
 class _Dumper(yaml.CSafeDumper):
     """Multi-line text as `|` blocks, the way contributors write descriptions."""
 
@@ -386,13 +459,18 @@ def write_catalog(
     seed: int = 42,
     photo_bytes: Callable[[int, int], bytes] | None = None,
     photos_per_product: int | None = None,
+    lots_per_product: int = 0,
 ) -> SyntheticCatalog:
     """Writes root/products, root/producers and root/published-ids.txt into an empty `root`.
 
     `photo_bytes(product_number, k)`: the k-th photo of a product; default, a base photo with
     its own comment segment. `photos_per_product`: that many each, instead of 1-3 (mean 2).
+    `lots_per_product`: a lots.csv of that many lots beside each record, and
+    root/published-lots.txt; none when 0. The lots have their own random sequence, so the
+    records and photos are the same with lots as without.
     """
     rnd = random.Random(seed)
+    lot_rnd = random.Random(seed + 1)
     places = load_places()
     communes = sorted(places.communes.values(), key=lambda c: c.code)
     by_province: dict[str, list[CommuneInfo]] = {}
@@ -408,6 +486,7 @@ def write_catalog(
 
     files: list[Path] = []
     ids: list[str] = []
+    published_lots: list[str] = []
     photos = 0
     plan = _plan_products(rnd, n, producers, by_province, province_names, photos_per_product)
     for record, photo_count in plan:
@@ -425,6 +504,15 @@ def write_catalog(
         photos += photo_count
         files.append(folder / "product.yaml")
         ids.append(record["id"])
+        if lots_per_product:
+            commune = record["place"]["commune"]
+            rows = product_lots(lot_rnd, number, lots_per_product, commune)
+            (folder / "lots.csv").write_bytes(lots_csv(rows))
+            published_lots += [f"{record['id']}/{row[0]}" for row in rows]
     ledger = "# Mã sản phẩm đã công bố (danh mục tổng hợp cho đo hiệu năng)\n" + "\n".join(ids)
     (root / "published-ids.txt").write_text(ledger + "\n", encoding="utf-8")
-    return SyntheticCatalog(root, n, len(producers), photos, files)
+    if published_lots:
+        lots_ledger = "# Lô đã công bố (danh mục tổng hợp cho đo hiệu năng)\n"
+        lots_ledger += "\n".join(sorted(published_lots))
+        (root / "published-lots.txt").write_text(lots_ledger + "\n", encoding="utf-8")
+    return SyntheticCatalog(root, n, len(producers), photos, files, len(published_lots))

@@ -7,7 +7,8 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from generator.config import (
     DEFAULT_BASE_URL,
@@ -16,6 +17,9 @@ from generator.config import (
     normalise_base_url,
     today_in_vietnam,
 )
+
+if TYPE_CHECKING:
+    from generator.model import Catalog
 
 DESCRIPTION = """\
 ocop: kiểm tra danh mục sản phẩm OCOP và dựng trang web tĩnh.
@@ -125,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--id", action="append", default=[], dest="ids", help="mã sản phẩm")
     p.add_argument("--province", default=None, help="mã tỉnh, ví dụ 22")
+    p.add_argument(
+        "--lots",
+        nargs="+",
+        default=[],
+        metavar="MÃ_SP",
+        help="nhãn theo lô: một nhãn cho mỗi lô của các sản phẩm này và tờ in A4 của từng sản "
+        "phẩm / a label per lot of these products, and each one's A4 sheet",
+    )
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "labels")
     p.add_argument("--base-url", default=DEFAULT_BASE_URL)
 
@@ -248,26 +260,44 @@ def cmd_fix(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_labels(config: BuildConfig, ids: list[str], province: str | None) -> int:
+def _product_id(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower())  # "QN Ruou_Mo" too
+
+
+def _unknown_product(product_id: str) -> str:
+    return (
+        f"Không có sản phẩm mã «{product_id}» trong danh mục. Xem mã trong tên thư mục "
+        "catalog/products/<tỉnh>/<mã>/ hoặc trên trang sản phẩm."
+    )
+
+
+def run_labels(
+    config: BuildConfig, ids: list[str], province: str | None, lots: Sequence[str] = ()
+) -> int:
     """`ocop labels`: the labels of the chosen products (all when none), and the sheet of the
-    chosen province (all sheets when nothing is chosen), copied into config.out_dir."""
+    chosen province (all sheets when nothing is chosen), copied into config.out_dir. With
+    `lots`: the lot labels of those products instead (run_lot_labels)."""
     from generator.catalog import catalog_or_report
     from generator.render.labels.stage import make_labels
     from generator.write import SiteWriter
 
+    if lots and (ids or province is not None):
+        print(
+            "--lots làm nhãn theo lô, không dùng cùng --id hay --province: chạy hai lệnh riêng.",
+            file=sys.stderr,
+        )
+        return 2
     catalog = catalog_or_report(config, ("Chưa làm nhãn nào.", "No label was made."))
     if catalog is None:
         return 1
+    if lots:
+        return run_lot_labels(config, catalog, lots)
     known = {p.id: p for p in catalog.products}
-    wanted = [re.sub(r"[\s_]+", "-", i.strip().lower()) for i in ids]  # "QN Ruou_Mo" too
+    wanted = [_product_id(i) for i in ids]
     unknown = [i for i in wanted if i not in known]
     if unknown:
         for pid in unknown:
-            print(
-                f"Không có sản phẩm mã «{pid}» trong danh mục. Xem mã trong tên thư mục "
-                "catalog/products/<tỉnh>/<mã>/ hoặc trên trang sản phẩm.",
-                file=sys.stderr,
-            )
+            print(_unknown_product(pid), file=sys.stderr)
         return 1
     chosen = {pid: known[pid] for pid in wanted}
     sheets = ""
@@ -309,8 +339,47 @@ def run_labels(config: BuildConfig, ids: list[str], province: str | None) -> int
     return 0
 
 
+def run_lot_labels(config: BuildConfig, catalog: Catalog, ids: Sequence[str]) -> int:
+    """`ocop labels --lots ID...`: a label per lot of each product and its A4 lot sheet, in
+    config.out_dir/lo/. Every id is checked first (known, with lots), every problem told at
+    once, and nothing is written unless all are right."""
+    from generator.render.labels.stage import make_lot_labels
+    from generator.write import SiteWriter
+
+    known = {p.id: p for p in catalog.products}
+    wanted = list(dict.fromkeys(_product_id(i) for i in ids))
+    problems = []
+    for pid in wanted:
+        product = known.get(pid)
+        if product is None:
+            problems.append(_unknown_product(pid))
+        elif not product.lots:
+            lots_file = PurePosixPath(product.record_path).with_name("lots.csv")
+            problems.append(
+                f"Sản phẩm «{pid}» chưa có lô nào: ghi mỗi lô một dòng vào {lots_file} (mã lô, "
+                "NSX, HSD...) rồi chạy lại lệnh."
+            )
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        print(f"{len(problems)} lỗi cần sửa. Chưa làm nhãn nào.", file=sys.stderr)
+        return 1
+    writer = SiteWriter(config.out_dir)
+    run = make_lot_labels([known[pid] for pid in wanted], config, writer)
+    for rel in writer.written:
+        print(config.out_dir / rel)
+    for pid in wanted:
+        for lot, reason in run.left_off[pid]:
+            print(f"{pid}: lô {lot.code} không in lên tờ nhãn ({reason}).", file=sys.stderr)
+    print(
+        f"Đã ghi {len(writer.written)} tệp ({len(run.labels)} nhãn lô của {len(wanted)} sản "
+        f"phẩm, {len(run.sheets)} tờ in A4) vào {config.out_dir}."
+    )
+    return 0
+
+
 def cmd_labels(args: argparse.Namespace) -> int:
-    return run_labels(_config(args), ids=args.ids, province=args.province)
+    return run_labels(_config(args), ids=args.ids, province=args.province, lots=args.lots)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

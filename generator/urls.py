@@ -120,6 +120,17 @@ def label(stem: str, extension: str) -> str:
     return f"{LABELS}{stem}.{extension}"
 
 
+def lot_label(product_id: str, code: str, extension: str) -> str:
+    """A lot's label file (made by `ocop labels --lots`, not by the build): "nhan-qr/lo/<id>/
+    <CODE>.<ext>". Lot codes are upper case, so no two differ only by case."""
+    return label(f"lo/{product_id}/{code}", extension)
+
+
+def lot_labels(product_id: str) -> str:
+    """The A4 print sheet of a product's lot labels, beside the folder of its lot labels."""
+    return label(f"lo/{product_id}", "pdf")
+
+
 def province_labels(slug: str) -> str:
     """The A4 print sheet of a province's labels."""
     return label(PROVINCES + slug, "pdf")

@@ -8,11 +8,12 @@ import datetime as dt
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from generator.config import BuildConfig
 from generator.model import Catalog, Product
@@ -45,6 +46,29 @@ def decode(image: Image.Image) -> list[str]:
         for b in zxingcpp.read_barcodes(image.convert("L"))
         if b.format == zxingcpp.BarcodeFormat.QRCode
     ]
+
+
+def svg_qr_image(svg: ET.Element, px_per_mm: float = 300 / 25.4) -> Image.Image:
+    """Rasterises the SVG's QR path from its own geometry (translate, scale, runs)."""
+    (path,) = svg.iter(f"{SVG_NS}path")
+    tx, ty, scale = map(float, re.findall(r"[-\d.]+", path.get("transform", "")))
+    width_mm = float(svg.get("width", "").removesuffix("mm"))
+    height_mm = float(svg.get("height", "").removesuffix("mm"))
+    image = Image.new("L", (round(width_mm * px_per_mm), round(height_mm * px_per_mm)), 255)
+    draw = ImageDraw.Draw(image)
+    for c, r, k in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path.get("d", "")):
+        x0 = (tx + int(c) * scale) * px_per_mm
+        y0 = (ty + int(r) * scale) * px_per_mm
+        draw.rectangle(
+            (
+                round(x0),
+                round(y0),
+                round(x0 + int(k) * scale * px_per_mm) - 1,
+                round(y0 + scale * px_per_mm) - 1,
+            ),
+            fill=0,
+        )
+    return image
 
 
 def url_of(product: Product) -> str:
@@ -99,3 +123,10 @@ def renamed(catalog: Catalog, product_id: str = "qn-valid") -> Catalog:
             for p in catalog.products
         ),
     )
+
+
+def lot_url_of(product: Product, code: str) -> str:
+    """What a lot label's QR must hold, spelled out here rather than by the code under test."""
+    if product.gtin14:
+        return f"{BASE_URL}01/{product.gtin14}/10/{code}/"
+    return f"{BASE_URL}p/{product.id}/lo/{code}/"

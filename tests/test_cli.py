@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from label_support import BASE_URL, decode
 from label_support import make_config as label_config
+from PIL import Image
 
 from generator.cli import main, run_labels
 
@@ -171,6 +173,67 @@ def test_ocop_labels_checks_the_catalog_as_validate_does(tmp_path, capsys) -> No
     code, text = run_cli(tmp_path, ["qn-valid"], None, capsys)
     assert code == 0, text
     assert saved.stat().st_mtime_ns == stamp  # nothing new found: the cache left as it was
+
+
+# `ocop labels --lots`
+
+
+def run_lots(tmp_path: Path, ids: list[str], capsys) -> tuple[int, str, str]:
+    code = run_labels(label_config(tmp_path), [], None, lots=ids)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ocop_labels_lots_writes_a_label_per_lot_and_the_sheets(tmp_path, capsys) -> None:
+    code, out, err = run_lots(tmp_path, ["qn-valid", "QN Nam_Chua_Ro", "qn-valid"], capsys)
+    assert code == 0, out + err
+    folder = tmp_path / "out"
+    made = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert made == [
+        "lo/qn-nam-chua-ro/NAM.2026.1.pdf",
+        "lo/qn-nam-chua-ro/NAM.2026.1.png",
+        "lo/qn-nam-chua-ro/NAM.2026.1.svg",
+        "lo/qn-valid.pdf",  # qn-nam-chua-ro's validity is not sure: no sheet
+        *(
+            f"lo/qn-valid/{lot}.{ext}"
+            for lot in ("L2025-01", "L2026-07", "L2026-09")
+            for ext in ("pdf", "png", "svg")
+        ),
+    ]
+    assert out.splitlines()[-1] == (
+        f"Đã ghi 13 tệp (4 nhãn lô của 2 sản phẩm, 1 tờ in A4) vào {folder}."
+    )
+    assert str(folder / "lo" / "qn-valid.pdf") in out.splitlines()
+    assert err.splitlines() == [
+        "qn-valid: lô L2025-01 không in lên tờ nhãn (đã hết hạn sử dụng).",
+        "qn-valid: lô L2026-09 không in lên tờ nhãn (đang bị thu hồi).",
+        "qn-nam-chua-ro: lô NAM.2026.1 không in lên tờ nhãn (chứng nhận OCOP: chưa rõ hiệu lực).",
+    ]
+    png = Image.open(folder / "lo" / "qn-nam-chua-ro" / "NAM.2026.1.png")
+    assert decode(png) == [f"{BASE_URL}p/qn-nam-chua-ro/lo/NAM.2026.1/"]
+
+
+def test_ocop_labels_lots_refuses_unknown_ids_and_products_without_lots(tmp_path, capsys) -> None:
+    """Every problem at once, and nothing written."""
+    code, out, err = run_lots(tmp_path, ["khong-co-ma-nay", "qn-expired", "qn-valid"], capsys)
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "Không có sản phẩm mã «khong-co-ma-nay» trong danh mục. Xem mã trong tên thư mục "
+        "catalog/products/<tỉnh>/<mã>/ hoặc trên trang sản phẩm.",
+        "Sản phẩm «qn-expired» chưa có lô nào: ghi mỗi lô một dòng vào "
+        "catalog/products/quang_ninh/qn-expired/lots.csv (mã lô, NSX, HSD...) rồi chạy lại lệnh.",
+        "2 lỗi cần sửa. Chưa làm nhãn nào.",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_ocop_labels_lots_is_not_mixed_with_product_labels(tmp_path, capsys) -> None:
+    out_dir = str(tmp_path / "out")
+    for extra in (["--id", "qn-valid"], ["--province", "22"]):
+        argv = ["labels", "--lots", "qn-valid", *extra, "--out", out_dir, *AS_OF]
+        assert main(argv) == 2
+        assert "--lots" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(

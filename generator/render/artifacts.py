@@ -60,7 +60,7 @@ class LabelFiles:
 @dataclass(frozen=True)
 class LabelSheet:
     title: str  # "Quảng Ninh" or the producer's name
-    kind: str  # "province" | "producer"
+    kind: str  # "province" | "producer" | "lots" (a product's lot labels)
     path: str  # the A4 PDF
     count: int  # labels on it
 

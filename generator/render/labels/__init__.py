@@ -13,4 +13,10 @@ puts the files into the site; `page` is the page for producers and offices.
 A label for a product whose certification is not valid on the build day carries its state
 ("HẾT HIỆU LỰC", ...) instead of stars, and such products are left off the print sheets:
 stars may not be used once a certificate has expired or been revoked.
+
+Lot labels (`ocop labels --lots`, `stage.make_lot_labels`) are the same label for one lot of a
+product: the QR holds the lot's address (`urls.gs1_lot` where the product has a GTIN, else
+`urls.lot`), and the lot code, NSX and HSD are printed in plain characters. They are made on
+demand, never by the build: a label per lot is hundreds of thousands of files at national
+scale, printed once, when the lot is made.
 """

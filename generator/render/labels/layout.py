@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.render.labels.content import STATE_TEXT, LabelContent
+from generator.render.labels.content import STATE_TEXT, LabelContent, day_text
 from generator.render.labels.font import text_width
 from generator.render.labels.qr import QrMatrix, qr_matrix
 from generator.render.labels.sizes import DOT, MIN_SYMBOL_MM, PT, QUIET_MODULES
@@ -93,12 +93,14 @@ def _ellipsize(line: str, size: float, bold: bool, width: float) -> str:
 
 # Font sizes in points at scale 1; the fit loop shrinks them together when a zone overflows.
 NAME_PT, STATE_PT, ID_PT, FIELD_PT, CHECK_PT = 7.5, 8.0, 7.0, 6.0, 6.0
+LOT_PT = 8.0  # the lot code: what a shopper compares with a recall notice
+Block = tuple[str, str, bool, float, str, int, bool]
 MIN_SCALE = 0.55
 LINE = 1.2  # line height, in em
 
 
 def _stack(
-    blocks: Sequence[tuple[str, str, bool, float, str, int, bool]],
+    blocks: Sequence[Block],
     x0: float,
     width: float,
     scale: float,
@@ -128,7 +130,7 @@ def _stack(
 
 
 def _fit(
-    blocks: list[tuple[str, str, bool, float, str, int, bool]],
+    blocks: list[Block],
     x0: float,
     top: float,
     width: float,
@@ -162,6 +164,17 @@ def layout_label(
     col_w = width - margin - col_x
     strip_top = corner + block
     strip_h = height - margin - strip_top
+    column, check = _lot_blocks(content) if content.lot is not None else _blocks(content)
+    if strip_h >= 2 * CHECK_PT * PT * MIN_SCALE:
+        texts = _fit(column, col_x, margin, col_w, strip_top - margin)
+        texts += _fit(check, margin, strip_top, width - 2 * margin, strip_h)
+    else:  # no room under the QR: everything in the column
+        texts = _fit(column + check, col_x, margin, col_w, height - 2 * margin)
+    return Layout(width, height, qr, qr_x, qr_y, module, tuple(texts))
+
+
+def _blocks(content: LabelContent) -> tuple[list[Block], list[Block]]:
+    """A product label's text: (the column beside the QR, the strip under it)."""
     state = STATE_TEXT.get(content.validity)
     column = [
         ("", content.name, True, NAME_PT, " ", 3, False),
@@ -172,9 +185,28 @@ def layout_label(
     ]
     # Broken only after "/": a hyphen at a line end would look like a word break in the id.
     check = [("Kiểm tra: ", content.check_text, False, CHECK_PT, "/", 4, False)]
-    if strip_h >= 2 * CHECK_PT * PT * MIN_SCALE:
-        texts = _fit(column, col_x, margin, col_w, strip_top - margin)
-        texts += _fit(check, margin, strip_top, width - 2 * margin, strip_h)
-    else:  # no room under the QR: everything in the column
-        texts = _fit(column + check, col_x, margin, col_w, height - 2 * margin)
-    return Layout(width, height, qr, qr_x, qr_y, module, tuple(texts))
+    return column, check
+
+
+def _lot_blocks(content: LabelContent) -> tuple[list[Block], list[Block]]:
+    """A lot label's text. Beside the QR what the shopper reads first: the product, its
+    stars or state, the lot code, NSX and HSD, the product id; under it the certificate and the
+    address to type. The lot code, the dates, the id and the address are never cut short (the
+    lines they may take hold them at the smallest scale); a long name is."""
+    assert content.lot is not None and content.produced is not None
+    state = STATE_TEXT.get(content.validity)
+    column: list[Block] = [
+        ("", content.name, True, NAME_PT, " ", 2, False),
+        ("", state or "OCOP " + "★" * content.stars, True, STATE_PT, " ", 2, False),
+        ("Lô: ", content.lot, True, LOT_PT, "-.", 3, True),
+        ("NSX: ", day_text(content.produced), True, ID_PT, " ", 2, True),
+    ]
+    if content.use_by is not None:
+        column.append(("HSD: ", day_text(content.use_by), True, ID_PT, " ", 2, True))
+    column.append(("Mã SP: ", content.product_id, False, FIELD_PT, "-", 3, True))
+    certificate = f"{content.certificate}, hiệu lực đến {content.valid_until.vi()}"
+    strip: list[Block] = [
+        ("Mã QĐ: ", certificate, False, FIELD_PT, " ", 2, False),
+        ("Kiểm tra: ", content.check_text, False, CHECK_PT, "/", 4, False),
+    ]
+    return column, strip

@@ -1,14 +1,16 @@
-"""A4 print sheets: the labels of a province or a producer, 3 x 8 cells of 70 x 37 mm a page,
-cross cut marks at every cell corner. Only products of a valid certification go on them."""
+"""A4 print sheets: the labels of a province or a producer, or a product's lot labels, 3 x 8
+cells of 70 x 37 mm a page, cross cut marks at every cell corner. Only products of a valid
+certification go on them, and only lots neither recalled nor past their HSD."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from generator.cache import content_key
-from generator.model import Product, Validity
-from generator.render.labels.content import LabelContent
+from generator.model import Lot, Product, Validity
+from generator.render.labels.content import STATE_TEXT, LabelContent
 from generator.render.labels.layout import Layout, layout_label
 from generator.render.labels.pdf import pdf_document
 from generator.render.labels.qr import QrMatrix, qr_matrix
@@ -26,6 +28,25 @@ from generator.render.labels.version import code_key
 def sheet_products(products: Iterable[Product]) -> list[Product]:
     """Only labels of a valid certification go on print sheets (stars may not be used else)."""
     return sorted((p for p in products if p.validity is Validity.VALID), key=lambda p: p.id)
+
+
+def sheet_lots(product: Product, day: dt.date) -> tuple[list[Lot], list[tuple[Lot, str]]]:
+    """The lots of a product's lot sheet, in the order of its lots file, and those left off
+    with why: a sheet is printed to label packs, and no pack should get a label of a lot that
+    is recalled or past its HSD. No lot when the product's certification is not valid (as for
+    the product sheets)."""
+    if product.validity is not Validity.VALID:
+        state = "chứng nhận OCOP: " + STATE_TEXT[product.validity].lower()
+        return [], [(lot, state) for lot in product.lots]
+    on, off = [], []
+    for lot in product.lots:
+        if any(recall.active_on(day) for recall in product.recalls_of(lot.code)):
+            off.append((lot, "đang bị thu hồi"))
+        elif lot.status_on(day) == "expired":
+            off.append((lot, "đã hết hạn sử dụng"))
+        else:
+            on.append(lot)
+    return on, off
 
 
 def sheet_key(contents: Sequence[LabelContent], title: str) -> str:

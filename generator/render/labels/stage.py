@@ -18,17 +18,17 @@ from pathlib import Path
 from generator import urls
 from generator.cache import Cache
 from generator.config import BuildConfig
-from generator.model import Catalog, Product
+from generator.model import Catalog, Lot, Product
 from generator.parallel import pool_map, worker_count
 from generator.progress import NO_PROGRESS, Progress
 from generator.render.artifacts import LabelFiles, LabelIndex, LabelSheet
-from generator.render.labels.content import LabelContent, label_content
+from generator.render.labels.content import LabelContent, label_content, lot_label_content
 from generator.render.labels.font import dejavu
 from generator.render.labels.layout import Layout, layout_label
 from generator.render.labels.pdf import draw_pdf
 from generator.render.labels.png import draw_png
 from generator.render.labels.qr import QrMatrix, qr_matrix
-from generator.render.labels.sheets import draw_sheet, sheet_key, sheet_products
+from generator.render.labels.sheets import draw_sheet, sheet_key, sheet_lots, sheet_products
 from generator.render.labels.sizes import LABEL_SIZE
 from generator.render.labels.svg import draw_svg
 from generator.write import SiteWriter
@@ -264,3 +264,51 @@ def render_labels(
     """Every product's label (nhan-qr/<id>.svg|png|pdf) and the province and producer sheets;
     the cached files no longer used are removed."""
     return make_labels(catalog, config, writer, prune=True, progress=progress).index
+
+
+@dataclass
+class LotLabelRun:
+    """What `make_lot_labels` wrote, by product."""
+
+    labels: dict[tuple[str, str], LabelFiles] = field(default_factory=dict)  # (id, lot code)
+    sheets: dict[str, LabelSheet] = field(default_factory=dict)  # product id -> its lot sheet
+    left_off: dict[str, list[tuple[Lot, str]]] = field(default_factory=dict)  # off the sheet
+
+
+def make_lot_labels(
+    products: Sequence[Product], config: BuildConfig, writer: SiteWriter
+) -> LotLabelRun:
+    """A label per lot of each product (SVG, PNG, PDF) and the A4 sheet of the lots fit to
+    print (sheets.sheet_lots), written at their urls paths within the labels folder.
+
+    Made on demand by `ocop labels --lots`, not by the build: 200,000 lots would add 600,000
+    files and about as many megabytes to the site for labels a producer prints once per lot,
+    and a lot added to a product would change its sheet. Nothing is cached: a lot's label is
+    drawn once, when its lot is made."""
+    run = LotLabelRun()
+
+    def put(path: str, data: bytes) -> str:
+        rel = path.removeprefix(urls.LABELS)
+        writer.write_bytes(rel, data)
+        return rel
+
+    for product in products:
+        qrs: dict[str, QrMatrix] = {}
+        contents = {
+            lot.code: lot_label_content(product, lot, config.base_url) for lot in product.lots
+        }
+        for code, content in contents.items():
+            qr = qrs[content.url] = qr_matrix(content.url)
+            drawn = draw_label(content, qr)
+            paths = [
+                put(urls.lot_label(product.id, code, ext), data)
+                for ext, data in zip(EXTS, drawn, strict=True)
+            ]
+            run.labels[product.id, code] = LabelFiles(*paths)
+        on_sheet, run.left_off[product.id] = sheet_lots(product, config.as_of)
+        if on_sheet:
+            title = f"{product.name} ({product.id}), theo lô"
+            cells = tuple(contents[lot.code] for lot in on_sheet)
+            rel = put(urls.lot_labels(product.id), draw_sheet(cells, title, qrs=qrs))
+            run.sheets[product.id] = LabelSheet(title, "lots", rel, len(cells))
+    return run

@@ -34,3 +34,21 @@ def test_labels_page_links_every_label_and_sheet(catalog: Catalog, tmp_path) -> 
     assert all((folder / href).is_file() for href in linked)  # links resolve from the page
     assert "60 × 40 mm" in page and "70 × 37 mm" in page
     assert "nhan-qr/index.html" in html.index.pages
+
+
+def test_labels_page_tells_how_lot_labels_are_made(catalog: Catalog, tmp_path) -> None:
+    """Lot labels are made by the command, not the build: the page says how, and links none
+    (a lot added to a product must not change this page)."""
+    config = make_config(tmp_path)
+    writer = SiteWriter(tmp_path / "site")
+    assets = Assets()
+    assets.publish(config.templates_dir / "assets", writer)
+    html = Html(config, assets, writer)
+    render_labels_page(html, catalog, render_labels(catalog, config, writer))
+    page = (tmp_path / "site" / "nhan-qr" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="nhan-theo-lo"') : page.index("Cách kiểm tra một nhãn")]
+    assert "<code>ocop labels --lots &lt;mã sản phẩm&gt;</code>" in section
+    address = "nguyenvana.github.io/ocop-open-catalog"
+    assert f"{address}/p/&lt;mã sản phẩm&gt;/lo/&lt;mã lô&gt;/" in section
+    assert f"{address}/01/&lt;GTIN-14&gt;/10/&lt;mã lô&gt;/" in section
+    assert "/lo/" not in "".join(re.findall(r'href="([^"]*)"', section))

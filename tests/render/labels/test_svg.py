@@ -9,36 +9,13 @@ from label_support import (
     SVG_NS,
     decode,
     layout_of,
+    svg_qr_image,
     url_of,
 )
-from PIL import Image, ImageDraw
 
 from generator.model import Catalog, Validity
 from generator.render.labels.content import STATE_TEXT
 from generator.render.labels.sizes import LABEL_SIZE
-
-
-def svg_qr_image(svg: ET.Element, px_per_mm: float = 300 / 25.4) -> Image.Image:
-    """Rasterises the SVG's QR path from its own geometry (translate, scale, runs)."""
-    (path,) = svg.iter(f"{SVG_NS}path")
-    tx, ty, scale = map(float, re.findall(r"[-\d.]+", path.get("transform", "")))
-    width_mm = float(svg.get("width", "").removesuffix("mm"))
-    height_mm = float(svg.get("height", "").removesuffix("mm"))
-    image = Image.new("L", (round(width_mm * px_per_mm), round(height_mm * px_per_mm)), 255)
-    draw = ImageDraw.Draw(image)
-    for c, r, k in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path.get("d", "")):
-        x0 = (tx + int(c) * scale) * px_per_mm
-        y0 = (ty + int(r) * scale) * px_per_mm
-        draw.rectangle(
-            (
-                round(x0),
-                round(y0),
-                round(x0 + int(k) * scale * px_per_mm) - 1,
-                round(y0 + scale * px_per_mm) - 1,
-            ),
-            fill=0,
-        )
-    return image
 
 
 def test_every_label_svg_is_vector_print_sized_and_scans(catalog: Catalog, site) -> None:
