@@ -209,7 +209,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     # Only the derived catalog comes back: the raw records (YAML data and line numbers: 60 % of
     # the objects) are freed here, their memory serves the render instead of every worker.
     unchanged = ("Trang cũ được giữ nguyên.", "The previous site is unchanged.")
-    catalog = catalog_or_report(config, unchanged, stages=report.stages)
+    catalog = catalog_or_report(config, unchanged, stages=report.stages, progress=progress)
     if catalog is None:
         return 1
     # The catalog lives until the end: moved out of the collector's sight, so collections do

@@ -20,6 +20,7 @@ from generator.load import LoadedCatalog, load_records
 from generator.model import Catalog
 from generator.parallel import DEFAULT_POOLS
 from generator.places import load_places
+from generator.progress import NO_PROGRESS, Progress
 from generator.validate import validate_records
 from generator.validate.result import Validation
 from generator.validate.schema import load_schemas
@@ -71,15 +72,25 @@ def check_catalog(
     cache_dir: Path | None = None,
     stages: dict[str, float] | None = None,
     pools: PoolSettings = DEFAULT_POOLS,
+    progress: Progress = NO_PROGRESS,
 ) -> CheckedCatalog:
     """cache_dir: where what this run found is kept (generator/checkcache.py), so that the
     next run does not parse or check again a record whose bytes did not change, nor read a
     photo whose file did not change (None: everything is read and checked).
     stages: receives the seconds of "load", "validate" and "derive" (the build's report).
-    pools: when records are read and checked in worker processes."""
+    pools: when records are read and checked in worker processes. progress: shows reading and
+    checking as they go (generator/progress.py)."""
     with collector_paused(freeze=True):
         return _check_catalog(
-            catalog_dir, schemas_dir, as_of, ledger, release_date, cache_dir, _Clock(stages), pools
+            catalog_dir,
+            schemas_dir,
+            as_of,
+            ledger,
+            release_date,
+            cache_dir,
+            _Clock(stages),
+            pools,
+            progress,
         )
 
 
@@ -97,7 +108,11 @@ class _Clock:
         self.last = now
 
 
-def check_configured(config: BuildConfig, stages: dict[str, float] | None = None) -> CheckedCatalog:
+def check_configured(
+    config: BuildConfig,
+    stages: dict[str, float] | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> CheckedCatalog:
     """check_catalog as `ocop validate` and `ocop build` run it: the configured folders, as-of
     date, ledger and check cache."""
     return check_catalog(
@@ -108,6 +123,7 @@ def check_configured(config: BuildConfig, stages: dict[str, float] | None = None
         cache_dir=config.cache_dir,
         stages=stages,
         pools=config.pools,
+        progress=progress,
     )
 
 
@@ -116,10 +132,11 @@ def catalog_or_report(
     consequence: tuple[str, str] | None = None,
     form: str = "text",
     stages: dict[str, float] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Catalog | None:
     """The one "check the catalog or stop" of `ocop validate`, `ocop build` and `ocop labels`:
     the derived catalog, or None once every problem has been reported (see report_problems)."""
-    checked = check_configured(config, stages)
+    checked = check_configured(config, stages, progress)
     if checked.catalog is None:
         report_problems(checked.problems, config.lang, form, consequence)
     return checked.catalog
@@ -134,16 +151,17 @@ def _check_catalog(
     cache_dir: Path | None,
     clock: _Clock,
     pools: PoolSettings,
+    progress: Progress,
 ) -> CheckedCatalog:
     cache = CheckCache.of(catalog_dir, cache_dir, schemas_dir) if cache_dir else None
     known = cache.load() if cache else KnownResults()
-    loaded = load_records(catalog_dir, known.parses, pools)
+    loaded = load_records(catalog_dir, known.parses, pools, progress)
     clock.lap("load")
     places = load_places()
     vocab = load_vocabulary(schemas_dir)
     schemas = load_schemas(schemas_dir)
     validation = validate_records(
-        loaded, schemas, places, vocab, as_of, ledger, known.photos, known.checks, pools
+        loaded, schemas, places, vocab, as_of, ledger, known.photos, known.checks, pools, progress
     )
     found = KnownResults(loaded.parses, validation.checks, validation.checked)
     if cache and found != known:  # nothing changed: the files are left as they are

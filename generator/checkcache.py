@@ -33,7 +33,8 @@ _HEADER = len(_MAGIC) + 2 * _DIGEST + 4  # magic, two versions, CRC-32 of the pa
 # YAML reader, the schema checkers, the commune list.
 CHECK_MODULES = (
     *("__init__", "catalog", "checkcache", "config", "dates", "derive", "errors", "keys"),
-    *("ledger", "load", "lots", "messages", "model", "parallel", "photocheck", "places", "text"),
+    *("ledger", "load", "lots", "messages", "model", "parallel", "photocheck", "places"),
+    *("progress", "text"),
     *("urls", "vocab", "yamlfile"),
     *("validate", "validate.cross_record", "validate.lots", "validate.photos", "validate.record"),
     *("validate.result", "validate.run", "validate.schema"),

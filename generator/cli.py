@@ -63,6 +63,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _progress_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress",
+        choices=["auto", "bar", "lines", "off"],
+        default="auto",
+        help="tiến độ: thanh trên màn hình, dòng trong CI/tệp (auto), hay tắt / progress display",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ocop", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -77,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text: dòng lỗi dễ đọc; github: chú thích cho GitHub Actions",
     )
+    _progress_option(p)
 
     p = sub.add_parser("build", help="dựng trang web / build the site")
     _common(p)
@@ -92,12 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="địa chỉ công khai của trang, ví dụ https://ten.github.io/kho/",
     )
     p.add_argument("--jobs", type=int, default=0, help="số tiến trình (0: mọi lõi) / workers")
-    p.add_argument(
-        "--progress",
-        choices=["auto", "bar", "lines", "off"],
-        default="auto",
-        help="tiến độ: thanh trên màn hình, dòng trong CI/tệp (auto), hay tắt / progress display",
-    )
+    _progress_option(p)
 
     p = sub.add_parser("serve", help="xem thử trang đã dựng / preview the built site")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site")
@@ -193,9 +198,12 @@ def _config(args: argparse.Namespace) -> BuildConfig:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from generator.catalog import catalog_or_report
+    from generator.progress import Progress
 
     config = _config(args)
-    catalog = catalog_or_report(config, form=args.format)
+    catalog = catalog_or_report(
+        config, form=args.format, progress=Progress.for_terminal(args.progress)
+    )
     if catalog is None:
         return 1
     n, m = len(catalog.products), len(catalog.producers)

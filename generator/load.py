@@ -18,6 +18,7 @@ from generator.errors import Problem, problem
 from generator.lots import LOTS_FILE, MAX_LOTS_BYTES, LotsTable, parse_lots
 from generator.parallel import DEFAULT_POOLS, map_known_first
 from generator.photocheck import lstat, read_file
+from generator.progress import NO_PROGRESS, Progress
 from generator.yamlfile import MAX_RECORD_BYTES, FieldPath, parse_record
 
 PRODUCT_FILE = "product.yaml"
@@ -101,6 +102,7 @@ def load_records(
     catalog_dir: Path,
     known: Mapping[str, Parse] | None = None,
     pools: PoolSettings = DEFAULT_POOLS,
+    progress: Progress = NO_PROGRESS,
 ) -> LoadedCatalog:
     """known: parses of an earlier run, by display path (see generator/checkcache.py); a file
     whose bytes are those of its known parse is not parsed again. out.parses: this run's.
@@ -117,7 +119,8 @@ def load_records(
     # strings, not Paths (pickled for each file), and inherit `known`.
     every = product_files + lots_files + producer_files
     files = [(str(file), shown) for file, shown in every]
-    outcomes = map_known_first(_read_many, files, known or {}, _parsed, pools)
+    with progress.stage("đọc hồ sơ / reading records", len(files)) as stage:
+        outcomes = map_known_first(_read_many, files, known or {}, _parsed, pools, stage.advance)
     for (file, shown), outcome in zip(product_files, outcomes, strict=False):  # the rest follow
         _adopt(file, shown, "product", outcome, known, out.products, out)
     lots_outcomes = outcomes[len(product_files) : len(product_files) + len(lots_files)]

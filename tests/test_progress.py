@@ -29,20 +29,20 @@ def test_the_bar_shows_count_percent_and_time_left() -> None:
 def test_lines_are_quiet_for_a_small_stage_and_one_per_tenth_for_a_large_one() -> None:
     out = io.StringIO()
     progress = Progress("lines", out)
-    with progress.stage("ảnh / photos", 3) as stage:
-        stage.advance(3)
+    with progress.stage("ảnh / photos", 1000) as stage:
+        stage.advance(1000)
     assert out.getvalue() == ""
-    with progress.stage("trang / pages", 60) as stage:
-        for _ in range(60):
+    with progress.stage("trang / pages", 1200) as stage:
+        for _ in range(1200):
             stage.advance()
     lines = out.getvalue().splitlines()
-    assert lines[-1] == "trang / pages: 60/60" and len(lines) == 10
+    assert lines[-1] == "trang / pages: 1200/1200" and len(lines) == 10
     assert "\r" not in out.getvalue()
 
 
 def test_lines_in_large_steps_end_with_the_total() -> None:
     out = io.StringIO()
-    with Progress("lines", out).stage("nhãn / labels", 95) as stage:
+    with Progress("lines", out, min_lines=0).stage("nhãn / labels", 95) as stage:
         stage.advance(90)
         stage.advance(5)
     assert out.getvalue().splitlines() == ["nhãn / labels: 90/95", "nhãn / labels: 95/95"]

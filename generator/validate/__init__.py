@@ -21,6 +21,7 @@ from generator.config import PoolSettings
 from generator.load import LoadedCatalog
 from generator.parallel import DEFAULT_POOLS
 from generator.places import Places
+from generator.progress import NO_PROGRESS, Progress
 from generator.validate.cross_record import cross_record_problems, province_folder_problems
 from generator.validate.lots import check_lots_tables, recall_problems
 from generator.validate.result import Validation
@@ -39,6 +40,7 @@ def validate_records(
     known_photos: Mapping[str, PhotoRow] | None = None,
     known_checks: Mapping[str, Checks] | None = None,
     pools: PoolSettings = DEFAULT_POOLS,
+    progress: Progress = NO_PROGRESS,
 ) -> Validation:
     """known_photos, known_checks: what an earlier run found (see generator/checkcache.py).
     pools: when the records are checked in worker processes."""
@@ -47,7 +49,16 @@ def validate_records(
     # Each record's own checks first; what needs all records (ids, producers, GTINs) follows,
     # in one process, always on every record.
     check_each_record(
-        loaded, schemas, places, vocab, as_of, known_photos or {}, known_checks or {}, out, pools
+        loaded,
+        schemas,
+        places,
+        vocab,
+        as_of,
+        known_photos or {},
+        known_checks or {},
+        out,
+        pools,
+        progress,
     )
     check_lots_tables(loaded, schemas.lots, places, as_of, known_checks or {}, out, pools)
     out.problems += recall_problems(loaded)

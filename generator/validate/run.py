@@ -19,6 +19,7 @@ from generator.load import LoadedCatalog, Record
 from generator.parallel import DEFAULT_POOLS, map_known_first
 from generator.photocheck import PhotoFacts
 from generator.places import Places
+from generator.progress import NO_PROGRESS, Progress
 from generator.validate.photos import Facts, check_photos, facts_row
 from generator.validate.record import RecordChecker, check_producer, check_product
 from generator.validate.result import Validation
@@ -116,6 +117,7 @@ def check_each_record(
     known_checks: Mapping[str, Checks],
     out: Validation,
     pools: PoolSettings = DEFAULT_POOLS,
+    progress: Progress = NO_PROGRESS,
 ) -> None:
     """Adds the results of every record's own checks to `out`: producers first, then products.
 
@@ -135,7 +137,10 @@ def check_each_record(
     )
     count = len(loaded.products)
     numbers = range(count + len(loaded.producers))
-    outcomes = map_known_first(_check_records, numbers, context, _is_fresh, pools)
+    with progress.stage("kiểm tra hồ sơ / checking records", len(numbers)) as stage:
+        outcomes = map_known_first(
+            _check_records, numbers, context, _is_fresh, pools, stage.advance
+        )
     for record, outcome in zip(loaded.producers, outcomes[count:], strict=True):
         _adopt_outcome(record, outcome, out)
     for record, outcome in zip(loaded.products, outcomes[:count], strict=True):
