@@ -399,13 +399,13 @@ def product_schema() -> dict[str, Any]:
                     "authority": text(
                         "Cơ quan yêu cầu thu hồi, nếu có.",
                         "The authority that ordered the recall, if any.",
-                        "Chi cục An toàn vệ sinh thực phẩm tỉnh Quảng Ninh",
+                        "Chi cục An toàn vệ sinh thực phẩm (ví dụ)",
                         max_length=200,
                     ),
                     "decision": text(
                         "Số, ngày văn bản yêu cầu thu hồi, nếu có.",
                         "Number and date of the recall decision, if any.",
-                        "15/QĐ-ATTP ngày 05/10/2026",
+                        "Số .../QĐ-ATTP ngày 05/10/2026 (ví dụ)",
                         max_length=200,
                     ),
                     "decision_url": prop(
