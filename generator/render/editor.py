@@ -39,8 +39,8 @@ from generator.vocab import Vocabulary, load_vocabulary
 from generator.write import SiteWriter
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
-# What the page loads from node_modules: Decap's bundle with the chunks it loads on demand
-# (locales, code editor modes) and the YAML library our record format reads and writes with.
+# What the page loads from node_modules: Decap's bundle with the chunks it loads on demand and
+# the YAML library our record format reads and writes with.
 DECAP_DIST = Path("decap-cms") / "dist"
 YAML_DIST = Path("yaml") / "browser" / "dist"
 BUNDLE = "decap-cms.js"
@@ -471,8 +471,9 @@ def bundle_files(node_modules: Path = NODE_MODULES) -> dict[str, Path]:
         return {}
     files = {BUNDLE: dist / BUNDLE}
     for path in sorted(dist.iterdir()):
-        # the chunks and WebAssembly Decap loads on demand, not its second copy (cms.js) or maps
-        if path.name.endswith(".decap-cms.js") or path.suffix == ".wasm":
+        # the chunks Decap loads on demand; not its second copy (cms.js), the source maps, or
+        # the WebAssembly of image conversions this configuration does not turn on
+        if path.name.endswith(".decap-cms.js"):
             files[path.name] = path
     for path in sorted(yaml_dist.rglob("*.js")):
         files["yaml/" + path.relative_to(yaml_dist).as_posix()] = path

@@ -347,6 +347,23 @@ function beforeSave({ entry }) {
   return province ? data.set(FOLDER, province.folder) : data;
 }
 
+// Phrases Decap's Vietnamese locale lacks (they would show in English)
+function withPhrases(phrases, extra) {
+  const out = { ...phrases };
+  for (const [key, value] of Object.entries(extra)) {
+    out[key] = isPlainObject(value) ? withPhrases(phrases?.[key] || {}, value) : value;
+  }
+  return out;
+}
+CMS.registerLocale("vi", withPhrases(CMS.getLocale("vi"), {
+  editor: {
+    editorWidgets: {
+      list: { add: "Thêm %{item}", addType: "Thêm %{item}" },
+      image: { addMore: "Thêm ảnh" },
+      file: { addMore: "Thêm tệp" },
+    },
+  },
+}));
 CMS.registerCustomFormat("ocop-yaml", "yaml", recordFormat);
 CMS.registerWidget("ocop-id", IdControl);
 CMS.registerWidget("ocop-province", placeControl("province"));
