@@ -87,6 +87,7 @@ def _tree_state(folder: str, into: list[object]) -> None:
 def input_fingerprint(config: BuildConfig) -> str:
     """Cheap summary of every build input: file sizes and modification times, not contents."""
     state: list[object] = [__version__, config.base_url, config.as_of.isoformat()]
+    state.append(repr(config.editor))
     state.append(str(config.out_dir))
     for folder in (
         config.catalog_dir,
@@ -97,7 +98,8 @@ def input_fingerprint(config: BuildConfig) -> str:
     ):
         state.append(str(folder))
         _tree_state(str(folder), state)
-    for name in ("mkdocs.yml", "CONTRIBUTING.md"):
+    # the editor's bundle: installed (npm ci) or updated since the last build
+    for name in ("mkdocs.yml", "CONTRIBUTING.md", "node_modules/.package-lock.json"):
         path = PROJECT_ROOT / name
         if path.is_file():
             state.append((name, path.stat().st_mtime_ns))
@@ -221,6 +223,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     from generator.render.data_page import render_data_page
     from generator.render.datasets.cache import datasets_checked_before
     from generator.render.datasets.specs import DatasetError
+    from generator.render.editor import render_editor
     from generator.render.gs1 import render_gs1_pages, render_gs1_resolver, render_not_found
     from generator.render.html import Assets, Html
     from generator.render.labels.page import render_labels_page
@@ -263,6 +266,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
                 render_gs1_resolver(html, catalog)
                 render_not_found(html)
                 render_statistics(catalog, html)
+                render_editor(html, config, writer)
             if datasets is None:
                 datasets = _start_datasets(catalog, config, writer, photos)
             with report.stage("datasets, waited for"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from generator.config import (
     DEFAULT_BASE_URL,
     PROJECT_ROOT,
     BuildConfig,
+    EditorSettings,
     normalise_base_url,
     today_in_vietnam,
 )
@@ -103,6 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--jobs", type=int, default=0, help="số tiến trình (0: mọi lõi) / workers")
     _progress_option(p)
+    p.add_argument(
+        "--editor-repo",
+        default=os.environ.get("OCOP_EDITOR_REPO") or None,
+        metavar="CHỦ/KHO",
+        help="kho GitHub mà trình sửa web gửi đề nghị thay đổi tới / the editor's GitHub repo",
+    )
+    p.add_argument(
+        "--editor-auth-url",
+        default=os.environ.get("OCOP_EDITOR_AUTH_URL") or None,
+        metavar="URL",
+        help="địa chỉ dịch vụ đăng nhập GitHub (OAuth) của trình sửa / the OAuth helper",
+    )
+    p.add_argument(
+        "--editor-local",
+        default=None,
+        metavar="URL",
+        help="decap-server trên máy này, ví dụ http://localhost:8081/api/v1 (thử trình sửa)",
+    )
 
     p = sub.add_parser("serve", help="xem thử trang đã dựng / preview the built site")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "site")
@@ -193,6 +213,11 @@ def _config(args: argparse.Namespace) -> BuildConfig:
         as_of=args.as_of or today_in_vietnam(),
         lang=args.lang,
         workers=getattr(args, "jobs", 0),
+        editor=EditorSettings(
+            repo=getattr(args, "editor_repo", None),
+            auth_url=getattr(args, "editor_auth_url", None),
+            local_backend=getattr(args, "editor_local", None),
+        ),
     )
 
 

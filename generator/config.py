@@ -40,6 +40,19 @@ class PoolSettings:
 
 
 @dataclass(frozen=True)
+class EditorSettings:
+    """The web editor's backend (generator/render/editor.py): the GitHub repository records are
+    proposed to, and the OAuth helper that signs people in (no secret here: the helper keeps
+    it). `local_backend` is a decap-server on this machine, for trying the editor locally."""
+
+    repo: str | None = None  # "owner/name"
+    branch: str = "main"
+    auth_url: str | None = None  # "https://ocop-oauth.example.workers.dev"
+    auth_endpoint: str = "auth"
+    local_backend: str | None = None  # "http://localhost:8081/api/v1"
+
+
+@dataclass(frozen=True)
 class BuildConfig:
     catalog_dir: Path
     out_dir: Path
@@ -53,6 +66,7 @@ class BuildConfig:
     ledger_path: Path | None = None
     workers: int = 0  # 0: all cores
     pools: PoolSettings = PoolSettings()
+    editor: EditorSettings = EditorSettings()
 
     @property
     def base_path(self) -> str:

@@ -28,6 +28,8 @@ RECALLS = "thu-hoi/"
 ABOUT = "gioi-thieu/"
 CONTRIBUTE = "dong-gop/"
 LICENCES = "giay-phep/"
+# The web editor (Decap CMS); its own routes follow the "#".
+EDITOR = "quan-tri/"
 
 SEARCH_INDEX = "search/"
 SEARCH_META = SEARCH_INDEX + "meta.json"
@@ -88,6 +90,11 @@ def gs1_lot(gtin14: str, code: str) -> str:
 def recall(recall_id: str) -> str:
     """A recall's place in the recalls page (the page lists every recall, newest first)."""
     return f"{RECALLS}#{recall_id}"
+
+
+def editor_entry(province_folder: str, product_id: str) -> str:
+    """A product's record in the web editor (catalog/products/<folder>/<id>/product.yaml)."""
+    return f"{EDITOR}#/collections/products/entries/{province_folder}/{product_id}/product"
 
 
 def listing_page(folder: str, number: int) -> str:

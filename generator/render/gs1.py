@@ -143,7 +143,10 @@ def resolver_description(html: Html) -> dict[str, Any]:
 
 def host_headers(html: Html) -> str:
     """_headers (Netlify, Cloudflare Pages): content types of the resolver file and linksets,
-    and CORS on the GS1 addresses, which the resolver standard requires."""
+    and CORS on the GS1 addresses, which the resolver standard requires; the record editor
+    kept out of frames (only a header can say so) and out of search engines. No rule sets a
+    Content-Security-Policy for every page: two policies on the editor would both apply, and
+    the pages' own (in their meta tag) would stop it."""
     base = html.config.base_path
     return "\n".join(
         [
@@ -157,6 +160,10 @@ def host_headers(html: Html) -> str:
             f"{base}{urls.linkset('*')}",
             "  Content-Type: application/linkset+json",
             f'  Link: <{LINKSET_CONTEXT}>; rel="{JSON_LD_CONTEXT_REL}"; type="application/ld+json"',
+            "# The record editor (its own Content-Security-Policy is in its page).",
+            f"{base}{urls.EDITOR}*",
+            "  Content-Security-Policy: frame-ancestors 'none'",
+            "  X-Robots-Tag: noindex",
             "",
         ]
     )

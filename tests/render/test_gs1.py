@@ -18,6 +18,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -256,65 +257,52 @@ def served_site(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_404_sends_hand_typed_addresses_to_the_product(served_site: str) -> None:
+def test_404_sends_hand_typed_addresses_to_the_product(served_site: str, browser: Any) -> None:
+    # The session's browser (conftest.py): a second sync Playwright in a worker that already
+    # runs one fails ("Sync API inside the asyncio loop").
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Chromium not installed")
     prefix = served_site + "/ocop-open-catalog/"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "console",
+            lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None,
         )
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on(
-                "console",
-                lambda m: (
-                    errors.append(m.text) if m.type == "error" and "404" not in m.text else None
-                ),
-            )
-            for typed, landing in [
-                ("P/QN-Valid", "p/qn-valid/"),
-                ("p/QN-VALID/", "p/qn-valid/"),
-                ("p/qn valid", "p/qn-valid/"),
-                ("qn_ruou_mo_yen_tu", "p/qn-ruou-mo-yen-tu/"),
-                ("QN-Ruou-Mo-Yen-Tu/", "p/qn-ruou-mo-yen-tu/"),
-                ("01/8930000000019", "01/08930000000019/"),
-                ("p/qn-valid/lo/l2026 07/", "p/qn-valid/lo/L2026-07/"),  # L202607 is tried first
-                ("P/QN-Valid/lo/l2026-07", "p/qn-valid/lo/L2026-07/"),
-                ("01/08930000000019/10/l2026-07", "01/08930000000019/10/L2026-07/"),
-            ]:
-                page.goto(prefix + typed)
-                page.wait_for_url(prefix + landing, timeout=5000)
-            page.goto(served_site + "/OCOP-Open-Catalog/p/qn-valid")  # the site's path mistyped
-            page.wait_for_url(prefix + "p/qn-valid/", timeout=5000)
-            # A product that does not exist: the page stays, says so, offers the box.
-            response = page.goto(prefix + "p/khong-co-san-pham")
-            assert response is not None and response.status == 404
-            # A locator wait, not wait_for_function: its later polls run a string as script,
-            # which the site's CSP (script-src 'self') refuses whenever the first poll is early.
-            sync_api.expect(page.locator("#nf-status")).to_contain_text("Không có")
-            assert page.url == prefix + "p/khong-co-san-pham"
-            assert page.input_value("#nf-id") == "khong-co-san-pham"
-            # Typing an id in the box goes to the product when it exists.
-            page.fill("#nf-id", "  QN Valid ")
-            page.click("#nf-form button")
-            page.wait_for_url(prefix + "p/qn-valid/", timeout=5000)
-            # A name, not an id: the form searches, as it does without script.
-            page.goto(prefix + "tinh/khong-co/")
-            page.fill("#nf-id", "rượu mơ, Yên Tử")
-            page.click("#nf-form button")
-            page.wait_for_url(re.compile(r".*/tim-kiem/\?q=.*"), timeout=5000)
-            assert errors == []
-        finally:
-            browser.close()
+        for typed, landing in [
+            ("P/QN-Valid", "p/qn-valid/"),
+            ("p/QN-VALID/", "p/qn-valid/"),
+            ("p/qn valid", "p/qn-valid/"),
+            ("qn_ruou_mo_yen_tu", "p/qn-ruou-mo-yen-tu/"),
+            ("QN-Ruou-Mo-Yen-Tu/", "p/qn-ruou-mo-yen-tu/"),
+            ("01/8930000000019", "01/08930000000019/"),
+            ("p/qn-valid/lo/l2026 07/", "p/qn-valid/lo/L2026-07/"),  # L202607 is tried first
+            ("P/QN-Valid/lo/l2026-07", "p/qn-valid/lo/L2026-07/"),
+            ("01/08930000000019/10/l2026-07", "01/08930000000019/10/L2026-07/"),
+        ]:
+            page.goto(prefix + typed)
+            page.wait_for_url(prefix + landing, timeout=5000)
+        page.goto(served_site + "/OCOP-Open-Catalog/p/qn-valid")  # the site's path mistyped
+        page.wait_for_url(prefix + "p/qn-valid/", timeout=5000)
+        # A product that does not exist: the page stays, says so, offers the box.
+        response = page.goto(prefix + "p/khong-co-san-pham")
+        assert response is not None and response.status == 404
+        # A locator wait, not wait_for_function: its later polls run a string as script,
+        # which the site's CSP (script-src 'self') refuses whenever the first poll is early.
+        sync_api.expect(page.locator("#nf-status")).to_contain_text("Không có")
+        assert page.url == prefix + "p/khong-co-san-pham"
+        assert page.input_value("#nf-id") == "khong-co-san-pham"
+        # Typing an id in the box goes to the product when it exists.
+        page.fill("#nf-id", "  QN Valid ")
+        page.click("#nf-form button")
+        page.wait_for_url(prefix + "p/qn-valid/", timeout=5000)
+        # A name, not an id: the form searches, as it does without script.
+        page.goto(prefix + "tinh/khong-co/")
+        page.fill("#nf-id", "rượu mơ, Yên Tử")
+        page.click("#nf-form button")
+        page.wait_for_url(re.compile(r".*/tim-kiem/\?q=.*"), timeout=5000)
+        assert errors == []
+    finally:
+        context.close()
