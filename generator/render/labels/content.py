@@ -6,6 +6,7 @@ HSD; its QR holds the lot's address (the GS1 Digital Link form when the product 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
@@ -107,15 +108,10 @@ def lot_url(product: Product, lot: Lot, base_url: str) -> str:
 
 
 def lot_label_content(product: Product, lot: Lot, base_url: str) -> LabelContent:
-    return LabelContent(
+    """The product's label, with the lot's address in its QR and the lot's code and dates."""
+    return dataclasses.replace(
+        label_content(product, base_url),
         url=lot_url(product, lot, base_url),
-        name=product.name,
-        stars=product.stars,
-        product_id=product.id,
-        certificate=product.certificate.number,
-        valid_until=product.certificate.valid_until,
-        address=site_address(base_url),
-        validity=product.validity,
         lot=lot.code,
         produced=lot.produced,
         use_by=lot.use_by,
