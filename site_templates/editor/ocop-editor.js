@@ -18,6 +18,7 @@ const OUTPUT = {
   indentSeq: true,
   defaultStringType: "QUOTE_DOUBLE",
   defaultKeyType: "PLAIN",
+  flowCollectionPadding: false, // ["L2026-09"], as the guides write a recall's lots
 };
 
 const [places, ids, order] = await Promise.all(
