@@ -195,11 +195,18 @@ def changed_files(before: Manifest, after: Manifest) -> dict[str, list[str]]:
 
 def one_lot_kinds(product_id: str, gtin14: str | None, paths: list[str]) -> dict[str, list[str]]:
     """The files a one-lot rebuild touched, by what they are: the lot's pages, the product's
-    own files (its page, its JSON), the tables (data/), and anything else."""
+    own files (its page, its JSON), the tables (data/), the sitemap (which must list the new
+    pages), and anything else."""
     lot_pages = [urls.lot(product_id, NEW_LOT)]
     if gtin14:
         lot_pages.append(urls.gs1_lot(gtin14, NEW_LOT))
-    kinds: dict[str, list[str]] = {"lot page": [], "product page": [], "tables": [], "other": []}
+    kinds: dict[str, list[str]] = {
+        "lot page": [],
+        "product page": [],
+        "tables": [],
+        "sitemap": [],
+        "other": [],
+    }
     for path in paths:
         if any(path.startswith(page) for page in lot_pages):
             kinds["lot page"].append(path)
@@ -207,6 +214,8 @@ def one_lot_kinds(product_id: str, gtin14: str | None, paths: list[str]) -> dict
             kinds["product page"].append(path)
         elif path.startswith(urls.DATA):
             kinds["tables"].append(path)
+        elif path == urls.SITEMAP:
+            kinds["sitemap"].append(path)
         else:
             kinds["other"].append(path)
     return kinds

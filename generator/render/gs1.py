@@ -11,7 +11,7 @@ from typing import Any
 
 from generator import urls
 from generator.model import Catalog, Product
-from generator.render.html import SITE_NAME, SITE_NAME_EN, Html, date_vi
+from generator.render.html import SITE_NAME, SITE_NAME_EN, Html
 
 # GS1 Web Vocabulary: link types are written as full URIs in a linkset (GS1's linkset schema
 # accepts a URI or a registered relation name as a key, not a "gs1:" CURIE).
@@ -81,7 +81,6 @@ def product_links(html: Html, product: Product) -> dict[str, list[dict[str, Any]
     """The link types a GS1 client can ask of a product, each to its targets."""
     page = html.absolute(urls.product(product.id))
     c = product.certificate
-    lots = sorted(product.lots, key=lambda lot: (lot.produced, lot.code), reverse=True)
     return {
         "pip": [_target(page, f"{product.name}: trang sản phẩm OCOP")],
         "certificationInfo": [
@@ -90,16 +89,9 @@ def product_links(html: Html, product: Product) -> dict[str, list[dict[str, Any]
                 f"Chứng nhận OCOP {c.stars} sao, quyết định {c.number}",
             )
         ],
-        "traceability": [
-            _target(f"{page}#{LOTS_SECTION}", f"Các lô hàng của {product.name}"),
-            *(
-                _target(
-                    html.absolute(urls.gs1_lot(product.gtin14 or "", lot.code)),
-                    f"Lô {lot.code}, ngày sản xuất {date_vi(lot.produced)}",
-                )
-                for lot in lots
-            ),
-        ],
+        # The lots section, not each lot: a lot's own address is 01/<GTIN>/10/<lot>/, and a
+        # new lot then changes only its pages, its product page and the tables (not this).
+        "traceability": [_target(f"{page}#{LOTS_SECTION}", f"Các lô hàng của {product.name}")],
         "masterData": [
             _target(
                 html.absolute(urls.product_json(product.id)),

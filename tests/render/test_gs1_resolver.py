@@ -83,10 +83,8 @@ def test_the_linkset_links_the_page_certificate_and_lots(catalog: Catalog, tmp_p
 
     assert hrefs("pip") == hrefs("defaultLink") == [page]
     assert hrefs("certificationInfo") == [f"{page}#{CERTIFICATE_SECTION}"]
-    assert hrefs("traceability") == [
-        f"{page}#{LOTS_SECTION}",
-        *(f"{BASE_URL}01/{GTIN14}/10/{code}/" for code in ("L2026-09", "L2026-07", "L2025-01")),
-    ]
+    # the lots section only: a new lot must not change the product's linkset
+    assert hrefs("traceability") == [f"{page}#{LOTS_SECTION}"]
     assert hrefs("masterData") == [f"{page}product.json"]
 
 

@@ -25,7 +25,7 @@ from generator.render.html import Assets, Html
 from generator.render.lots import lot_pages, recalls_page
 from generator.render.pages import Outputs, PageRenderer
 from generator.write import SiteWriter
-from support import AS_OF, FIXTURE_CATALOG, make_config
+from support import AS_OF, FIXTURE_CATALOG, make_config, tree_digests
 
 BASE_URL = "https://ocop.example/catalog/"
 D = dt.date.fromisoformat
@@ -278,3 +278,29 @@ def test_adding_a_lot_renders_that_lots_page_its_product_page_and_nothing_else(
     assert (
         tmp_path / "site" / "p" / "qn-nam-chua-ro" / "lo" / "NAM.2026.2" / "index.html"
     ).is_file()
+
+
+def test_adding_a_lot_changes_its_pages_its_product_page_the_sitemap_and_the_tables(
+    tmp_path: Path,
+) -> None:
+    """By the files: a product with a GTIN (its linkset stays as it is) gets a new lot."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    config = make_config(catalog, tmp_path / "site", tmp_path / "cache", BASE_URL)
+    assert build_site(config, BuildReport()) == 0
+    before = tree_digests(tmp_path / "site")
+    lots_csv = catalog / "products" / "quang_ninh" / "qn-valid" / "lots.csv"
+    header = lots_csv.read_text(encoding="utf-8").split("\n", 1)[0]
+    with lots_csv.open("a", encoding="utf-8") as table:
+        table.write("L2026-11,2026-11-02,2027-11-02" + "," * (header.count(",") - 2) + "\n")
+    assert build_site(config, BuildReport()) == 0
+    after = tree_digests(tmp_path / "site")
+    touched = {path for path in after if before.get(path) != after[path]}
+    assert {path for path in before if path not in after} == set()
+    assert {path for path in touched if not path.startswith(urls.DATA)} == {
+        urls.page_file(urls.lot("qn-valid", "L2026-11")),
+        urls.page_file(urls.gs1_lot("08930000000019", "L2026-11")),
+        urls.page_file(urls.product("qn-valid")),
+        urls.SITEMAP,
+    }
+    assert urls.data_latest("lots.csv") in touched
