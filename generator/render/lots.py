@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import urls
 from generator.model import Catalog, Lot, Product, Recall
-from generator.render.html import Html, Page, date_vi
+from generator.render.html import Html, Page, date_vi, plain
 
 if TYPE_CHECKING:
     from generator.render.pages import PageRenderer
@@ -126,9 +126,10 @@ def lot_pages(renderer: PageRenderer) -> list[Page]:
             context = functools.partial(
                 lot_context, html, product, lot, recalls, status, html.absolute(canonical)
             )
+            shown = plain(lot_key_values(lot))  # once for both addresses: plain again is cheap
             for address, in_sitemap in addresses:
                 path = urls.page_file(address)
-                key = html.input_key("lot.html", path, record_key, lot_key_values(lot))
+                key = html.input_key("lot.html", path, record_key, shown)
                 pages.append(Page("lot.html", path, key, context, in_sitemap))
     return pages
 
