@@ -9,10 +9,11 @@ tests. Text is an inline string, never a formula, whatever it starts with.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ EXCEL_MAX_TEXT = 32767  # characters in one cell
 # XML 1.0 forbids these control characters; a spreadsheet cannot hold them either.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STYLE_BOLD, STYLE_DATE = 1, 2
+SHEET_CHUNK = 2000  # rows of a table's sheet compressed at a time
 XLSX_STYLES = (
     f'{XML_HEAD}<styleSheet xmlns="{XLSX_MAIN}">'
     '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
@@ -156,22 +158,37 @@ def _xlsx_head(spec: TableSpec) -> str:
 
 def _xlsx_rows(columns: TableColumns, first_row: int = 2) -> list[str]:
     """Each row's XML, made column by column; the first is row `first_row` of the sheet."""
+    return [row for chunk in _xlsx_row_chunks(columns, first_row) for row in chunk]
+
+
+def _xlsx_row_chunks(columns: TableColumns, first_row: int = 2) -> Iterator[list[str]]:
+    """_xlsx_rows, SHEET_CHUNK rows at a time: the cells of every column of a large table
+    would otherwise be held at once."""
     letters = _xlsx_letters(len(columns.values))
-    cells = [
-        xlsx_column(values, letter, first_row, kinds)
-        for values, letter, kinds in zip(columns.values, letters, columns.kinds, strict=False)
-    ]
-    return [
-        f'<row r="{r}">{"".join(row)}</row>'
-        for r, row in enumerate(zip(*cells, strict=True), first_row)
-    ]
+    for start in range(0, columns.size, SHEET_CHUNK):
+        cells = [
+            xlsx_column(values[start : start + SHEET_CHUNK], letter, first_row + start, kinds)
+            for values, letter, kinds in zip(columns.values, letters, columns.kinds, strict=False)
+        ]
+        yield [
+            f'<row r="{r}">{"".join(row)}</row>'
+            for r, row in enumerate(zip(*cells, strict=True), first_row + start)
+        ]
 
 
 def _xlsx_sheet_xml(
     row_xml: list[str], last_column: str, header: bool, widths: Sequence[int] = ()
 ) -> str:
+    head, tail = _xlsx_sheet_ends(len(row_xml), last_column, header, widths)
+    return head + "".join(row_xml) + tail
+
+
+def _xlsx_sheet_ends(
+    row_count: int, last_column: str, header: bool, widths: Sequence[int] = ()
+) -> tuple[str, str]:
+    """What comes before a sheet's rows (`row_count` of them, header included) and after."""
     out = [f'{XML_HEAD}<worksheet xmlns="{XLSX_MAIN}" xmlns:r="{XLSX_REL}">']
-    out.append(f'<dimension ref="A1:{last_column}{max(len(row_xml), 1)}"/>')
+    out.append(f'<dimension ref="A1:{last_column}{max(row_count, 1)}"/>')
     if header:  # the header row stays in view while scrolling
         out.append(
             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
@@ -191,9 +208,7 @@ def _xlsx_sheet_xml(
             + "</cols>"
         )
     out.append("<sheetData>")
-    out += row_xml
-    out.append("</sheetData></worksheet>")
-    return "".join(out)
+    return "".join(out), "</sheetData></worksheet>"
 
 
 @dataclass(frozen=True)
@@ -206,11 +221,21 @@ class ZipEntry:
 
 def zip_entry(name: str, text: str) -> ZipEntry:
     """One part, compressed as zipfile does at level 6 (raw deflate, one call)."""
-    data = text.encode("utf-8")
+    return streamed_zip_entry(name, [text.encode("utf-8")])
+
+
+def streamed_zip_entry(name: str, pieces: Iterable[bytes]) -> ZipEntry:
+    """The part made of `pieces` joined, compressed piece by piece: the same bytes as in one
+    call (zlib holds back input until it has enough to decide), without the whole part in
+    memory at once."""
     compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return ZipEntry(
-        name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush()
-    )
+    crc, size, deflated = 0, 0, []
+    for data in pieces:
+        crc = zlib.crc32(data, crc)
+        size += len(data)
+        deflated.append(compressor.compress(data))
+    deflated.append(compressor.flush())
+    return ZipEntry(name, crc, size, b"".join(deflated))
 
 
 ZIP_STAMP_TIME = 0  # 00:00:00
@@ -259,7 +284,9 @@ class SheetRows:
 
     schema: str  # cache.key of the table's spec
     keys: list[bytes]  # the row keys, in table order
-    rows: list[str]  # each row's XML, row i as row i + 2 of the sheet
+    # Each row's XML in UTF-8, row i as row i + 2 of the sheet. Bytes: what the sheet is
+    # compressed from, and a text pickled keeps its UTF-8 form beside it for its lifetime.
+    rows: list[bytes]
 
 
 class SheetCache:
@@ -278,30 +305,45 @@ class SheetCache:
         found = self.cache.load(table_entry("sheet", name), CompressedSheet)
         if found is not None and found.key == key:
             return ZipEntry(path, found.crc, found.size, found.deflated)
-        rows = [_xlsx_head(table.spec), *self._rows(table, columns)]
-        xml = _xlsx_sheet_xml(rows, _xlsx_letters(len(table.spec.names))[-1], True)
-        entry = zip_entry(path, xml)
+        rows = self._rows(table, columns)
+        head, tail = _xlsx_sheet_ends(len(rows) + 1, _xlsx_letters(len(table.spec.names))[-1], True)
+        # Compressed SHEET_CHUNK rows at a time: the sheet's whole text (and its UTF-8 bytes)
+        # would be held beside its rows, three copies of a large table.
+        pieces = itertools.chain(
+            ((head + _xlsx_head(table.spec)).encode("utf-8"),),
+            (b"".join(rows[i : i + SHEET_CHUNK]) for i in range(0, len(rows), SHEET_CHUNK)),
+            (tail.encode("utf-8"),),
+        )
+        entry = streamed_zip_entry(path, pieces)
         kept = CompressedSheet(key, entry.crc, entry.size, entry.deflated)
         self.cache.save(table_entry("sheet", name), kept)
         return entry
 
-    def _rows(self, table: EncodedTable, columns: Mapping[str, TableColumns]) -> list[str]:
+    def _rows(self, table: EncodedTable, columns: Mapping[str, TableColumns]) -> list[bytes]:
         name = table_entry("sheet-rows", table.spec.name)
         schema = self.cache.key("sheet rows", repr(table.spec))
         found = self.cache.load(name, SheetRows)
         keys: list[bytes] = []
-        rows: list[str] = []
+        rows: list[bytes] = []
         if found is not None and found.schema == schema:
             keys, rows = found.keys, found.rows
+        del found
         size = len(table.keys)
         missing = [i for i in range(size) if i >= len(keys) or keys[i] != table.keys[i]]
         if worth_saving(len(missing), size) or len(rows) != len(keys):
-            rows = _xlsx_rows(columns[table.spec.name])
+            del keys, rows  # the earlier rows are freed before the new ones are made
+            rows = [
+                row.encode("utf-8")
+                for chunk in _xlsx_row_chunks(columns[table.spec.name])
+                for row in chunk
+            ]
             self.cache.save(name, SheetRows(schema, table.keys, rows))
             return rows
-        rows = rows[:size] + [""] * (size - len(rows))
+        rows = rows[:size] + [b""] * (size - len(rows))
         for i in missing:  # row i is row i + 2 of the sheet, after the header
-            rows[i] = _xlsx_rows(TableColumns(table.spec, [table.rows[i]]), i + 2)[0]
+            rows[i] = _xlsx_rows(TableColumns(table.spec, [table.rows[i]]), i + 2)[0].encode(
+                "utf-8"
+            )
         return rows
 
 

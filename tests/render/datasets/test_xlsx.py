@@ -7,13 +7,16 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 from openpyxl import load_workbook
+from pytest import MonkeyPatch
 
 from datasets_support import GOLDEN_HEADERS, columns_to_check
 from generator.render.artifacts import DataIndex
 from generator.render.datasets import xlsx
+from generator.render.datasets.columns import kinds_of
 
 
 def test_xlsx_reads_back_with_the_exact_vietnamese_text(site: tuple[Path, DataIndex]) -> None:
@@ -68,3 +71,29 @@ def test_xlsx_column_matches_the_per_cell_function() -> None:
         assert xlsx.xlsx_column(values, "AB", 2) == [
             xlsx._xlsx_cell(f"AB{r}", v) for r, v in enumerate(values, 2)
         ]
+
+
+def test_a_part_compressed_piece_by_piece_is_the_part_compressed_whole() -> None:
+    """A large sheet is compressed a few rows at a time (streamed_zip_entry): the bytes, size
+    and CRC are those of its whole text in one call, whatever the pieces' sizes."""
+    rows = [
+        f'<row r="{n}"><c><t>dòng {n * 7919 % 100003} & ngày {n % 31}</t></c></row>'
+        for n in range(60000)
+    ]
+    whole = xlsx.zip_entry("xl/worksheets/sheet2.xml", "".join(rows))
+    for size in (1, 7, 2000, 60000):
+        pieces = ("".join(rows[i : i + size]).encode() for i in range(0, len(rows), size))
+        assert xlsx.streamed_zip_entry("xl/worksheets/sheet2.xml", pieces) == whole
+
+
+def test_sheet_rows_made_in_chunks_are_the_rows_made_at_once(monkeypatch: MonkeyPatch) -> None:
+    """_xlsx_rows makes SHEET_CHUNK rows at a time: each row still has its own row number."""
+    values = [column * 3 for column in columns_to_check() if column]
+    size = min(map(len, values))
+    table = SimpleNamespace(
+        values=[v[:size] for v in values], kinds=[kinds_of(v[:size]) for v in values], size=size
+    )
+    at_once = xlsx._xlsx_rows(table, 5)  # type: ignore[arg-type]
+    assert len(at_once) == size > 3
+    monkeypatch.setattr(xlsx, "SHEET_CHUNK", 2)
+    assert xlsx._xlsx_rows(table, 5) == at_once  # type: ignore[arg-type]
