@@ -44,6 +44,13 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
+def cms_branches(repo: Path) -> list[str]:
+    """The editor's branches by name: not `git branch`, whose "* " follows whichever branch
+    decap-server has checked out at that moment (it switches branches to save)."""
+    refs = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/cms/")
+    return sorted(refs.split())
+
+
 @pytest.fixture(scope="module")
 def editor_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A scratch repository holding the fixture catalog, decap-server on it, and the site
@@ -189,7 +196,7 @@ def test_create_product_lands_on_a_branch_that_validates(
     expect(page.get_by_text("Mục đã được lưu").first).to_be_visible()  # in Vietnamese
 
     repo = editor_site["repo"]
-    assert git(repo, "branch", "--list", "cms/*").split() == [NEW_BRANCH]
+    assert cms_branches(repo) == [NEW_BRANCH]
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"  # main untouched
     folder = f"catalog/products/quang_ninh/{NEW_ID}"
     changed = git(repo, "diff", "--name-only", "main", NEW_BRANCH).split()
@@ -246,7 +253,7 @@ def test_required_field_left_empty_is_refused_in_vietnamese(
     editor: Any, editor_site: dict[str, Any]
 ) -> None:
     repo = editor_site["repo"]
-    before = git(repo, "branch", "--list", "cms/*")
+    before = cms_branches(repo)
     page = editor
     page.goto(editor_site["editor"] + "#/collections/products/new")
     field(page, "name").fill("Sản phẩm thiếu ngày")
@@ -258,4 +265,4 @@ def test_required_field_left_empty_is_refused_in_vietnamese(
     )
     expect(missing).to_be_visible()
     assert field(page, "updated").input_value() == ""
-    assert git(repo, "branch", "--list", "cms/*") == before  # nothing was saved
+    assert cms_branches(repo) == before  # nothing was saved
