@@ -168,6 +168,7 @@ def test_create_product_lands_on_a_branch_that_validates(
     editor: Any, editor_site: dict[str, Any]
 ) -> None:
     page = editor
+    main_before = git(editor_site["repo"], "rev-parse", "main")
     page.goto(editor_site["editor"] + "#/collections/products/new")
     field(page, "name").fill(NEW_NAME)
     # the province and the commune are found by typing without tone marks
@@ -197,7 +198,8 @@ def test_create_product_lands_on_a_branch_that_validates(
 
     repo = editor_site["repo"]
     assert cms_branches(repo) == [NEW_BRANCH]
-    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"  # main untouched
+    # main untouched (not HEAD: decap-server checks branches out to read them)
+    assert git(repo, "rev-parse", "main") == main_before
     folder = f"catalog/products/quang_ninh/{NEW_ID}"
     changed = git(repo, "diff", "--name-only", "main", NEW_BRANCH).split()
     assert changed == [f"{folder}/banh-mau.jpg", f"{folder}/product.yaml"]
