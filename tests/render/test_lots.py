@@ -256,17 +256,28 @@ def counting_renders() -> Iterator[list[str]]:
 RENDERED_EVERY_BUILD = {"404.html", "nhan-qr/index.html", "data/index.html"}
 
 
-def test_adding_a_lot_renders_that_lots_page_its_product_page_and_nothing_else(
-    tmp_path: Path,
-) -> None:
+def built_fixture(tmp_path: Path) -> BuildConfig:
+    """The fixture catalog copied and built once."""
     catalog = tmp_path / "catalog"
     shutil.copytree(FIXTURE_CATALOG, catalog)
     config = make_config(catalog, tmp_path / "site", tmp_path / "cache", BASE_URL)
     assert build_site(config, BuildReport()) == 0
-    lots_csv = catalog / "products" / "quang_ninh" / "qn-nam-chua-ro" / "lots.csv"
+    return config
+
+
+def append_lot(config: BuildConfig, product_id: str, line: str) -> None:
+    """What a producer does: a line at the end of the product's lots.csv, empty cells after."""
+    (lots_csv,) = (config.catalog_dir / "products").glob(f"*/{product_id}/lots.csv")
     header = lots_csv.read_text(encoding="utf-8").split("\n", 1)[0]
-    with lots_csv.open("a", encoding="utf-8") as table:  # what a producer does
-        table.write(NEW_LOT_LINE + "," * (header.count(",") - 2) + "\n")
+    with lots_csv.open("a", encoding="utf-8") as table:
+        table.write(line + "," * (header.count(",") - line.count(",")) + "\n")
+
+
+def test_adding_a_lot_renders_that_lots_page_its_product_page_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    config = built_fixture(tmp_path)
+    append_lot(config, "qn-nam-chua-ro", NEW_LOT_LINE)
     with counting_renders() as done:
         report = BuildReport()
         assert build_site(config, report) == 0
@@ -284,15 +295,9 @@ def test_adding_a_lot_changes_its_pages_its_product_page_the_sitemap_and_the_tab
     tmp_path: Path,
 ) -> None:
     """By the files: a product with a GTIN (its linkset stays as it is) gets a new lot."""
-    catalog = tmp_path / "catalog"
-    shutil.copytree(FIXTURE_CATALOG, catalog)
-    config = make_config(catalog, tmp_path / "site", tmp_path / "cache", BASE_URL)
-    assert build_site(config, BuildReport()) == 0
+    config = built_fixture(tmp_path)
     before = tree_digests(tmp_path / "site")
-    lots_csv = catalog / "products" / "quang_ninh" / "qn-valid" / "lots.csv"
-    header = lots_csv.read_text(encoding="utf-8").split("\n", 1)[0]
-    with lots_csv.open("a", encoding="utf-8") as table:
-        table.write("L2026-11,2026-11-02,2027-11-02" + "," * (header.count(",") - 2) + "\n")
+    append_lot(config, "qn-valid", "L2026-11,2026-11-02,2027-11-02")
     assert build_site(config, BuildReport()) == 0
     after = tree_digests(tmp_path / "site")
     touched = {path for path in after if before.get(path) != after[path]}
