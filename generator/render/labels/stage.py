@@ -95,13 +95,15 @@ def _jobs(
     one that does (a catalog of one province, or of one large one) is cut into jobs of a few
     producers each (their labels and sheets), and its own sheet becomes a job of its own that
     makes its QR codes again. The longest job first, so that the workers finish together."""
-    whole = [
-        _DrawJob(cache, tuple(c for _, c in labels.get(slug, ())), tuple(sheets.get(slug, ())))
+    whole = {
+        slug: _DrawJob(
+            cache, tuple(c for _, c in labels.get(slug, ())), tuple(sheets.get(slug, ()))
+        )
         for slug in sorted(labels.keys() | sheets.keys())
-    ]
-    most = max(_MIN_JOB_COST, sum(job.cost for job in whole) // (4 * workers))
+    }
+    most = max(_MIN_JOB_COST, sum(job.cost for job in whole.values()) // (4 * workers))
     jobs: list[_DrawJob] = []
-    for slug, job in zip(sorted(labels.keys() | sheets.keys()), whole, strict=True):
+    for slug, job in whole.items():
         if job.cost <= most:
             jobs.append(job)
             continue
@@ -113,19 +115,22 @@ def _jobs(
                 by_producer.setdefault(sheet.producer_id, ([], []))[1].append(sheet)
             else:
                 jobs.append(_DrawJob(cache, (), (sheet,)))
-        part = _DrawJob(cache, (), ())
+        part_labels: list[LabelContent] = []
+        part_sheets: list[_Sheet] = []
         for producer_id in sorted(by_producer):
             more, their_sheets = by_producer[producer_id]
-            part = _DrawJob(cache, part.labels + tuple(more), part.sheets + tuple(their_sheets))
+            part_labels += more
+            part_sheets += their_sheets
+            part = _DrawJob(cache, tuple(part_labels), tuple(part_sheets))
             if part.cost >= most:
                 jobs.append(part)
-                part = _DrawJob(cache, (), ())
-        if part.labels or part.sheets:
-            jobs.append(part)
+                part_labels, part_sheets = [], []
+        if part_labels or part_sheets:
+            jobs.append(_DrawJob(cache, tuple(part_labels), tuple(part_sheets)))
     return sorted(jobs, key=lambda job: -job.cost)
 
 
-def _draw_job(job: _DrawJob) -> _DrawJob:
+def _draw_job(job: _DrawJob) -> int:
     qrs: dict[str, QrMatrix] = {}
     cells: dict[LabelContent, Layout] = {}
     todo = {content.key(): content for content in job.labels}
@@ -146,7 +151,7 @@ def _draw_job(job: _DrawJob) -> _DrawJob:
         job.cache.store(sheet.cache_name, draw_sheet(sheet.contents, sheet.title, cells, qrs))
     for key, content in todo.items():
         label(key, content)
-    return job  # for the progress: a job is picklable, and small beside its drawing
+    return len(job.labels)  # for the progress
 
 
 def _sheet_groups(catalog: Catalog, sheets: str) -> list[tuple[str, str, str, list[Product]]]:
@@ -233,8 +238,8 @@ def make_labels(
     if pooled:
         dejavu(False), dejavu(True)  # parsed once here, inherited by the forked workers
     with progress.stage("nhãn / labels", sum(len(job.labels) for job in jobs)) as stage:
-        for job in pool_map(_draw_job, jobs, config.workers, pooled=pooled, ordered=False):
-            stage.advance(len(job.labels))
+        for drawn in pool_map(_draw_job, jobs, config.workers, pooled=pooled, ordered=False):
+            stage.advance(drawn)
 
     def put(path: str, source: str) -> str:
         rel = path if in_site else path.removeprefix(urls.LABELS)
