@@ -149,15 +149,24 @@ def _adopt(
     records: list[Record],
     out: LoadedCatalog,
 ) -> None:
+    parse = _adopt_parse(shown, outcome, known, out)
+    if parse is not None and parse[1] is not None:
+        sha256, data, marks, all_nfc, _ = parse
+        records.append(Record(kind, shown, file, marshal.loads(data), sha256, marks, all_nfc))
+
+
+def _adopt_parse(
+    shown: str, outcome: _Outcome, known: Mapping[str, Parse] | None, out: LoadedCatalog
+) -> Parse | None:
+    """What reading a file gave (its known parse when its bytes did not change), kept for the
+    next run, its problems reported; None when it was no regular file."""
     if isinstance(outcome, Problem):
         out.problems.append(outcome)
-        return
+        return None
     parse = outcome if outcome is not None else known[shown]  # type: ignore[index]
     out.parses[shown] = parse
-    sha256, data, marks, all_nfc, problems = parse
-    out.problems += from_rows(problems)
-    if data is not None:
-        records.append(Record(kind, shown, file, marshal.loads(data), sha256, marks, all_nfc))
+    out.problems += from_rows(parse[4])
+    return parse
 
 
 def _adopt_lots(
@@ -165,14 +174,9 @@ def _adopt_lots(
 ) -> None:
     folder = shown.rsplit("/", 1)[0]
     out.lots_files.add(folder)
-    if isinstance(outcome, Problem):
-        out.problems.append(outcome)
-        return
-    parse = outcome if outcome is not None else known[shown]  # type: ignore[index]
-    out.parses[shown] = parse
-    sha256, data, _, all_nfc, problems = parse
-    out.problems += from_rows(problems)
-    if data is not None:
+    parse = _adopt_parse(shown, outcome, known, out)
+    if parse is not None and parse[1] is not None:
+        sha256, data, _, all_nfc, _ = parse
         header_line, header, rows, lines = marshal.loads(data)
         out.lots[folder] = LotsTable(shown, sha256, header_line, header, rows, lines, all_nfc)
 
