@@ -14,11 +14,12 @@ an error. Cross-record checks are not cached: they always run on everything.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import marshal
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,17 @@ def problem_rows(problems: Iterable[Problem]) -> tuple[ProblemRow, ...]:
 
 def from_rows(rows: Iterable[ProblemRow]) -> list[Problem]:
     return [Problem(*row) for row in rows]
+
+
+def known_checks(
+    known: Mapping[str, Checks], display: str, sha256: str, as_of: dt.date
+) -> Checks | None:
+    """An earlier run's checks of a file (a record or a lots table) that still hold: the same
+    bytes, and an as-of day on which its problems are the same."""
+    checks = known.get(display)
+    if checks is None or checks[0] != sha256:
+        return None
+    return checks if checks[1] <= as_of.toordinal() <= checks[2] else None
 
 
 @dataclass(frozen=True)

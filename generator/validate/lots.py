@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from generator.checkcache import Checks, from_rows, problem_rows
+from generator.checkcache import Checks, from_rows, known_checks, problem_rows
 from generator.config import PoolSettings
 from generator.errors import Problem, problem
 from generator.load import LoadedCatalog
@@ -476,13 +476,6 @@ class _TablesContext:
     known_checks: Mapping[str, Checks]
 
 
-def _known(table: LotsTable, context: _TablesContext) -> Checks | None:
-    checks = context.known_checks.get(table.display)
-    if checks is None or checks[0] != table.sha256:
-        return None
-    return checks if checks[1] <= context.as_of.toordinal() <= checks[2] else None
-
-
 # (the table's checks, whether they had to be made rather than looked up)
 _Outcome = tuple[Checks, bool]
 
@@ -491,7 +484,7 @@ def _check_tables(numbers: list[int], context: _TablesContext) -> list[_Outcome]
     out: list[_Outcome] = []
     for number in numbers:
         table = context.tables[number]
-        known = _known(table, context)
+        known = known_checks(context.known_checks, table.display, table.sha256, context.as_of)
         if known is not None:
             out.append((known, False))
             continue

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.checkcache import Checks, PhotoRow, from_rows, problem_rows
+from generator.checkcache import Checks, PhotoRow, from_rows, known_checks, problem_rows
 from generator.config import PoolSettings
 from generator.errors import Problem
 from generator.load import LoadedCatalog, Record
@@ -65,20 +65,13 @@ def _record_checks(record: Record, context: _RecordsContext) -> Checks:
     return record.sha256, first, last, problem_rows(scratch.problems)
 
 
-def _known_checks(record: Record, context: _RecordsContext) -> Checks | None:
-    checks = context.known_checks.get(record.display)
-    if checks is None or checks[0] != record.sha256:
-        return None
-    return checks if checks[1] <= context.as_of.toordinal() <= checks[2] else None
-
-
 def _check_records(numbers: list[int], context: _RecordsContext) -> list[_Outcome]:
     products = context.products
     results: list[_Outcome] = []
     for number in numbers:
         is_product = number < len(products)
         record = products[number] if is_product else context.producers[number - len(products)]
-        checks = _known_checks(record, context)
+        checks = known_checks(context.known_checks, record.display, record.sha256, context.as_of)
         fresh = checks is None
         if checks is None:
             checks = _record_checks(record, context)
