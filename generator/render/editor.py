@@ -26,13 +26,14 @@ import yaml
 
 from generator import urls
 from generator.config import PROJECT_ROOT, BuildConfig, EditorSettings
-from generator.ledger import read_ledger
 from generator.places import load_places
 from generator.skeleton.ids import (
     KIND_PREFIXES,
     MAX_PRODUCER_ID,
     MAX_PRODUCT_ID,
     province_prefixes,
+    used_producer_ids,
+    used_product_ids,
 )
 from generator.validate.schema import load_schema
 from generator.vocab import Vocabulary, load_vocabulary
@@ -439,23 +440,13 @@ def ids_data(catalog_dir: Path) -> dict[str, Any]:
     """The ids in use when the site was built and the rules' prefixes: the id widget proposes
     one as `ocop new` would. The pull request's check has the last word (a record saved
     meanwhile by someone else)."""
-    products = catalog_dir / "products"
-    used = {pid for _, pid in read_ledger(catalog_dir / "published-ids.txt")}
-    if products.is_dir():
-        used |= {f.name for f in products.glob("*/*") if f.is_dir()}
-    producers = catalog_dir / "producers"
-    used_producers = (
-        {f.stem for f in producers.iterdir() if f.suffix in (".yaml", ".yml")}
-        if producers.is_dir()
-        else set()
-    )
     return {
         "product_max": MAX_PRODUCT_ID,
         "producer_max": MAX_PRODUCER_ID,
         "province_prefixes": province_prefixes(load_places()),
         "kind_prefixes": {k: [short, list(words)] for k, (short, words) in KIND_PREFIXES.items()},
-        "products": sorted(used),
-        "producers": sorted(used_producers),
+        "products": sorted(used_product_ids(catalog_dir)),
+        "producers": sorted(used_producer_ids(catalog_dir)),
     }
 
 
