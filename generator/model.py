@@ -228,6 +228,10 @@ class Product:
     def recalls_of(self, lot_code: str) -> tuple[Recall, ...]:
         return tuple(recall for recall in self.recalls if recall.covers(lot_code))
 
+    def lot_recalled_on(self, lot_code: str, day: dt.date) -> bool:
+        """A recall in force on `day` covers the lot (its page's banner, its sheet, its row)."""
+        return any(recall.active_on(day) for recall in self.recalls_of(lot_code))
+
     @property
     def url_path(self) -> str:
         """Site-relative permanent address (generator/urls.py)."""

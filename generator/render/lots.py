@@ -56,7 +56,7 @@ def lots_shown(product: Product, as_of: dt.date) -> tuple[LotRow, ...]:
             lot.produced,
             lot.use_by,
             urls.lot(product.id, lot.code),
-            any(recall.active_on(as_of) for recall in product.recalls_of(lot.code)),
+            product.lot_recalled_on(lot.code, as_of),
         )
         for lot in product.lots
     ]

@@ -40,7 +40,7 @@ def sheet_lots(product: Product, day: dt.date) -> tuple[list[Lot], list[tuple[Lo
         return [], [(lot, state) for lot in product.lots]
     on, off = [], []
     for lot in product.lots:
-        if any(recall.active_on(day) for recall in product.recalls_of(lot.code)):
+        if product.lot_recalled_on(lot.code, day):
             off.append((lot, "đang bị thu hồi"))
         elif lot.status_on(day) == "expired":
             off.append((lot, "đã hết hạn sử dụng"))
