@@ -73,9 +73,13 @@ def recall_shown(product: Product, recall: Recall, as_of: dt.date) -> RecallShow
     )
 
 
-def recalls_shown(product: Product, as_of: dt.date) -> list[RecallShown]:
-    """Newest first, those in force before those ended."""
-    shown = [recall_shown(product, r, as_of) for r in product.recalls]
+def recalls_shown(
+    product: Product, as_of: dt.date, lot_code: str | None = None
+) -> list[RecallShown]:
+    """The product's recalls (those covering `lot_code`, when given): newest first, those in
+    force before those ended."""
+    recalls = product.recalls if lot_code is None else product.recalls_of(lot_code)
+    shown = [recall_shown(product, r, as_of) for r in recalls]
     return sorted(shown, key=lambda s: (s.active, s.recall.date, s.recall.id), reverse=True)
 
 
@@ -116,10 +120,9 @@ def lot_pages(renderer: PageRenderer) -> list[Page]:
             addresses = [(canonical, True)]
             if product.gtin14:
                 addresses.append((urls.gs1_lot(product.gtin14, lot.code), False))
-            recalls = [recall_shown(product, r, as_of) for r in product.recalls_of(lot.code)]
-            recalls.sort(key=lambda s: (s.active, s.recall.date, s.recall.id), reverse=True)
+            # made only for a page that is rendered (its recalls are in the record key)
             context = functools.partial(
-                lot_context, html, product, lot, recalls, status, html.absolute(canonical)
+                lot_context, html, product, lot, status, html.absolute(canonical), as_of
             )
             shown = plain(lot_key_values(lot))  # once for both addresses: plain again is cheap
             for address, in_sitemap in addresses:
@@ -133,10 +136,11 @@ def lot_context(
     html: Html,
     product: Product,
     lot: Lot,
-    recalls: list[RecallShown],
     status: dict[str, Any],
     canonical: str,
+    as_of: dt.date,  # the catalog's: the day its recalls are in force on
 ) -> dict[str, Any]:
+    recalls = recalls_shown(product, as_of, lot.code)
     lot_status = lot.status_on(html.config.as_of)
     active = [shown for shown in recalls if shown.active]
     what = f"Lô {lot.code} của {product.name}"
