@@ -138,8 +138,11 @@ function node(doc, value) {
   }
   if (isPlainObject(value)) {
     const map = doc.createNode({});
-    for (const [key, item] of Object.entries(value)) map.items.push(doc.createPair(key, null));
-    map.items.forEach((pair, i) => { pair.value = node(doc, Object.values(value)[i]); });
+    for (const [key, item] of Object.entries(value)) {
+      const pair = doc.createPair(key, null);
+      pair.value = node(doc, item);
+      map.items.push(pair);
+    }
     return map;
   }
   return doc.createNode(value);
