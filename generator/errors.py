@@ -50,6 +50,11 @@ def problem(path: str, line: int, field_path: str, code: str, **params: object) 
     return Problem(_printable(path), line, _printable(field_path), code, values)  # type: ignore[arg-type]
 
 
+def did_you_mean(close: str | None) -> tuple[str, str]:
+    """A message's " (có phải `x`?)" part, Vietnamese and English; empty without a guess."""
+    return (f" (có phải `{close}`?)", f" (did you mean `{close}`?)") if close else ("", "")
+
+
 def format_text(problems: Iterable[Problem], lang: str = "vi") -> str:
     return "".join(p.format(lang) + "\n" for p in sorted(problems))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+from collections.abc import Iterable
 
 _D = str.maketrans({"đ": "d", "Đ": "d"})
 
@@ -13,6 +15,12 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_D))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.lower().split())
+
+
+def closest(value: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like `value` (a typo's likely intent), if any is close enough."""
+    close = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=0.7)
+    return close[0] if close else None
 
 
 def slug(text: str) -> str:

@@ -12,12 +12,12 @@ import re
 from pathlib import Path
 
 from generator.config import ledger_paths
-from generator.errors import Problem, problem
+from generator.errors import Problem, did_you_mean, problem
 from generator.ledger import read_ledger
 from generator.load import LoadedCatalog, Record
 from generator.lots import LOTS_FILE, recall_ids, recall_product
 from generator.places import Places
-from generator.text import fold
+from generator.text import closest, fold
 from generator.validate.record import value_at
 
 
@@ -72,10 +72,7 @@ def _claim(
 
 
 def _did_you_mean(value: str, candidates: set[str]) -> tuple[str, str]:
-    close = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=0.7)
-    if not close:
-        return ("", "")
-    return (f" (có phải `{close[0]}`?)", f" (did you mean `{close[0]}`?)")
+    return did_you_mean(closest(value, candidates))
 
 
 def cross_record_problems(loaded: LoadedCatalog, ledger: Path | None) -> list[Problem]:

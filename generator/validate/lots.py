@@ -27,12 +27,12 @@ from typing import Any
 
 from generator.checkcache import Checks, from_rows, known_checks, problem_rows
 from generator.config import PoolSettings
-from generator.errors import Problem, problem
+from generator.errors import Problem, did_you_mean, problem
 from generator.load import LoadedCatalog
 from generator.lots import LOT_CODE, LOT_CODE_MAX, LOTS_FILE, LotsTable, lot_key, suggested_lot_code
 from generator.parallel import DEFAULT_POOLS, map_known_first
 from generator.places import Places
-from generator.text import fold
+from generator.text import closest, fold
 from generator.validate.record import value_at
 from generator.validate.result import Validation
 from generator.validate.schema import DATE_SHAPE, suggest_date
@@ -170,11 +170,7 @@ class _TableChecker:
             if name not in self.schema.columns:
                 wanted = _wanted_column(name, names)
                 suggested.add(wanted)
-                suggestion = (
-                    (f" (có phải `{wanted}`?)", f" (did you mean `{wanted}`?)")
-                    if wanted
-                    else ("", "")
-                )
+                suggestion = did_you_mean(wanted)
                 self.add(
                     line,
                     "",
@@ -553,13 +549,8 @@ def recall_problems(loaded: LoadedCatalog) -> list[Problem]:
                     continue
                 if keys is None:
                     keys = {lot_key(known): known for known in codes}
-                close = keys.get(lot_key(code))
-                if close is None:
-                    near = difflib.get_close_matches(code, sorted(codes), n=1, cutoff=0.7)
-                    close = near[0] if near else None
-                suggestion = (
-                    (f" (có phải `{close}`?)", f" (did you mean `{close}`?)") if close else ("", "")
-                )
+                close = keys.get(lot_key(code)) or closest(code, codes)
+                suggestion = did_you_mean(close)
                 found.append(
                     problem(
                         record.display,
