@@ -85,9 +85,23 @@ class LoadedCatalog:
     # reported once, not again as missing lots)
     lots: dict[str, LotsTable] = field(default_factory=dict)
     lots_files: set[str] = field(default_factory=set)
+    _lot_codes: dict[str, set[str] | None] = field(default_factory=dict, repr=False)
 
     def lots_of(self, record: Record) -> LotsTable | None:
         return self.lots.get(record.display.rsplit("/", 1)[0])
+
+    def lot_codes(self, folder: str) -> set[str] | None:
+        """The lot codes of a product folder's lots.csv (empty without one), made once for the
+        recalls' and the ledger's checks; None when the table could not be read or has no
+        `lot` column: reported on its own, not again as missing lots."""
+        if folder not in self._lot_codes:
+            table = self.lots.get(folder)
+            if table is None:
+                codes = None if folder in self.lots_files else set()
+            else:
+                codes = set(table.column("lot")) if "lot" in table.columns else None
+            self._lot_codes[folder] = codes
+        return self._lot_codes[folder]
 
 
 def display_path(root: Path, file: Path) -> str:

@@ -150,20 +150,13 @@ def _lots_ledger_problems(loaded: LoadedCatalog, ledger: Path) -> list[Problem]:
     if not entries:
         return out
     shown = _shown(loaded, ledger)
-    codes: dict[str, set[str]] = {}
     for number, entry in entries:
         pid, _, code = entry.partition("/")
         folder = loaded.product_folders.get(pid)
-        if folder is None:
+        codes = loaded.lot_codes(folder) if folder is not None else None
+        if codes is None:
             continue
-        table = loaded.lots.get(folder)
-        if table is None and folder in loaded.lots_files:
-            continue
-        if table is not None and "lot" not in table.columns:
-            continue
-        if folder not in codes:
-            codes[folder] = set(table.column("lot")) if table is not None else set()
-        if code not in codes[folder]:
+        if code not in codes:
             file = f"{folder}/{LOTS_FILE}"
             out.append(problem(shown, number, "", "published-lot-missing", value=entry, file=file))
     return out

@@ -527,12 +527,10 @@ def recall_problems(loaded: LoadedCatalog) -> list[Problem]:
         if not isinstance(recalls, list):
             continue
         folder = record.display.rsplit("/", 1)[0]
+        codes = loaded.lot_codes(folder)
+        if codes is None:
+            continue  # the table could not be read, or has no lot column: reported on its own
         table = loaded.lots.get(folder)
-        if table is None and folder in loaded.lots_files:
-            continue  # a table that could not be read is reported once, on its own
-        if table is not None and "lot" not in table.columns:
-            continue  # reported: the column is missing
-        codes = set(table.column("lot")) if table is not None else set()
         keys: dict[str, str] | None = None  # made when a code is not found: 200,000 lots
         shown = f"{folder}/{LOTS_FILE}"
         for i, recall in enumerate(recalls):
