@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,7 @@ def _day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def _read_each(values: list[str], read: Callable[[str], Any]) -> list[Any]:
+def _read_each(values: Sequence[str], read: Callable[[str], Any]) -> list[Any]:
     """read(value) for each value, once per distinct value (a table of 200,000 lots has a few
     hundred dates); None for an empty cell."""
     meaning = {value: read(value) for value in set(values) if value}
@@ -129,9 +129,9 @@ def derive_lots(table: LotsTable, places: Places) -> tuple[Lot, ...]:
     count = len(table.rows)
     columns = list(zip(*table.rows, strict=True)) if table.rows else []
 
-    def cells(name: str) -> list[str]:
+    def cells(name: str) -> Sequence[str]:
         number = table.columns.get(name)
-        return list(columns[number]) if number is not None and columns else [""] * count
+        return columns[number] if number is not None and columns else ("",) * count
 
     def text(name: str) -> list[str | None]:
         return [value or None for value in cells(name)]
