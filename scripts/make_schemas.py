@@ -731,12 +731,12 @@ def lots_schema() -> dict[str, Any]:
 
 
 def main() -> None:
-    path = SCHEMAS / "lots.schema.json"
-    path.write_text(
-        json.dumps(lots_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    schemas = (
+        ("lots", lots_schema()),
+        ("product", product_schema()),
+        ("producer", producer_schema()),
     )
-    print("wrote", path)
-    for name, schema in (("product", product_schema()), ("producer", producer_schema())):
+    for name, schema in schemas:
         path = SCHEMAS / f"{name}.schema.json"
         path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print("wrote", path)
