@@ -14,7 +14,7 @@ from pathlib import Path
 from generator.config import ledger_paths
 from generator.errors import Problem, did_you_mean, problem
 from generator.ledger import read_ledger
-from generator.load import LoadedCatalog, Record
+from generator.load import LoadedCatalog, Record, display_path
 from generator.lots import LOTS_FILE, recall_ids, recall_product
 from generator.places import Places
 from generator.text import closest, fold
@@ -137,9 +137,11 @@ def cross_record_problems(loaded: LoadedCatalog, ledger: Path | None) -> list[Pr
 
 
 def _shown(loaded: LoadedCatalog, ledger: Path) -> str:
-    if ledger.resolve().is_relative_to(loaded.root):
-        return f"{loaded.root.name}/{ledger.resolve().relative_to(loaded.root).as_posix()}"
-    return ledger.name
+    """A ledger's path in messages: as every catalog file's, or its name when it lies outside."""
+    resolved = ledger.resolve()
+    return (
+        display_path(loaded.root, resolved) if resolved.is_relative_to(loaded.root) else ledger.name
+    )
 
 
 def _lots_ledger_problems(loaded: LoadedCatalog, ledger: Path) -> list[Problem]:
