@@ -21,6 +21,7 @@ from support import (
     BrowserTestTimeout,
     QuietHandler,
     make_config,
+    serving,
 )
 
 
@@ -37,11 +38,8 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
     """Serves a folder under a sub-path, as GitHub Pages does: http://127.0.0.1:PORT/ocop/."""
     root = tmp_path_factory.mktemp("www")
     handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/ocop/"
-    server.shutdown()
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
+        yield root, f"http://127.0.0.1:{port}/ocop/"
 
 
 @pytest.fixture(scope="session")

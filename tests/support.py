@@ -6,7 +6,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import http.server
-from collections.abc import Callable
+import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +126,18 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 def tree_digests(root: Path) -> dict[str, str]:
     """tree_bytes as SHA-256 digests: smaller, for large trees and readable failures."""
     return {path: hashlib.sha256(data).hexdigest() for path, data in tree_bytes(root).items()}
+
+
+@contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[int]:
+    """`server` answering in a thread for as long as the block runs; its port."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]  # type: ignore[misc]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.serve import make_server, site_root
+from support import serving
 
 NOT_FOUND_PAGE = '<!doctype html><body data-root="/ocop/"><h1>Không tìm thấy trang</h1></body>'
 
@@ -34,14 +34,8 @@ def site(tmp_path: Path) -> Path:
 
 
 def running(site_dir: Path) -> Iterator[str]:
-    server = make_server(site_dir, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make_server(site_dir, 0)) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture()

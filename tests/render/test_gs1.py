@@ -15,7 +15,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from generator.model import Catalog
 from generator.render.gs1 import render_gs1_pages, render_not_found
 from generator.render.html import Assets, Html
 from generator.write import SiteWriter
+from support import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "catalog"
@@ -246,14 +246,8 @@ def served_site(tmp_path: Path) -> Iterator[str]:
     for page in (urls.lot("qn-valid", "L2026-07"), urls.gs1_lot("08930000000019", "L2026-07")):
         html.writer.write_text(urls.page_file(page), "<!doctype html><title>lot</title>")
     handler = functools.partial(PagesLikeHandler, directory=str(tmp_path / "www"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.browser

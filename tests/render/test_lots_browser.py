@@ -6,7 +6,6 @@ through the 404 page (served by generator/serve.py, which answers as the static 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from generator.serve import make_server
-from support import bounded_context
+from support import bounded_context, serving
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True}
@@ -100,14 +99,8 @@ def test_the_product_page_lists_the_recall(page: Any, built_site: tuple[Path, st
 @pytest.fixture()
 def served(built_site: tuple[Path, str]) -> Iterator[str]:
     """The built site through `ocop serve`'s server: a missing path gets 404.html."""
-    server = make_server(built_site[0], 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/ocop/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make_server(built_site[0], 0)) as port:
+        yield f"http://127.0.0.1:{port}/ocop/"
 
 
 @pytest.mark.parametrize(
