@@ -5,6 +5,7 @@ git. decap-server's git mode keeps the editorial workflow: each new entry is a b
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
 import os
@@ -106,11 +107,8 @@ def editor_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     catalog = root / "catalog"
     shutil.copytree(FIXTURE_CATALOG, catalog)
     config = make_config(catalog, www, root / "cache", base_url)
-    config = config.__class__(
-        **{
-            **config.__dict__,
-            "editor": EditorSettings(local_backend=f"http://127.0.0.1:{port}/api/v1"),
-        }
+    config = dataclasses.replace(
+        config, editor=EditorSettings(local_backend=f"http://127.0.0.1:{port}/api/v1")
     )
     assert build_site(config, BuildReport()) == 0
     from PIL import Image
