@@ -108,30 +108,22 @@
     if (/\.(?:html?|pdf|png|svg|jpe?g|webp|gif|json|csv|xml|txt|js|css|ico|zip)$/i.test(path)) {
       return []; /* a missing file, not a product typed by hand (and not this page itself) */
     }
-    var found = [];
+    /* A lot's page: one candidate per reading of its code (lotCodes), for the shape given. */
+    function lotPages(shape, fields, typed, owner) {
+      return lotCodes(typed).map(function (code) {
+        var page = fill(shape.replace("{lot}", code), fields);
+        return { page: page, label: "lô " + code + " của " + owner, id: "" };
+      });
+    }
     var lot = matcher(shapes.lot, false)(path);
     if (lot && productId(lot.id)) {
-      var codes = lotCodes(lot.lot);
-      for (var i = 0; i < codes.length; i++) {
-        found.push({
-          page: fill(shapes.lot, { id: productId(lot.id), lot: codes[i] }),
-          label: "lô " + codes[i] + " của sản phẩm mã " + productId(lot.id),
-          id: ""
-        });
-      }
-      return found;
+      return lotPages(shapes.lot, { id: productId(lot.id) }, lot.lot,
+        "sản phẩm mã " + productId(lot.id));
     }
     var gs1Lot = matcher(shapes.gs1Lot, false)(path);
     if (gs1Lot && gtin14(gs1Lot.gtin)) {
-      var gs1Codes = lotCodes(gs1Lot.lot);
-      for (var k = 0; k < gs1Codes.length; k++) {
-        found.push({
-          page: fill(shapes.gs1Lot, { gtin: gtin14(gs1Lot.gtin), lot: gs1Codes[k] }),
-          label: "lô " + gs1Codes[k] + " của mã vạch " + gtin14(gs1Lot.gtin),
-          id: ""
-        });
-      }
-      return found;
+      return lotPages(shapes.gs1Lot, { gtin: gtin14(gs1Lot.gtin) }, gs1Lot.lot,
+        "mã vạch " + gtin14(gs1Lot.gtin));
     }
     var gs1 = matcher(shapes.gs1, true)(path);
     if (gs1 && gtin14(gs1.gtin)) {
