@@ -18,6 +18,7 @@ lot labels and sheets into --out), timed; the report gives lots, seconds, files 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--base-url", default="https://ocop.example/")
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument(
+        "--templates", type=Path, default=None, help="site_templates/ elsewhere (a changed copy)"
+    )
     args = parser.parse_args(argv)
     if args.validate_only:
         return validate(args.catalog.resolve(), args.cache.resolve(), args.as_of)
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         cache_dir=args.cache.resolve(),
         workers=args.jobs,
     )
+    if args.templates is not None:
+        config = dataclasses.replace(config, templates_dir=args.templates.resolve())
     report = BuildReport()
     start = time.perf_counter()
     status = build_site(config, report)
