@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import SimpleNamespace
@@ -18,6 +18,10 @@ from types import SimpleNamespace
 from generator.render.datasets.cache import DatasetCache, row_keys, table_entry, worth_saving
 from generator.render.datasets.columns import TableColumns
 from generator.render.datasets.specs import DatasetError, Row, TableSpec
+
+# Rows encoded at a time in a first build: a large table's cells (a str each) and its lines
+# and records as text are otherwise all held at once beside their UTF-8 bytes.
+ENCODE_CHUNK = 10000
 
 
 def csv_lines(cells: Sequence[Sequence[str]]) -> list[str]:
@@ -75,12 +79,10 @@ class EncodedTable:
         spec: TableSpec,
         rows: list[Row],
         cache: DatasetCache,
-        columns: Mapping[str, TableColumns] | None = None,
     ) -> None:
         self.spec = spec
         self.rows = rows
         self.cache = cache
-        self.columns = columns  # the whole table's, shared with the database and workbook
         self.keys = row_keys(spec, rows)
 
     @cached_property
@@ -117,10 +119,13 @@ class EncodedTable:
         known = self._known(self.cache.load(name, EncodedRows), schema)
         missing = [i for i, key in enumerate(self.keys) if key not in known]
         many = worth_saving(len(missing), len(self.keys))
-        if many and self.columns is not None:  # a first build: the whole table at once
-            whole = self.columns[self.spec.name]
-            lines = utf8(csv_lines(whole.csv_cells()))
-            records = utf8(whole.json_records())
+        if many:  # a first build: every row, ENCODE_CHUNK at a time
+            known.clear()
+            lines, records = [], []
+            for start in range(0, len(self.rows), ENCODE_CHUNK):
+                part = TableColumns(self.spec, self.rows[start : start + ENCODE_CHUNK])
+                lines += utf8(csv_lines(part.csv_cells()))
+                records += utf8(part.json_records())
         else:
             if missing:
                 columns = TableColumns(self.spec, [self.rows[i] for i in missing])

@@ -208,7 +208,7 @@ def render_datasets(
     for name in TABLES:
         check_rows(specs[name], rows[name])
     columns = Columns(specs, rows)
-    tables = {name: EncodedTable(specs[name], rows[name], cache, columns) for name in TABLES}
+    tables = {name: EncodedTable(specs[name], rows[name], cache) for name in TABLES}
 
     files = DataFiles(writer, cache)
     try:
