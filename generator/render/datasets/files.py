@@ -32,7 +32,8 @@ class FileDigest(NamedTuple):
 
 @dataclass(frozen=True)
 class DataFile:
-    """A file of the data release: its bytes, or None when the tree already holds it."""
+    """A file of the data release: its bytes, or where they wait on disk (a large file), or
+    neither when the tree already holds it."""
 
     name: str
     key: str | None  # the writer's input key (None: keyed by content)
