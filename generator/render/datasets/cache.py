@@ -92,15 +92,26 @@ class DatasetCache:
         return digest.hexdigest()
 
     def load(self, name: str, kind: type[T]) -> T | None:
-        """The entry if it is a `kind`; None when missing, unreadable or of another kind."""
+        """The entry if it is a `kind`; None when missing, unreadable or of another kind.
+        Read from the file as it is unpickled: a large entry is not held twice."""
         try:
-            found = pickle.loads(self.files.path(name).read_bytes())
+            with self.files.path(name).open("rb") as file:
+                found = pickle.load(file)
         except Exception:  # a damaged or foreign file fails in any way: only a miss
             return None
         return found if isinstance(found, kind) else None
 
     def save(self, name: str, value: Any) -> None:
-        self.files.store(name, pickle.dumps(value, 5))
+        """Atomic as Cache.store (a temporary file renamed), pickled into the file as it is
+        made: a large entry is not also held as one pickle."""
+        target = self.files.path(name)
+        tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as file:
+                pickle.dump(value, file, 5)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def recall(self, name: str) -> dict[str, Any]:
         """A small table of remembered answers (verdicts, file digests), newest last."""

@@ -72,7 +72,7 @@ class CheckPlan:
     rows: dict[str, Any] | None = None
     keys: bool = True  # key_errors to run: the keys are not those of a passed check
     row_numbers: dict[str, list[int]] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)  # name in the job's folder -> text
+    files: dict[str, bytes] = field(default_factory=dict)  # name in the job's folder -> bytes
     valid_lines: dict[str, ValidLines] = field(default_factory=dict)
     verdicts: list[str] = field(default_factory=list)  # the descriptor's, the keys
 
@@ -120,13 +120,14 @@ def _plan_rows(
         seen = ValidLines(schema_key, "", frozenset())
     if seen.table == table.digest:
         return None  # every line of this very table was found valid
-    digests = [hashlib.blake2b(line.encode(), digest_size=16).digest() for line in table.lines]
+    digests = [hashlib.blake2b(line, digest_size=16).digest() for line in table.lines]
     plan.valid_lines[name] = ValidLines(schema_key, table.digest, frozenset(digests))
     new = [i for i, digest in enumerate(digests) if digest not in seen.lines]
     if not new:
         return None
     plan.row_numbers[name] = [i + 2 for i in new]  # row 1 is the header
-    plan.files[resource["path"]] = csv_header(table.spec) + "".join(table.lines[i] for i in new)
+    header = csv_header(table.spec).encode("utf-8")
+    plan.files[resource["path"]] = b"".join([header, *(table.lines[i] for i in new)])
     return resource
 
 
@@ -219,14 +220,16 @@ class PackageCheck:
         self.tables = tables
         self.cache = cache
         self.folder = Path(tempfile.mkdtemp(prefix="ocop-check-"))
-        for name, text in plan.files.items():
-            (self.folder / name).write_text(text, encoding="utf-8", newline="")
+        self.lines_read = plan.lines_read
+        for name, data in plan.files.items():
+            (self.folder / name).write_bytes(data)
+        plan.files.clear()  # in the folder now: a first build's every line, not held twice
         self.job = plan.job(self.folder)
         self.child: Background[list[str]] | None = None
 
     def start(self) -> None:
         """Starts a large job's process (once); a small job waits for result()."""
-        if self.child is None and self.plan.lines_read >= self.child_from_bytes:
+        if self.child is None and self.lines_read >= self.child_from_bytes:
             self.child = Background(
                 partial(run_frictionless, self.job), "frictionless", method="spawn"
             )

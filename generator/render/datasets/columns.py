@@ -124,9 +124,8 @@ class TableColumns:
         self.size = len(rows)
         self.values = [list(map(itemgetter(name), rows)) for name in spec.names]
         self.kinds = [kinds_of(values) for values in self.values]
-        # Only the records are kept: the cells and the JSON columns are steps towards the
-        # lines and records, asked for once (at 20,000 products, keeping them held 250 MB).
-        self._records: list[str] | None = None
+        # Nothing made from the values is kept: the cells, JSON columns and records are steps
+        # towards the encoded lines and records, asked for once (csv_json.EncodedTable).
 
     def csv_columns(self) -> list[list[str]]:
         return [
@@ -148,17 +147,12 @@ class TableColumns:
 
     def json_records(self, skip: str | None = None) -> list[str]:
         """Each row as json.dumps({k: json_value(v)}) writes it, without the column `skip`."""
-        if skip is None and self._records is not None:
-            return self._records
         columns = [
             c for c, name in zip(self._json_columns(), self.spec.names, strict=True) if name != skip
         ]
         if not columns:
             return ["{}"] * self.size
-        records = ["{" + ", ".join(cells) + "}" for cells in zip(*columns, strict=True)]
-        if skip is None:
-            self._records = records
-        return records
+        return ["{" + ", ".join(cells) + "}" for cells in zip(*columns, strict=True)]
 
     def sql_rows(self) -> Iterable[tuple[Any, ...]]:
         return zip(*map(sql_column, self.values, self.kinds), strict=True)

@@ -9,12 +9,18 @@ the data page) come from when it was made.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 from generator.render.datasets.cache import FILES, DatasetCache
 from generator.write import SiteWriter
+
+# A file made this large waits on disk, not in memory, for its writes: the files derived from
+# the package are written once its check passed, and a national package's are hundreds of MB.
+SPILL_BYTES = 4 << 20
 
 
 class FileDigest(NamedTuple):
@@ -26,13 +32,15 @@ class FileDigest(NamedTuple):
 
 @dataclass(frozen=True)
 class DataFile:
-    """A file of the data release: its bytes, or None when the tree already holds it."""
+    """A file of the data release: its bytes, or where they wait on disk (a large file), or
+    neither when the tree already holds it."""
 
     name: str
     key: str | None  # the writer's input key (None: keyed by content)
     size: int
     sha256: str
     data: bytes | None
+    spilled: Path | None = None  # where its bytes wait when they are not in `data`
 
 
 class DataFiles:
@@ -45,6 +53,7 @@ class DataFiles:
         self.cache = cache
         self.known: dict[str, FileDigest] = cache.recall(FILES)
         self.made: dict[str, FileDigest] = {}
+        self.spilled: list[Path] = []
 
     def reuse(self, name: str, key: str, paths: Sequence[str]) -> DataFile | None:
         entry = self.known.get(key)
@@ -68,11 +77,25 @@ class DataFiles:
         entry = FileDigest(len(data), hashlib.sha256(data).hexdigest())
         if key is not None:
             self.made[key] = entry
-        return DataFile(name, key, entry.size, entry.sha256, data)
+        if len(data) < SPILL_BYTES:
+            return DataFile(name, key, entry.size, entry.sha256, data)
+        # A temporary file of the cache's kind (prune() keeps it while this process lives).
+        spilled = self.cache.files.path(f".{name}.spilled.{os.getpid()}.tmp")
+        spilled.write_bytes(data)
+        self.spilled.append(spilled)
+        return DataFile(name, key, entry.size, entry.sha256, None, spilled)
 
     def write(self, file: DataFile, path: str) -> None:
         if file.data is not None:
             self.writer.write_bytes(path, file.data, file.key)
+        elif file.spilled is not None:
+            self.writer.write_bytes(path, file.spilled.read_bytes(), file.key)
+
+    def close(self) -> None:
+        """Removes the files spilled to disk."""
+        for path in self.spilled:
+            path.unlink(missing_ok=True)
+        self.spilled.clear()
 
     def keep(self) -> None:
         self.cache.remember(FILES, self.made)

@@ -109,18 +109,18 @@ class ProductJsons:
         parts = [self.tables["products"].record(i)[:-1]]
         for name in NESTED:
             items = [self._nested_record(name, j) for j in self.groups[name].get(pid, ())]
-            parts.append(f", {json_str(name)}: [{', '.join(items)}]")
-        return ("".join(parts) + self.tail + "}\n").encode("utf-8")
+            parts += (f", {json_str(name)}: [".encode(), b", ".join(items), b"]")
+        return b"".join(parts) + (self.tail + "}\n").encode("utf-8")
 
-    def _nested_record(self, name: str, j: int) -> str:
+    def _nested_record(self, name: str, j: int) -> bytes:
         """The j-th record of table `name` without its product_id: cut from the JSON table's
         record when product_id comes first, else encoded."""
         table = self.tables[name]
         row = table.rows[j]
         if len(table.spec.names) > 1 and table.spec.names[0] == "product_id":
-            cut = len(f"{{{json_str('product_id')}: {json_str(row['product_id'])}, ")
-            return "{" + table.record(j)[cut:]
-        return TableColumns(table.spec, [row]).json_records(skip="product_id")[0]
+            cut = len(f"{{{json_str('product_id')}: {json_str(row['product_id'])}, ".encode())
+            return b"{" + table.record(j)[cut:]
+        return TableColumns(table.spec, [row]).json_records(skip="product_id")[0].encode()
 
     @cached_property
     def _nested_values(self) -> dict[str, dict[str, list[dict[str, Any]]]]:

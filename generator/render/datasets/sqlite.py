@@ -144,16 +144,18 @@ def sqlite_file(
     # A primary key of one INTEGER column is SQLite's rowid itself, not the row's position.
     rowid_is_position = not any(_rowid_alias(specs[name]) for name in TABLES)
     changed = _changed_in_place(found, base, keys) if rowid_is_position else None
+    kept, found = (found.data if found is not None else b""), None
     data = None
-    if changed is not None and found is not None:
+    if changed is not None and kept:
         updates = {
             name: (positions, TableColumns(specs[name], [tables[name].rows[i] for i in positions]))
             for name, positions in changed.items()
         }
         try:
-            data = _update_sqlite(found.data, specs, updates)
+            data = _update_sqlite(kept, specs, updates)
         except sqlite3.Error:  # e.g. two rows swapping ids: made afresh, as it would fail
             data = None
+    del kept  # the last database is not held beside the new one
     if data is None:
         data = to_sqlite(specs, columns, meta, release)
     cache.save(DATABASE, KeptDatabase(base, keys, data))
@@ -203,12 +205,16 @@ def _update_sqlite(
                 raise sqlite3.DatabaseError(f"{name}: rows are not at their positions")
         con.commit()
         con.execute("VACUUM")
-        out = bytearray(con.serialize())
+        fresh = con.serialize()
     finally:
-        con.close()
+        con.close()  # its pages freed before the copy below
+    view, at = memoryview(fresh), 0
+    pieces: list[bytes | memoryview] = []
     for start, end in SQLITE_COUNTERS:
-        out[start:end] = data[start:end]
-    return bytes(out)
+        pieces += (view[at:start], data[start:end])
+        at = end
+    pieces.append(view[at:])
+    return b"".join(pieces)
 
 
 def sqlite_meta(release: str, config: BuildConfig) -> dict[str, str]:

@@ -12,6 +12,7 @@ that child is done (the three side by side took a first national build above 2 G
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sqlite3
 from collections import Counter
@@ -97,6 +98,13 @@ def _media_type(name: str) -> str:
     return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
+def _frozen_call(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) in a forked child, what it inherited frozen first: its collections then leave
+    the parent's objects alone instead of writing to (so copying) every page holding a row."""
+    gc.freeze()
+    return fn(*args)
+
+
 class ForkedCall:
     """fn(*args) in a forked child, for a format that would otherwise wait for this process's
     core: the child inherits the arguments (nothing is pickled but the result), and this
@@ -104,7 +112,7 @@ class ForkedCall:
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         self._job: Background[Any] = Background(
-            lambda: fn(*args), getattr(fn, "__name__", "?"), method="fork"
+            partial(_frozen_call, fn, *args), getattr(fn, "__name__", "?"), method="fork"
         )
 
     def result(self) -> Any:
@@ -200,57 +208,60 @@ def render_datasets(
     for name in TABLES:
         check_rows(specs[name], rows[name])
     columns = Columns(specs, rows)
-    tables = {name: EncodedTable(specs[name], rows[name], cache, columns) for name in TABLES}
+    tables = {name: EncodedTable(specs[name], rows[name], cache) for name in TABLES}
 
     files = DataFiles(writer, cache)
-    about = about_sheet(release, config)
-    digests = [tables[name].digest for name in TABLES]
-    xlsx_key = cache.key("ocop.xlsx", *digests, canonical(about), release)
-    xlsx_file = files.reuse("ocop.xlsx", xlsx_key, [urls.data_latest("ocop.xlsx")])
-    sheets = SheetCache(cache, tables)
-    cells = sum(len(rows[name]) * len(specs[name].fields) for name in TABLES)
-    xlsx: ForkedCall | None = None
-    check: PackageCheck | None = None
     try:
-        # The workbook is the costliest format (its XML, then zlib); a large one is made in a
-        # forked child from here on, while this process makes the other files.
-        if xlsx_file is None and cells >= config.pools.xlsx_cells:
-            xlsx = ForkedCall(to_xlsx, columns, about, day, sheets)
-        core, package = core_files(tables, files, config, day, previous_day)
-        # frictionless reads what it has not vouched for yet; the other formats meanwhile.
-        descriptor = writer.root / urls.DATAPACKAGE
-        check = PackageCheck(
-            check_plan(package, descriptor, tables, cache),
-            tables,
-            cache,
-            config.pools.validation_bytes,
-        )
-        if xlsx is None:
-            check.start()
-        # else after the workbook's child: frictionless beside it and this process took the
-        # tree above 2 GB at national scale (a first build; later ones read few lines).
-        meta = sqlite_meta(release, config)
+        about = about_sheet(release, config)
+        digests = [tables[name].digest for name in TABLES]
+        xlsx_key = cache.key("ocop.xlsx", *digests, canonical(about), release)
+        xlsx_file = files.reuse("ocop.xlsx", xlsx_key, [urls.data_latest("ocop.xlsx")])
+        sheets = SheetCache(cache, tables)
+        cells = sum(len(rows[name]) * len(specs[name].fields) for name in TABLES)
+        xlsx: ForkedCall | None = None
+        check: PackageCheck | None = None
         try:
-            latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
-        except sqlite3.IntegrityError as err:  # NOT NULL, a repeated key: the check says where
+            # The workbook is the costliest format (its XML, then zlib); a large one is made in a
+            # forked child from here on, while this process makes the other files.
+            if xlsx_file is None and cells >= config.pools.xlsx_cells:
+                xlsx = ForkedCall(to_xlsx, columns, about, day, sheets)
+            core, package = core_files(tables, files, config, day, previous_day)
+            # frictionless reads what it has not vouched for yet; the other formats meanwhile.
+            descriptor = writer.root / urls.DATAPACKAGE
+            check = PackageCheck(
+                check_plan(package, descriptor, tables, cache),
+                tables,
+                cache,
+                config.pools.validation_bytes,
+            )
+            if xlsx is None:
+                check.start()
+            # else after the workbook's child: frictionless beside it and this process took the
+            # tree above 2 GB at national scale (a first build; later ones read few lines).
+            meta = sqlite_meta(release, config)
+            try:
+                latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
+            except sqlite3.IntegrityError as err:  # NOT NULL, a repeated key: the check says where
+                check.start()
+                check.result()
+                raise DatasetError(f"ocop.sqlite: {err}") from err
+            product_files = ProductJsons(tables, release, config, cache).to_write(writer)
+            feed = atom_feed(catalog, config, day)
+            if xlsx_file is None:
+                data = to_xlsx(columns, about, day, sheets) if xlsx is None else xlsx.result()
+                xlsx_file = files.of("ocop.xlsx", data, xlsx_key)
             check.start()
+            latest["ocop.xlsx"] = xlsx_file
             check.result()
-            raise DatasetError(f"ocop.sqlite: {err}") from err
-        product_files = ProductJsons(tables, release, config, cache).to_write(writer)
-        feed = atom_feed(catalog, config, day)
-        if xlsx_file is None:
-            data = to_xlsx(columns, about, day, sheets) if xlsx is None else xlsx.result()
-            xlsx_file = files.of("ocop.xlsx", data, xlsx_key)
-        check.start()
-        latest["ocop.xlsx"] = xlsx_file
-        check.result()
-    finally:
-        if xlsx is not None:
-            xlsx.close()
-        if check is not None:
-            check.close()
+        finally:
+            if xlsx is not None:
+                xlsx.close()
+            if check is not None:
+                check.close()
 
-    release_list = publish_release(files, core, latest, releases, release)
+        release_list = publish_release(files, core, latest, releases, release)
+    finally:
+        files.close()
     writer.write_bytes(urls.FEED, feed)
     for path, key, data in product_files:
         writer.write_bytes(path, data, key)

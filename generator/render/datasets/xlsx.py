@@ -37,6 +37,11 @@ EXCEL_MAX_TEXT = 32767  # characters in one cell
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STYLE_BOLD, STYLE_DATE = 1, 2
 SHEET_CHUNK = 2000  # rows of a table's sheet compressed at a time
+# Where a row template has its row number (the row's and each cell's reference): the numbers
+# are filled in at compression, so a row's XML depends on its values alone. XML_ILLEGAL
+# removes this character from every text, so it marks nothing else.
+ROW_MARK = "\x01"
+ROW_MARK_BYTES = ROW_MARK.encode()
 XLSX_STYLES = (
     f'{XML_HEAD}<styleSheet xmlns="{XLSX_MAIN}">'
     '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
@@ -101,8 +106,14 @@ def xlsx_column(
     values: list[Any], letter: str, first_row: int, kinds: set[type] | None = None
 ) -> list[str]:
     """[_xlsx_cell(f"{letter}{r}", v) for r, v in enumerate(values, first_row)]."""
+    return _column_cells(values, letter, range(first_row, first_row + len(values)), kinds)
+
+
+def _column_cells(
+    values: list[Any], letter: str, rows: Sequence[int | str], kinds: set[type] | None = None
+) -> list[str]:
+    """xlsx_column with each value's row number (or ROW_MARK) given."""
     kinds = kinds_of(values) if kinds is None else kinds
-    rows = range(first_row, first_row + len(values))
     if kinds <= {str}:
         texts = _xml_texts(["" if v is None else v for v in values])
         return [
@@ -161,19 +172,40 @@ def _xlsx_rows(columns: TableColumns, first_row: int = 2) -> list[str]:
     return [row for chunk in _xlsx_row_chunks(columns, first_row) for row in chunk]
 
 
-def _xlsx_row_chunks(columns: TableColumns, first_row: int = 2) -> Iterator[list[str]]:
+def _xlsx_row_chunks(columns: TableColumns, first_row: int | None = 2) -> Iterator[list[str]]:
     """_xlsx_rows, SHEET_CHUNK rows at a time: the cells of every column of a large table
-    would otherwise be held at once."""
+    would otherwise be held at once. first_row None: row templates, ROW_MARK for the number
+    (see numbered_rows)."""
     letters = _xlsx_letters(len(columns.values))
     for start in range(0, columns.size, SHEET_CHUNK):
+        count = min(SHEET_CHUNK, columns.size - start)
+        numbers: Sequence[int | str] = (
+            [ROW_MARK] * count
+            if first_row is None
+            else range(first_row + start, first_row + start + count)
+        )
         cells = [
-            xlsx_column(values[start : start + SHEET_CHUNK], letter, first_row + start, kinds)
+            _column_cells(values[start : start + SHEET_CHUNK], letter, numbers, kinds)
             for values, letter, kinds in zip(columns.values, letters, columns.kinds, strict=False)
         ]
         yield [
             f'<row r="{r}">{"".join(row)}</row>'
-            for r, row in enumerate(zip(*cells, strict=True), first_row + start)
+            for r, row in zip(numbers, zip(*cells, strict=True), strict=False)
         ]
+
+
+def row_templates(columns: TableColumns) -> Iterator[bytes]:
+    """Each row's XML in UTF-8 with ROW_MARK for its row number: the same row, the same
+    template, wherever it stands in the sheet."""
+    for chunk in _xlsx_row_chunks(columns, None):
+        yield from (row.encode("utf-8") for row in chunk)
+
+
+def numbered_rows(templates: Sequence[bytes], first_row: int) -> bytes:
+    """The templates as rows first_row, first_row + 1, ... of the sheet."""
+    return b"".join(
+        t.replace(ROW_MARK_BYTES, b"%d" % r) for r, t in enumerate(templates, first_row)
+    )
 
 
 def _xlsx_sheet_xml(
@@ -280,20 +312,20 @@ class CompressedSheet:
 
 @dataclass(frozen=True)
 class SheetRows:
-    """A table's sheet rows as XML (cache entry "sheet-rows-<table>")."""
+    """A table's sheet rows as XML templates (cache entry "sheet-rows-<table>")."""
 
     schema: str  # cache.key of the table's spec
     keys: list[bytes]  # the row keys, in table order
-    # Each row's XML in UTF-8, row i as row i + 2 of the sheet. Bytes: what the sheet is
-    # compressed from, and a text pickled keeps its UTF-8 form beside it for its lifetime.
+    # Each row's template (row_templates) in UTF-8. Bytes: what the sheet is compressed
+    # from, and a text pickled keeps its UTF-8 form beside it for its lifetime.
     rows: list[bytes]
 
 
 class SheetCache:
     """Each table's sheet as earlier builds made it: compressed whole, keyed by the table's
     digest (an unchanged table's sheet is neither written nor compressed again), and row by
-    row, keyed by the row's key at its place (a changed table's other rows are not written
-    again)."""
+    row, keyed by the row's key (a changed table's other rows are not written again, even
+    when a row added or removed moves them)."""
 
     def __init__(self, cache: DatasetCache, tables: dict[str, EncodedTable]) -> None:
         self.cache = cache
@@ -305,13 +337,17 @@ class SheetCache:
         found = self.cache.load(table_entry("sheet", name), CompressedSheet)
         if found is not None and found.key == key:
             return ZipEntry(path, found.crc, found.size, found.deflated)
+        del found
         rows = self._rows(table, columns)
         head, tail = _xlsx_sheet_ends(len(rows) + 1, _xlsx_letters(len(table.spec.names))[-1], True)
         # Compressed SHEET_CHUNK rows at a time: the sheet's whole text (and its UTF-8 bytes)
         # would be held beside its rows, three copies of a large table.
         pieces = itertools.chain(
             ((head + _xlsx_head(table.spec)).encode("utf-8"),),
-            (b"".join(rows[i : i + SHEET_CHUNK]) for i in range(0, len(rows), SHEET_CHUNK)),
+            (
+                numbered_rows(rows[i : i + SHEET_CHUNK], i + 2)  # row 1 is the header
+                for i in range(0, len(rows), SHEET_CHUNK)
+            ),
             (tail.encode("utf-8"),),
         )
         entry = streamed_zip_entry(path, pieces)
@@ -320,31 +356,25 @@ class SheetCache:
         return entry
 
     def _rows(self, table: EncodedTable, columns: Mapping[str, TableColumns]) -> list[bytes]:
+        """Each row's template, in table order."""
         name = table_entry("sheet-rows", table.spec.name)
         schema = self.cache.key("sheet rows", repr(table.spec))
         found = self.cache.load(name, SheetRows)
-        keys: list[bytes] = []
-        rows: list[bytes] = []
-        if found is not None and found.schema == schema:
-            keys, rows = found.keys, found.rows
+        known: dict[bytes, bytes] = {}
+        if found is not None and found.schema == schema and len(found.keys) == len(found.rows):
+            known = dict(zip(found.keys, found.rows, strict=True))
         del found
-        size = len(table.keys)
-        missing = [i for i in range(size) if i >= len(keys) or keys[i] != table.keys[i]]
-        if worth_saving(len(missing), size) or len(rows) != len(keys):
-            del keys, rows  # the earlier rows are freed before the new ones are made
-            rows = [
-                row.encode("utf-8")
-                for chunk in _xlsx_row_chunks(columns[table.spec.name])
-                for row in chunk
-            ]
+        missing = [i for i, key in enumerate(table.keys) if key not in known]
+        if worth_saving(len(missing), len(table.keys)):
+            known.clear()  # the earlier rows are freed before the new ones are made
+            rows = list(row_templates(columns[table.spec.name]))
             self.cache.save(name, SheetRows(schema, table.keys, rows))
             return rows
-        rows = rows[:size] + [b""] * (size - len(rows))
-        for i in missing:  # row i is row i + 2 of the sheet, after the header
-            rows[i] = _xlsx_rows(TableColumns(table.spec, [table.rows[i]]), i + 2)[0].encode(
-                "utf-8"
-            )
-        return rows
+        if missing:
+            made = row_templates(TableColumns(table.spec, [table.rows[i] for i in missing]))
+            for i, row in zip(missing, made, strict=True):
+                known[table.keys[i]] = row
+        return [known[key] for key in table.keys]
 
 
 def to_xlsx(

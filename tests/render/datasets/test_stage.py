@@ -24,7 +24,7 @@ from datasets_support import (
 )
 from generator.model import Catalog
 from generator.render.artifacts import DataIndex
-from generator.render.datasets import check, sqlite, stage
+from generator.render.datasets import check, csv_json, files, sqlite, stage
 from generator.render.datasets.specs import DatasetError
 from support import tree_bytes
 
@@ -80,6 +80,46 @@ def test_workbook_made_in_a_forked_child_is_the_same(
     first, forked = tree_bytes(site[0]), tree_bytes(tmp_path / "forked")
     assert first.keys() == forked.keys()
     assert [k for k in first if first[k] != forked[k]] == []
+
+
+def test_large_files_waiting_on_disk_are_the_same(
+    catalog: Catalog,
+    site: tuple[Path, DataIndex],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large file waits on disk until it is written (files.SPILL_BYTES): the same bytes,
+    and nothing is left waiting after the stage."""
+    monkeypatch.setattr(files, "SPILL_BYTES", 1)
+    spilled: list[Path] = []
+    real_close = files.DataFiles.close
+
+    def close(self: files.DataFiles) -> None:
+        spilled.extend(self.spilled)
+        real_close(self)
+
+    monkeypatch.setattr(files.DataFiles, "close", close)
+    build(catalog, tmp_path / "spilled")
+    first, later = tree_bytes(site[0]), tree_bytes(tmp_path / "spilled")
+    assert first.keys() == later.keys()
+    assert [k for k in first if first[k] != later[k]] == []
+    assert len(spilled) > 10
+    assert not [path for path in spilled if path.exists()]
+
+
+def test_tables_encoded_a_few_rows_at_a_time_are_the_same(
+    catalog: Catalog,
+    site: tuple[Path, DataIndex],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first build encodes each table csv_json.ENCODE_CHUNK rows at a time: the same
+    files, whatever the chunk (each chunk's columns may hold other types)."""
+    monkeypatch.setattr(csv_json, "ENCODE_CHUNK", 2)
+    build(catalog, tmp_path / "chunked")
+    first, chunked = tree_bytes(site[0]), tree_bytes(tmp_path / "chunked")
+    assert first.keys() == chunked.keys()
+    assert [k for k in first if first[k] != chunked[k]] == []
 
 
 def test_a_failure_in_the_workbook_child_stops_the_build(

@@ -97,3 +97,20 @@ def test_sheet_rows_made_in_chunks_are_the_rows_made_at_once(monkeypatch: Monkey
     assert len(at_once) == size > 3
     monkeypatch.setattr(xlsx, "SHEET_CHUNK", 2)
     assert xlsx._xlsx_rows(table, 5) == at_once  # type: ignore[arg-type]
+
+
+def test_row_templates_numbered_are_the_rows_made_in_place(monkeypatch: MonkeyPatch) -> None:
+    """A sheet row is kept as a template without its row number (row_templates) and numbered
+    at compression: the same XML as the row made at its place, text with the mark included."""
+    values = [column * 3 for column in columns_to_check() if column]
+    values.append(["a\x01b", "<\x01>", None] * len(values[0]))
+    size = min(map(len, values))
+    table = SimpleNamespace(
+        values=[v[:size] for v in values], kinds=[kinds_of(v[:size]) for v in values], size=size
+    )
+    monkeypatch.setattr(xlsx, "SHEET_CHUNK", 3)
+    templates = list(xlsx.row_templates(table))  # type: ignore[arg-type]
+    assert len(templates) == size > 3
+    for first in (2, 9, 123457):
+        made = "".join(xlsx._xlsx_rows(table, first)).encode()  # type: ignore[arg-type]
+        assert xlsx.numbered_rows(templates, first) == made
