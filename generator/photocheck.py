@@ -214,7 +214,7 @@ def check_photo(
     if "/" in name or "\\" in name or name in (".", "..") or name.startswith("~"):
         base = PurePosixPath(name.replace("\\", "/")).name.lstrip("~")
         return fail("photo-path", name=base if base not in ("", ".", "..") else "anh-1.jpg")
-    path = folder / name
+    path = f"{folder}/{name}"  # str(folder / name): a bare name, checked above
     if isinstance(info, _NotRead):
         info = lstat(path)  # None: absent, a name too long for the disk, a NUL character
     mode = info.st_mode if info is not None else None
@@ -247,7 +247,8 @@ def check_photo(
     kind = sniff_format(raw[:16])
     if kind is None:
         return fail("photo-not-image")
-    extension = path.suffix.lower().lstrip(".")
+    dot = name.rfind(".")  # PurePath(name).suffix, without making a path
+    extension = name[dot + 1 :].lower() if 0 < dot < len(name) - 1 else ""
     if extension not in _FORMAT_EXTENSIONS[kind]:
         return fail("photo-type-mismatch", actual=kind, extension=_FORMAT_EXTENSIONS[kind][0])
     header = plain_jpeg_header(raw) if kind == "JPEG" else None
