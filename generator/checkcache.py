@@ -3,7 +3,9 @@ did not change is neither parsed nor checked again (at 20,000 products, parsing 
 single records are nearly all of the time of `ocop validate`).
 
 Entries are keyed by the file's display path and the SHA-256 of its bytes (modification times
-are not trustworthy after a git checkout); photos keep their file stamps, as before. One full
+alone are not trustworthy: a checkout or a copy may give other bytes an old time). A catalog
+file is hashed again unless its stamp, ctime included, is the one it had when it was read, long
+enough after its last change (load.stamp_holds); photos keep their file stamps, as before. One full
 file per catalog folder, and beside it the changes since it was written while they are few, in
 marshal (plain tuples, dicts and bytes: the fastest to load), each written atomically. Their
 headers hold digests of everything else the results depend on (the code, the schemas, Python
@@ -51,10 +53,13 @@ FEW_CHANGES = 100
 
 # A Problem as plain values: (path, line, field, code, params), the fields of Problem in order.
 ProblemRow = tuple[str, int, str, str, tuple[tuple[str, str | tuple[str, str]], ...]]
+# A catalog file's stamp and when it was taken (nanoseconds since the epoch): size, mtime,
+# ctime, inode, then the time its bytes were read. See load.stamp_holds.
+ReadStamp = tuple[int, int, int, int, int]
 # What reading one file gave, keyed by display path: (sha256 of the bytes, the record's data
 # marshalled, or None when the file is no record, the marshalled (lines, texts), all_nfc, the
-# problems of the parse).
-Parse = tuple[str, bytes | None, bytes, bool, tuple[ProblemRow, ...]]
+# problems of the parse, the file's stamp when it was read).
+Parse = tuple[str, bytes | None, bytes, bool, tuple[ProblemRow, ...], ReadStamp]
 # The checks of one record that read nothing but the record (schema, dates, places, names),
 # keyed by display path: (sha256, first and last as-of day, as ordinals, on which their
 # problems are the same (only "date in the future" depends on that day), problems).

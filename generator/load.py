@@ -7,12 +7,13 @@ import hashlib
 import marshal
 import os
 import stat
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.checkcache import Parse, from_rows, problem_rows
+from generator.checkcache import Parse, ReadStamp, from_rows, problem_rows
 from generator.config import PoolSettings
 from generator.errors import Problem, problem
 from generator.lots import LOTS_FILE, MAX_LOTS_BYTES, LotsTable, parse_lots
@@ -133,8 +134,9 @@ def load_records(
     # strings, not Paths (pickled for each file), and inherit `known`.
     every = product_files + lots_files + producer_files
     files = [(str(file), shown) for file, shown in every]
+    context = (known or {}, time.time_ns())  # before any file is read: see stamp_holds
     with progress.stage("đọc hồ sơ / reading records", len(files)) as stage:
-        outcomes = map_known_first(_read_many, files, known or {}, _parsed, pools, stage.advance)
+        outcomes = map_known_first(_read_many, files, context, _parsed, pools, stage.advance)
     for (file, shown), outcome in zip(product_files, outcomes, strict=False):  # the rest follow
         _adopt(file, shown, "product", outcome, known, out.products, out)
     lots_outcomes = outcomes[len(product_files) : len(product_files) + len(lots_files)]
@@ -149,8 +151,9 @@ def load_records(
     return out
 
 
-# What reading one file gives: its Parse; None when its known parse holds (same bytes: nothing
-# to send back); a Problem when it is no regular file (nothing read, nothing to remember).
+# What reading one file gives: its Parse; None when its known parse holds (same bytes or same
+# stamp: nothing to send back); a Problem when it is no regular file (nothing read, nothing to
+# remember).
 _Outcome = Parse | Problem | None
 
 
@@ -165,7 +168,7 @@ def _adopt(
 ) -> None:
     parse = _adopt_parse(shown, outcome, known, out)
     if parse is not None and parse[1] is not None:
-        sha256, data, marks, all_nfc, _ = parse
+        sha256, data, marks, all_nfc, *_ = parse
         records.append(Record(kind, shown, file, marshal.loads(data), sha256, marks, all_nfc))
 
 
@@ -190,50 +193,75 @@ def _adopt_lots(
     out.lots_files.add(folder)
     parse = _adopt_parse(shown, outcome, known, out)
     if parse is not None and parse[1] is not None:
-        sha256, data, _, all_nfc, _ = parse
+        sha256, data, _, all_nfc, *_ = parse
         header_line, header, rows, lines = marshal.loads(data)
         out.lots[folder] = LotsTable(shown, sha256, header_line, header, rows, lines, all_nfc)
 
 
-def _read_lots(raw: bytes, sha256: str, shown: str) -> Parse:
+def _read_lots(raw: bytes, sha256: str, shown: str, stamp: ReadStamp) -> Parse:
     """A lots.csv as a Parse: the table marshalled in place of a record's data."""
     parsed = parse_lots(raw, shown)
     if parsed.header is None:
-        return sha256, None, b"", False, problem_rows(parsed.problems)
+        return sha256, None, b"", False, problem_rows(parsed.problems), stamp
     data = marshal.dumps((parsed.header_line, parsed.header, parsed.rows, parsed.lines))
-    return sha256, data, b"", parsed.all_nfc, problem_rows(parsed.problems)
+    return sha256, data, b"", parsed.all_nfc, problem_rows(parsed.problems), stamp
 
 
-def _read(file: str, shown: str, known: Mapping[str, Parse]) -> _Outcome:
+# A file changed less than this long before its bytes were read may change again without its
+# stamp changing: file systems keep times in steps (FAT: 2 seconds).
+RACY_NS = 3_000_000_000
+
+
+def stamp_holds(earlier: ReadStamp, now: ReadStamp) -> bool:
+    """The bytes of a file whose stamp is `now` are those read when its stamp was `earlier`.
+
+    The stamp holds the ctime, which no program can set (a checkout, `cp -p`, `tar` or `rsync`
+    may give a file an old mtime, never an old ctime: writing the file or setting its mtime
+    sets the ctime to the present), and the inode (a file replaced by another is a new inode).
+    A file changed within RACY_NS before it was read might be changed again within the same
+    time step, as git's index knows: such a stamp is not trusted, the file is hashed again."""
+    return earlier[:4] == now[:4] and max(earlier[1], earlier[2]) + RACY_NS < earlier[4]
+
+
+def _read(file: str, shown: str, known: Mapping[str, Parse], started: int) -> _Outcome:
     info = lstat(file)
     if info is not None and stat.S_ISLNK(info.st_mode):
         return problem(shown, 1, "", "symlink")
     if info is None or not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
         return problem(shown, 1, "", "stray-file")
+    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, started)
+    earlier = known.get(shown)
+    if earlier is not None and stamp_holds(earlier[5], stamp):
+        return None  # not read: the 30,000 reads and hashes were most of a check with the cache
     is_lots = shown.endswith(_LOTS_SUFFIX)
     # one byte past the limit is enough to know the file is too large
     raw = read_file(file, info.st_size, (MAX_LOTS_BYTES if is_lots else MAX_RECORD_BYTES) + 1)
     sha256 = hashlib.sha256(raw).hexdigest()
-    earlier = known.get(shown)
     if earlier is not None and earlier[0] == sha256:
-        return None
+        if earlier[5][:4] == stamp[:4]:
+            return None  # a file changed just before it was read last time: kept as it is
+        return (*earlier[:5], stamp)  # the same bytes in a new file (a checkout): new stamp
     if is_lots:
-        return _read_lots(raw, sha256, shown)
+        return _read_lots(raw, sha256, shown, stamp)
     parsed = parse_record(raw, shown)
     if parsed.data is None:
-        return sha256, None, b"", False, problem_rows(parsed.problems)
+        return sha256, None, b"", False, problem_rows(parsed.problems), stamp
     # Marshalled here: bytes cost nothing to send from a worker, and the cache keeps them as is.
     data = marshal.dumps(parsed.data)
     marks = marshal.dumps((parsed.lines, parsed.texts))
-    return sha256, data, marks, parsed.all_nfc, problem_rows(parsed.problems)
+    return sha256, data, marks, parsed.all_nfc, problem_rows(parsed.problems), stamp
 
 
 def _parsed(outcome: _Outcome) -> bool:
     return isinstance(outcome, tuple)
 
 
-def _read_many(files: list[tuple[str, str]], known: Mapping[str, Parse]) -> list[_Outcome]:
-    return [_read(file, shown, known) for file, shown in files]
+def _read_many(
+    files: list[tuple[str, str]], context: tuple[Mapping[str, Parse], int]
+) -> list[_Outcome]:
+    """context: the known parses, and when reading started (time.time_ns())."""
+    known, started = context
+    return [_read(file, shown, known, started) for file, shown in files]
 
 
 def _case_clashes(shown_parent: str, names: list[str]) -> list[Problem]:

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import stat
+import struct
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -85,6 +86,117 @@ def read_file(path: str | os.PathLike[str], size: int, limit: int) -> bytes:
         os.close(fd)
 
 
+# --- a JPEG's size and orientation from its markers, as Pillow reads them -----------------------
+# Pillow's JPEG open costs more than reading the file; most photos are made by a camera or an
+# editor in a few well-known shapes, read here in a few microseconds. Anything else (a marker or
+# a segment Pillow would refuse, warn about or read differently) is left to Pillow: the result of
+# plain_jpeg_header, when not None, is what Pillow gives (tests/test_photocheck.py compares them).
+_SOF = frozenset({0xC0, 0xC1, 0xC2})  # baseline, extended, progressive: 8-bit photos
+_SKIPPED = frozenset({0xC4, 0xDD, 0xFE})  # Huffman tables, restart interval, comment
+# TIFF value types and their sizes in bytes, as Pillow's EXIF reader knows them
+_TIFF_UNITS = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
+# IFD0 tags Pillow decodes while opening (orientation; resolution for the dpi): only their
+# usual shape is read here
+_IFD0_SHAPES = {0x0112: (3, 1), 0x0128: (3, 1), 0x011A: (5, 1)}
+
+
+def plain_jpeg_header(raw: bytes) -> tuple[int, int, int] | None:
+    """(width, height, EXIF orientation) of a JPEG of at most MAX_PIXELS whose markers are all
+    plainly formed; None otherwise."""
+    end = len(raw)
+    at = 2  # after the start-of-image marker
+    size: tuple[int, int] | None = None
+    orientation = 1
+    exif_seen = False
+    unpack = struct.unpack_from
+    while True:
+        if at + 4 > end or raw[at] != 0xFF:
+            return None
+        marker = raw[at + 1]
+        (length,) = unpack(">H", raw, at + 2)
+        body, at = at + 4, at + 2 + length
+        if length < 2 or at > end:
+            return None
+        if marker == 0xDA:  # start of scan: the header is over
+            break
+        if marker in _SOF:
+            if size is not None or length < 8 or raw[body] != 8 or raw[body + 5] not in (1, 3, 4):
+                return None
+            height, width = unpack(">HH", raw, body + 1)
+            size = (width, height)
+        elif marker == 0xDB:  # quantization tables: Pillow refuses a short one
+            while body < at:
+                table = 65 if raw[body] < 16 else 129
+                if at - body < table:
+                    return None
+                body += table
+        elif 0xE0 <= marker <= 0xEF:
+            segment = raw[body:at]
+            if marker == 0xE1:
+                if exif_seen or not segment.startswith(b"Exif\0\0"):  # XMP: Pillow reads more
+                    return None
+                exif_seen = True
+                found = _exif_orientation(segment[6:])
+                if found is None:
+                    return None
+                orientation = found
+            elif marker == 0xE2:
+                if not segment.startswith(b"ICC_PROFILE\0") or len(segment) < 14:  # MPO, FPXR
+                    return None
+            elif marker in (0xE0, 0xEE):
+                if segment.startswith((b"JFIF", b"Adobe")) and len(segment) < 12:
+                    return None
+            elif marker == 0xED:  # Photoshop resources: Pillow may fail on a short one
+                return None
+        elif marker not in _SKIPPED:
+            return None
+    if size is None or size[0] <= 0 or size[1] <= 0 or size[0] * size[1] > MAX_PIXELS:
+        return None
+    return size[0], size[1], orientation
+
+
+def _exif_orientation(tiff: bytes) -> int | None:
+    """The orientation in an EXIF block whose first directory is plainly formed (1 when
+    absent); None when Pillow would read it otherwise, warn, or fail."""
+    if len(tiff) < 8:
+        return None
+    if tiff.startswith(b"II*\0"):
+        order = "<"
+    elif tiff.startswith(b"MM\0*"):
+        order = ">"
+    else:
+        return None
+    end = len(tiff)
+    (first,) = struct.unpack_from(order + "L", tiff, 4)
+    if first < 8 or first + 2 > end:
+        return None
+    (count,) = struct.unpack_from(order + "H", tiff, first)
+    entries = first + 2
+    if entries + 12 * count + 4 > end:
+        return None
+    seen: set[int] = set()
+    orientation = 1
+    total = 0
+    for at in range(entries, entries + 12 * count, 12):
+        tag, kind, many = struct.unpack_from(order + "HHL", tiff, at)
+        unit = _TIFF_UNITS.get(kind)
+        if unit is None or many == 0 or tag in seen:
+            return None
+        seen.add(tag)
+        size = unit * many
+        if size > 4:
+            (offset,) = struct.unpack_from(order + "L", tiff, at + 8)
+            total += size
+            if offset + size > end or total > end:
+                return None
+        shape = _IFD0_SHAPES.get(tag)
+        if shape is not None and shape != (kind, many):
+            return None
+        if tag == 0x0112:
+            (orientation,) = struct.unpack_from(order + "H", tiff, at + 8)
+    return orientation
+
+
 def check_photo(
     folder: Path,
     name: str,
@@ -102,7 +214,7 @@ def check_photo(
     if "/" in name or "\\" in name or name in (".", "..") or name.startswith("~"):
         base = PurePosixPath(name.replace("\\", "/")).name.lstrip("~")
         return fail("photo-path", name=base if base not in ("", ".", "..") else "anh-1.jpg")
-    path = folder / name
+    path = f"{folder}/{name}"  # str(folder / name): a bare name, checked above
     if isinstance(info, _NotRead):
         info = lstat(path)  # None: absent, a name too long for the disk, a NUL character
     mode = info.st_mode if info is not None else None
@@ -135,46 +247,65 @@ def check_photo(
     kind = sniff_format(raw[:16])
     if kind is None:
         return fail("photo-not-image")
-    extension = path.suffix.lower().lstrip(".")
+    dot = name.rfind(".")  # PurePath(name).suffix, without making a path
+    extension = name[dot + 1 :].lower() if 0 < dot < len(name) - 1 else ""
     if extension not in _FORMAT_EXTENSIONS[kind]:
         return fail("photo-type-mismatch", actual=kind, extension=_FORMAT_EXTENSIONS[kind][0])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # From the bytes already read: Pillow's many small reads of a file cost more
-            # than the whole check at 40,000 photos.
-            with Image.open(io.BytesIO(raw)) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    return fail(
-                        "photo-too-many-pixels",
-                        pixels=f"{width * height / 1e6:.0f}",
-                        limit=f"{MAX_PIXELS // 1_000_000}",
-                    )
-                if kind == "JPEG":
-                    orientation = image.getexif().get(0x0112, 1)
-                    # A truncated upload lacks the end-of-image marker. Checking for it costs
-                    # nothing; decoding, even at 1/8 scale, costs 5 ms per phone photo.
-                    if b"\xff\xd9" not in raw[-4096:]:
-                        raise OSError("no JPEG end-of-image marker: truncated")
-                else:
-                    image.verify()  # PNG/WebP: structural check; must come first
-            if kind != "JPEG":
-                with Image.open(io.BytesIO(raw)) as image:
-                    orientation = image.getexif().get(0x0112, 1)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        # Pillow refuses a huge declared size while reading the header, before any decode:
-        # the contributor needs the same advice as for our own limit, not "damaged".
-        declared = re.search(r"\((\d+) pixels\)", str(exc))
-        pixels = f"{int(declared[1]) / 1e6:.0f}" if declared else f"> {MAX_PIXELS // 1_000_000}"
-        return fail("photo-too-many-pixels", pixels=pixels, limit=f"{MAX_PIXELS // 1_000_000}")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError):
-        return fail("photo-broken")
+    header = plain_jpeg_header(raw) if kind == "JPEG" else None
+    if header is not None:  # what Pillow would read, read without it
+        width, height, orientation = header
+        if b"\xff\xd9" not in raw[-4096:]:  # truncated: as below
+            return fail("photo-broken")
+    else:
+        try:
+            width, height, orientation = _pillow_header(raw, kind)
+        except _TooManyPixels as exc:
+            return fail("photo-too-many-pixels", pixels=exc.pixels, limit=exc.limit)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            # Pillow refuses a huge declared size while reading the header, before any decode:
+            # the contributor needs the same advice as for our own limit, not "damaged".
+            declared = re.search(r"\((\d+) pixels\)", str(exc))
+            limit = f"{MAX_PIXELS // 1_000_000}"
+            pixels = f"{int(declared[1]) / 1e6:.0f}" if declared else f"> {limit}"
+            return fail("photo-too-many-pixels", pixels=pixels, limit=limit)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError):
+            return fail("photo-broken")
     if orientation in (5, 6, 7, 8):  # rotated 90°: the displayed sides swap
         width, height = height, width
     if min(width, height) < MIN_SHORT_SIDE:
         return fail("photo-too-small", width=width, height=height, limit=MIN_SHORT_SIDE)
     return PhotoFacts(width, height, kind, hashlib.sha256(raw).hexdigest()), []
+
+
+class _TooManyPixels(Exception):
+    def __init__(self, pixels: str, limit: str) -> None:
+        super().__init__(pixels)
+        self.pixels, self.limit = pixels, limit
+
+
+def _pillow_header(raw: bytes, kind: str) -> tuple[int, int, int]:
+    """Width, height and EXIF orientation as Pillow reads them, with its structural checks;
+    raises what Pillow raises for a damaged file, _TooManyPixels above MAX_PIXELS."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # From the bytes already read: Pillow's many small reads of a file cost more than the
+        # whole check at 40,000 photos.
+        with Image.open(io.BytesIO(raw)) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise _TooManyPixels(f"{width * height / 1e6:.0f}", f"{MAX_PIXELS // 1_000_000}")
+            if kind == "JPEG":
+                orientation = image.getexif().get(0x0112, 1)
+                # A truncated upload lacks the end-of-image marker. Checking for it costs
+                # nothing; decoding, even at 1/8 scale, costs 5 ms per phone photo.
+                if b"\xff\xd9" not in raw[-4096:]:
+                    raise OSError("no JPEG end-of-image marker: truncated")
+            else:
+                image.verify()  # PNG/WebP: structural check; must come first
+        if kind != "JPEG":
+            with Image.open(io.BytesIO(raw)) as image:
+                orientation = image.getexif().get(0x0112, 1)
+    return width, height, orientation
 
 
 # --- file stamps: a photo whose stamp is unchanged is not read again (generator/checkcache.py)

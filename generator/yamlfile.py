@@ -466,6 +466,9 @@ class _Converter:
     def mapping(self, node: MappingNode, path: FieldPath) -> dict[str, Any]:
         out, lines = self.out, self.lines
         mapping: dict[str, Any] = {}
+        # a text value without anything to check (most values): what convert would give,
+        # without a call per value
+        plain = not self.shared and not self.controls and len(path) < MAX_DEPTH
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode or key_node.tag != _STR:
                 key_line = key_node.start_mark.line + 1
@@ -483,7 +486,10 @@ class _Converter:
                 continue
             child = (*path, key)
             lines[child] = key_node.start_mark.line + 1  # the key's line, not the value's
-            mapping[key] = self.convert(value_node, child)
+            if plain and type(value_node) is ScalarNode and value_node.tag == _STR:
+                mapping[key] = value_node.value
+            else:
+                mapping[key] = self.convert(value_node, child)
         return mapping
 
     def scalar(self, node: ScalarNode, path: FieldPath) -> Any:

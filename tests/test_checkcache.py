@@ -301,3 +301,65 @@ def test_unwritable_cache_is_not_an_error(catalog: Path, tmp_path: Path) -> None
     cache.write_text("a file where the folder should be", encoding="utf-8")
     same(check(catalog, cache), check(catalog, None))
     assert os.path.isfile(cache)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Counts the catalog files (records, lots tables) whose bytes are read."""
+    done: Counter[str] = Counter()
+    read_file = load.read_file
+
+    def counted(path: Any, size: int, limit: int) -> bytes:
+        done[Path(path).name] += 1
+        return read_file(path, size, limit)
+
+    monkeypatch.setattr(load, "read_file", counted)
+    return done
+
+
+def test_files_whose_stamp_holds_are_not_read_again(
+    catalog: Path, tmp_path: Path, reads: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file just written is read again (its stamp may not show a change made within the
+    same time step); one whose stamp is older than RACY_NS when it was read is not."""
+    cache = tmp_path / "cache"
+    first = check(catalog, cache)
+    reads.clear()
+    same(check(catalog, cache), first)
+    assert sum(reads.values()) == RECORDS + 2  # and 2 lots tables; all just copied: racy
+
+    monkeypatch.setattr(load, "RACY_NS", -(10**12))  # every stamp old enough
+    check(catalog, cache)  # the same bytes: the stamps are kept this time
+    reads.clear()
+    same(check(catalog, cache), first)
+    assert reads == Counter()
+
+
+def test_a_file_changed_in_place_is_seen_whatever_its_mtime(
+    catalog: Path, tmp_path: Path, reads: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size, same inode, the mtime set back as `cp -p` or `tar` would: the ctime tells."""
+    monkeypatch.setattr(load, "RACY_NS", -(10**12))
+    cache = tmp_path / "cache"
+    check(catalog, cache)
+    check(catalog, cache)  # stamps kept
+    record = catalog / VALID
+    before = record.stat()
+    text = record.read_text(encoding="utf-8")
+    changed = text.replace('date: "2025-06-15"', 'date: "2025-02-30"', 1)
+    assert changed != text and len(changed) == len(text)
+    with open(record, "r+b") as out:  # in place: the same inode
+        out.write(changed.encode())
+    os.utime(record, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = record.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    reads.clear()
+    found = check(catalog, cache)
+    assert reads == Counter({"product.yaml": 1})
+    assert [(p.path, p.line, p.code) for p in found.problems] == [
+        (f"catalog/{VALID}", 10, "invalid-date")
+    ]

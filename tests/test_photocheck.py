@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
 import zlib
 from pathlib import Path
 
@@ -144,3 +145,145 @@ def test_check_photo_with_the_callers_lstat_says_the_same(tmp_path: Path) -> Non
         alone = check_photo(tmp_path, name, "x.yaml", 7, "photos[0].file")
         given = check_photo(tmp_path, name, "x.yaml", 7, "photos[0].file", lstat(tmp_path / name))
         assert alone == given, name
+
+
+# --- a JPEG's header read without Pillow says what Pillow says -------------------------------
+
+
+def _jpeg(
+    mode: str = "RGB",
+    orientation: int | None = None,
+    size: tuple[int, int] = (64, 48),
+    **options: object,
+) -> bytes:
+    out = io.BytesIO()
+    image = Image.new(mode, size, "green" if mode != "CMYK" else (0, 50, 100, 0))
+    if orientation is not None:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        exif[0x0128] = 2  # inches: Pillow reads the resolution while opening
+        exif[0x011A] = 72.0
+        exif[0x010F] = "Camera maker, a text longer than four bytes"
+        options["exif"] = exif
+    image.save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+def _pillow_reads(raw: bytes) -> tuple[int, int, int] | None:
+    """Width, height and orientation as Pillow opens them; None when it fails or warns."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with Image.open(io.BytesIO(raw)) as image:
+                return (*image.size, image.getexif().get(0x0112, 1))
+    except Exception:
+        return None
+
+
+_PLAIN_JPEGS = {
+    "baseline": _jpeg(),
+    "grey": _jpeg("L"),
+    "cmyk": _jpeg("CMYK"),
+    "progressive": _jpeg(progressive=True),
+    "icc": _jpeg(icc_profile=b"\0" * 300),
+    "quality-100": _jpeg(quality=100),  # 16-bit quantization tables
+    **{f"orientation-{n}": _jpeg(orientation=n) for n in (1, 3, 6, 8)},
+    "exif-big-endian": bytes(
+        _jpeg(orientation=6).replace(
+            b"Exif\0\0II*\0", b"Exif\0\0MM\0*"
+        )  # only its header: then refused
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(set(_PLAIN_JPEGS) - {"exif-big-endian"}))
+def test_plain_jpeg_header_is_read_as_pillow_reads_it(name: str) -> None:
+    from generator.photocheck import plain_jpeg_header
+
+    raw = _PLAIN_JPEGS[name]
+    header = plain_jpeg_header(raw)
+    assert header is not None, name  # these are the plain shapes it is for
+    assert header == _pillow_reads(raw)
+
+
+def test_plain_jpeg_header_agrees_with_pillow_on_damaged_headers() -> None:
+    """Every byte of each header changed to a few values, and each header cut short: whenever
+    the header is read without Pillow, Pillow opens the file without a warning and reads the
+    same size and orientation."""
+    from generator.photocheck import plain_jpeg_header
+
+    read = refused = 0
+    for name in ("baseline", "progressive", "orientation-6", "exif-big-endian", "quality-100"):
+        raw = _PLAIN_JPEGS[name]
+        scan = raw.index(b"\xff\xda")
+        variants = [raw[:cut] for cut in range(0, scan + 16, 9)]
+        for at in range(2, scan + 4):
+            value = (0x00, 0x01, 0x08, 0x7F, 0xD9, 0xFF)[at % 6]  # a few of each kind
+            if raw[at] != value:
+                variants.append(raw[:at] + bytes([value]) + raw[at + 1 :])
+        for variant in variants:
+            header = plain_jpeg_header(variant)
+            if header is None:
+                refused += 1
+                continue
+            read += 1
+            assert header == _pillow_reads(variant), variant[: scan + 4]
+    assert read > 200 and refused > 200  # both ways were taken
+
+
+def test_check_photo_fast_and_pillow_paths_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_photo's results, with the header read by plain_jpeg_header and by Pillow alone:
+    sizes, rotation, too small, too many pixels, truncated."""
+    from generator import photocheck
+
+    cases = {
+        "ok.jpg": _jpeg(size=(800, 600)),
+        "rotated.jpg": _jpeg(orientation=6, size=(800, 600)),
+        "small.jpg": _jpeg(size=(800, 500)),
+        "rotated-small.jpg": _jpeg(orientation=8, size=(500, 800)),
+        "cut.jpg": _jpeg(size=(800, 600))[:-600],
+        "huge.jpg": jpeg_declaring(9000, 6000),
+    }
+    fast = {name: check(tmp_path, name, data) for name, data in cases.items()}
+    monkeypatch.setattr(photocheck, "plain_jpeg_header", lambda raw: None)
+    slow = {name: check(tmp_path, name, data) for name, data in cases.items()}
+    assert fast == slow
+    assert [p.code for name in cases for p in fast[name][1]] == [
+        "photo-too-small",
+        "photo-too-small",
+        "photo-broken",
+        "photo-too-many-pixels",
+    ]
+    assert (fast["rotated.jpg"][0].width, fast["rotated.jpg"][0].height) == (600, 800)
+
+
+def _with_segment(raw: bytes, marker: int, body: bytes) -> bytes:
+    """A JPEG with one more segment right after its start-of-image marker."""
+    return raw[:2] + bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body + raw[2:]
+
+
+def _exif_segment(raw: bytes) -> bytes:
+    start = raw.index(b"\xff\xe1") + 2
+    (length,) = struct.unpack_from(">H", raw, start)
+    return raw[start + 2 : start + length]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _with_segment(  # orientation in XMP: Pillow reads it when EXIF has none
+            _jpeg(), 0xE1, b'http://ns.adobe.com/xap/1.0/\0<x tiff:Orientation="6"/>'
+        ),
+        _with_segment(  # two EXIF blocks: Pillow joins them
+            _jpeg(orientation=1), 0xE1, _exif_segment(_PLAIN_JPEGS["orientation-6"])
+        ),
+        _with_segment(_jpeg(), 0xE2, b"MPF\0" + b"\0" * 40),  # a multi-picture file
+    ],
+    ids=["xmp-orientation", "two-exif", "mpo"],
+)
+def test_plain_jpeg_header_leaves_unusual_segments_to_pillow(raw: bytes) -> None:
+    from generator.photocheck import plain_jpeg_header
+
+    assert plain_jpeg_header(raw) is None

@@ -7,6 +7,7 @@ instead of being read again (generator/photocheck.py reads one file).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -74,9 +75,11 @@ def check_photos(
             out.checked[where] = cached
         else:
             read += 1
-            facts, problems = check_photo(
-                folder, name, record.display, record.line(path), dotted(path), info
-            )
+            # the line is looked up only for a problem: it decodes the record's line marks
+            facts, problems = check_photo(folder, name, record.display, 0, dotted(path), info)
+            if problems:
+                line = record.line(path)
+                problems = [dataclasses.replace(found, line=line) for found in problems]
             if facts is not None and stamp is not None:
                 out.checked[where] = (*stamp, *facts_row(facts))
         out.problems += problems
