@@ -3,7 +3,8 @@
 A build that fails or is killed leaves the previous site as it was. A build whose inputs did not
 change (same records, photos, templates, code, settings) does nothing but notice that. A build
 after a change starts from the site of the build before last (`.<out>.previous`, kept by the
-swap) or a hard-link copy of the current one, and writes only the files that changed
+swap) or, the first time after a build from nothing, a hard-link copy of the current one made
+in a child process while the catalog is read; it writes only the files that changed
 (generator/write.py).
 """
 
@@ -76,7 +77,24 @@ class _Trees:
     current: Manifest | None  # out_dir's, when known
 
 
-def _prepare_staging(config: BuildConfig, staging: Path) -> tuple[_Trees, Manifest | None]:
+def _start_copy(config: BuildConfig, staging: Path) -> Background[None] | None:
+    """The hard-link copy of the published site a build starts from when no spare is kept
+    (the first build after one from nothing), begun in a child process so that it runs while
+    this one reads the catalog. None when there is a spare, or no site to copy."""
+    out_dir = config.out_dir
+    if spare_dir_for(out_dir).is_dir() or not _stamp_path(config, ".site.manifest").is_file():
+        return None
+    if not out_dir.is_dir():
+        return None
+    from generator.parallel import Background  # multiprocessing: not for a no-change build
+
+    shutil.rmtree(staging, ignore_errors=True)
+    return Background(lambda: clone_tree(out_dir, staging), "copy of the site")
+
+
+def _prepare_staging(
+    config: BuildConfig, staging: Path, copying: Background[None] | None
+) -> tuple[_Trees, Manifest | None]:
     """A staging folder to bring up to date, and what it holds (None: it is empty)."""
     out_dir = config.out_dir
     trees = _Trees(
@@ -85,6 +103,13 @@ def _prepare_staging(config: BuildConfig, staging: Path) -> tuple[_Trees, Manife
         None,
     )
     trees.current = load_manifest(trees.out_manifest) if out_dir.is_dir() else None
+    if copying is not None:
+        copying.result()
+        if trees.current is not None:
+            return trees, trees.current
+        shutil.rmtree(staging)  # a copy of a site whose content is not known is no start
+        staging.mkdir(parents=True)
+        return trees, None
     spare = spare_dir_for(out_dir)
     held = load_manifest(trees.spare_manifest) if spare.is_dir() else None
     # From here on the spare folder is being changed: its manifest no longer describes it.
@@ -102,21 +127,17 @@ def _prepare_staging(config: BuildConfig, staging: Path) -> tuple[_Trees, Manife
 
 
 def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) -> None:
-    """Publishes staging; the previous site is kept as the spare when its content is known."""
+    """Publishes staging; the previous site is kept as the spare when its content is known.
+
+    With no earlier site to keep (a first or full build) no spare is made: the next build
+    copies the published site while it reads the catalog (`_start_copy`), rather than this one
+    linking every file (30 µs a file) after its work is done."""
     trees.out_manifest.unlink(missing_ok=True)  # out_dir is about to change
     keep = spare_dir_for(config.out_dir) if trees.current is not None else None
     kept = swap_into_place(staging, config.out_dir, keep)
     save_manifest(trees.out_manifest, written)
     if kept and trees.current is not None:
         save_manifest(trees.spare_manifest, trees.current)
-    elif not kept:
-        # No earlier site to keep (a first or full build): the spare the next build starts
-        # from is made now, as hard links (~30 µs a file, 10 s at 310,000 files), so that the
-        # first rebuild after a cold build is as quick as the ones after it.
-        spare = spare_dir_for(config.out_dir)
-        shutil.rmtree(spare, ignore_errors=True)
-        clone_tree(config.out_dir, spare)
-        save_manifest(trees.spare_manifest, written)
 
 
 @dataclass
@@ -166,10 +187,18 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     # Imported only now: the no-change check above must not pay for the validator's imports.
     from generator.catalog import catalog_or_report
 
+    staging = staging_dir_for(out_dir)
+    copying = _start_copy(config, staging)
     # Only the derived catalog comes back: the raw records (YAML data and line numbers: 60 % of
     # the objects) are freed here, their memory serves the render instead of every worker.
     unchanged = ("Trang cũ được giữ nguyên.", "The previous site is unchanged.")
-    catalog = catalog_or_report(config, unchanged, stages=report.stages, progress=progress)
+    catalog: Catalog | None = None
+    try:
+        catalog = catalog_or_report(config, unchanged, stages=report.stages, progress=progress)
+    finally:  # a catalog with errors, or a failure: the copy is not needed
+        if catalog is None and copying is not None:
+            copying.cancel()
+            shutil.rmtree(staging, ignore_errors=True)
     if catalog is None:
         return 1
     # The catalog lives until the end: moved out of the collector's sight, so collections do
@@ -192,10 +221,9 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     from generator.render.stats import render_statistics
     from generator.site import editorial_pages
 
-    staging = staging_dir_for(out_dir)
     try:
         with report.stage("reuse"):
-            trees, held = _prepare_staging(config, staging)
+            trees, held = _prepare_staging(config, staging, copying)
         writer = SiteWriter(staging, held)
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)

@@ -71,26 +71,67 @@ def test_record_edited_during_a_build_is_built_by_the_next_one(
     assert "Sản phẩm mẫu sửa giữa chừng" in page.read_text(encoding="utf-8")
 
 
-def test_first_build_leaves_a_spare_for_the_next_one(config: BuildConfig) -> None:
-    """A build with no earlier site keeps a hard-link copy of what it published, so the first
-    rebuild after it starts from that copy instead of linking 300,000 files itself."""
+def test_first_rebuild_copies_the_site_while_the_catalog_is_read(
+    config: BuildConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build from nothing ends when its site is published (it makes no spare copy); the first
+    rebuild after it starts the hard-link copy of the published site in a child process before
+    it reads the catalog, and starts from that copy."""
+    import generator.build
+    import generator.catalog
+
     assert build_site(config, BuildReport()) == 0
     spare = config.out_dir.parent / f".{config.out_dir.name}.previous"
-    page = "p/qn-valid/index.html"
-    assert (spare / page).read_bytes() == (config.out_dir / page).read_bytes()
-    assert (spare / page).stat().st_ino == (config.out_dir / page).stat().st_ino
+    assert not spare.exists()
 
+    events: list[str] = []
+    start_copy, read = generator.build._start_copy, generator.catalog.catalog_or_report
+
+    def copy_started(*args: Any) -> Any:
+        copying = start_copy(*args)
+        events.append("copy" if copying is not None else "no copy")
+        return copying
+
+    def catalog_read(*args: Any, **kwargs: Any) -> Any:
+        events.append("catalog")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(generator.build, "_start_copy", copy_started)
+    monkeypatch.setattr(generator.catalog, "catalog_or_report", catalog_read)
+    page = "p/qn-valid/index.html"
+    first_inode = (config.out_dir / "robots.txt").stat().st_ino
     record = config.catalog_dir / RECORD
     record.write_text(
         record.read_text(encoding="utf-8").replace(OLD_NAME, NEW_NAME, 1), encoding="utf-8"
     )
     rebuild = BuildReport()
     assert build_site(config, rebuild) == 0
-    assert rebuild.stages["reuse"] < 1.0
+    assert events == ["copy", "catalog"]
     assert rebuild.files - rebuild.kept < rebuild.files // 4  # only what the rename touched
     assert "Sản phẩm mẫu sửa giữa chừng" in (config.out_dir / page).read_text(encoding="utf-8")
+    # the kept files are the first site's, linked rather than written again
+    assert (config.out_dir / "robots.txt").stat().st_ino == first_inode
     # the spare is now the site before the rename: one step of rollback, unchanged
     assert "Sản phẩm mẫu còn hiệu lực" in (spare / page).read_text(encoding="utf-8")
+
+    # with a spare kept, the next rebuild starts from it: no copy
+    events.clear()
+    record.write_text(
+        record.read_text(encoding="utf-8").replace(NEW_NAME, OLD_NAME, 1), encoding="utf-8"
+    )
+    assert build_site(config, BuildReport()) == 0
+    assert events == ["no copy", "catalog"]
+
+
+def test_a_catalog_with_errors_stops_the_copy_and_leaves_no_staging(config: BuildConfig) -> None:
+    assert build_site(config, BuildReport()) == 0
+    record = config.catalog_dir / RECORD
+    record.write_text(
+        record.read_text(encoding="utf-8").replace(OLD_NAME, "name: 12", 1), encoding="utf-8"
+    )
+    assert build_site(config, BuildReport()) == 1
+    leftovers = [p.name for p in config.out_dir.parent.iterdir() if ".building-" in p.name]
+    assert leftovers == []
 
 
 def test_first_build_makes_the_datasets_after_the_pages(
