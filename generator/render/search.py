@@ -37,7 +37,10 @@ _STATUS = {
 _GROUPS = ["I", "II", "III", "IV", "V", "VI"]
 
 
-def tokens(product: Product) -> set[str]:
+def tokens(product: Product, words: dict[str, list[str]] | None = None) -> set[str]:
+    """The folded words a shopper may type to find the product. `words` keeps the words of
+    each text already folded: a producer's, a commune's and a province's names recur on many
+    products."""
     texts = [
         product.name,
         product.producer.name,
@@ -47,9 +50,14 @@ def tokens(product: Product) -> set[str]:
     ]
     if product.name_en:
         texts.append(product.name_en)
+    if words is None:
+        words = {}
     found = set()
     for text in texts:
-        found.update(_WORD.findall(fold(text)))
+        known = words.get(text)
+        if known is None:
+            known = words[text] = _WORD.findall(fold(text))
+        found.update(known)
     return found
 
 
@@ -76,8 +84,9 @@ def render_search_index(catalog: Catalog, writer: SiteWriter) -> dict[str, Any]:
     # effect or None], in days since EPOCH: for the browser's re-check (search.js statusOf) of a
     # certificate whose date is known only to the month or year. The facet holds the first day.
     spans: dict[str, list[int | None]] = {}
+    words: dict[str, list[str]] = {}
     for number, product in enumerate(catalog.products):  # sorted by id: numbers are stable
-        for token in tokens(product):
+        for token in tokens(product, words):
             postings[token].append(number)
         cert = product.certificate
         days = (cert.valid_until.earliest - EPOCH).days
