@@ -86,10 +86,11 @@ def _start_copy(config: BuildConfig, staging: Path) -> Background[None] | None:
         return None
     if not out_dir.is_dir():
         return None
-    from generator.parallel import Background  # multiprocessing: not for a no-change build
+    from generator.parallel import Background, worker_count  # not for a no-change build
 
     shutil.rmtree(staging, ignore_errors=True)
-    return Background(lambda: clone_tree(out_dir, staging), "copy of the site")
+    workers = worker_count(config.workers)
+    return Background(lambda: clone_tree(out_dir, staging, workers), "copy of the site")
 
 
 def _prepare_staging(

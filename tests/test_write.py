@@ -186,3 +186,37 @@ def test_writer_replaces_a_hard_linked_file_instead_of_writing_through_it(tmp_pa
     writer.write_text("index.html", "changed")
     assert (root / "index.html").read_text() == "changed"
     assert shared.read_text() == "published"
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_a_clone_links_every_file_and_folder_whoever_makes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    import generator.write
+
+    monkeypatch.setattr(generator.write, "_FILES_A_UNIT", 3)  # a flat folder in several portions
+    source = tmp_path / "site"
+    for rel in [
+        "index.html",
+        "media/a.webp",
+        "media/b.webp",
+        "media/c.webp",
+        "media/d.webp",
+        "media/e.webp",
+        "p/x/index.html",
+        "p/x/lo/L1/index.html",
+        "p/y/index.html",
+        "data/latest/ocop.csv",
+    ]:
+        (source / rel).parent.mkdir(parents=True, exist_ok=True)
+        (source / rel).write_text(rel, encoding="utf-8")
+    (source / "p/empty").mkdir()
+
+    def tree(root: Path) -> dict[str, int]:
+        return {
+            p.relative_to(root).as_posix(): (p.stat().st_ino if p.is_file() else 0)
+            for p in root.rglob("*")
+        }
+
+    generator.write.clone_tree(source, tmp_path / "copy", workers)
+    assert tree(tmp_path / "copy") == tree(source)  # the same files, as links, and folders
