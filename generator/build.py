@@ -165,7 +165,7 @@ def _start_datasets(
         from generator.render.datasets.stage import render_datasets
 
         start = time.perf_counter()
-        own = SiteWriter(writer.root, writer.previous)
+        own = SiteWriter(writer.root, writer.previous, writer.published)
         page = render_datasets(catalog, config, own, photos)
         return _Datasets(page, own.manifest(), own.kept, time.perf_counter() - start)
 
@@ -225,7 +225,12 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     try:
         with report.stage("reuse"):
             trees, held = _prepare_staging(config, staging, copying)
-        writer = SiteWriter(staging, held)
+        # Starting from the site before last, what the last build changed is linked from the
+        # published site (whose manifest is known) instead of being made again.
+        published = None
+        if trees.current is not None and held is not trees.current:
+            published = (out_dir, trees.current)
+        writer = SiteWriter(staging, held, published)
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)
         html = Html(config, assets, writer, progress)

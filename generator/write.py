@@ -45,9 +45,17 @@ def content_digest(data: bytes) -> str:
 
 
 class SiteWriter:
-    def __init__(self, root: Path, previous: Manifest | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        previous: Manifest | None = None,
+        published: tuple[Path, Manifest] | None = None,
+    ) -> None:
         self.root = root
         self.previous: Manifest = previous or {}  # what `root` already holds
+        # The published site and what it holds, when `root` is an older one (the site before
+        # last): a file the last build changed is linked from there rather than made again.
+        self.published = published
         self.written: dict[str, int] = {}  # site-relative path -> size in bytes
         self.keys: dict[str, str] = {}  # site-relative path -> digest or input key
         self.kept = 0  # files left as they were in `root`
@@ -87,8 +95,28 @@ class SiteWriter:
         key = self._check(rel)
         entry = self.previous.get(key)
         if entry is None or entry[0] != input_key:
-            return False
+            return self._link_published(key, input_key, None)
         self._done(key, input_key, entry[1])
+        self.kept += 1
+        return True
+
+    def _link_published(self, key: str, digest: str, size: int | None) -> bool:
+        """True (and the file counts as kept) when the published site holds `key` made from
+        the same inputs (`size` too, when given): it is linked into `root` from there."""
+        if self.published is None:
+            return False
+        folder, manifest = self.published
+        entry = manifest.get(key)
+        if entry is None or entry[0] != digest or (size is not None and entry[1] != size):
+            return False
+        target = self.root / key
+        target.unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(folder / key, target)
+        except OSError:
+            return False  # gone from the published site: made again
+        self._done(key, digest, entry[1])
         self.kept += 1
         return True
 
@@ -97,6 +125,8 @@ class SiteWriter:
         digest = input_key or content_digest(data)
         if self.previous.get(key) == (digest, len(data)):
             self.kept += 1
+        elif self._link_published(key, digest, len(data)):
+            return
         else:
             self._target(rel).write_bytes(data)
         self._done(key, digest, len(data))

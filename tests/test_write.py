@@ -220,3 +220,42 @@ def test_a_clone_links_every_file_and_folder_whoever_makes_it(
 
     generator.write.clone_tree(source, tmp_path / "copy", workers)
     assert tree(tmp_path / "copy") == tree(source)  # the same files, as links, and folders
+
+
+def test_what_the_last_build_changed_is_linked_from_the_published_site(
+    work: tuple[BuildConfig, BuildConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build starts from the site before last: after a build that rendered every page (a
+    template changed), the next one links those pages from the published site instead of
+    rendering them all again."""
+    from generator.render.html import Html
+
+    site, fresh = work
+    build(site)
+    rename(site, "Tên một")
+    build(site)  # from here on a build starts from the site before last
+    templates = tmp_path / "templates"
+    shutil.copytree(site.templates_dir, templates)
+    base = templates / "base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</body>", "<!-- mẫu mới --></body>"),
+        encoding="utf-8",
+    )
+    site, fresh = replace(site, templates_dir=templates), replace(fresh, templates_dir=templates)
+    rendered: list[str] = []
+    render = Html.render
+
+    def counted(self: Html, template: str, page_path: str, **context: object) -> str:
+        rendered.append(page_path)
+        return render(self, template, page_path, **context)
+
+    monkeypatch.setattr(Html, "render", counted)
+    everything = build(site)  # every page rendered with the new template
+    pages = len(rendered)
+    assert pages > 20 and everything.files - everything.kept >= pages
+    rendered.clear()
+    rename(site, "Tên hai")
+    report = build(site)
+    assert 0 < len(rendered) < pages // 3, rendered  # the renamed product's pages, listings
+    assert report.files - report.kept < 60
+    assert tree_bytes(site.out_dir) == fresh_build(fresh)
