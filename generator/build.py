@@ -278,7 +278,8 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
         writer.write_text(urls.SITEMAP, render_sitemap(html, editorial))
         writer.write_text(urls.ROBOTS, render_robots(html))
         writer.write_bytes(".nojekyll", b"")  # GitHub Pages: publish files as they are
-        report.removed = writer.finish()
+        with report.stage("finish"):  # the links promised from the published site, removals
+            report.removed = writer.finish()
         report.files = len(writer.written)
         report.bytes = sum(writer.written.values())
         report.kept = writer.kept

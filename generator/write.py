@@ -56,6 +56,7 @@ class SiteWriter:
         # The published site and what it holds, when `root` is an older one (the site before
         # last): a file the last build changed is linked from there rather than made again.
         self.published = published
+        self._links: list[str] = []  # such files, linked together by flush_links()
         self.written: dict[str, int] = {}  # site-relative path -> size in bytes
         self.keys: dict[str, str] = {}  # site-relative path -> digest or input key
         self.kept = 0  # files left as they were in `root`
@@ -95,37 +96,67 @@ class SiteWriter:
         key = self._check(rel)
         entry = self.previous.get(key)
         if entry is None or entry[0] != input_key:
-            return self._link_published(key, input_key, None)
+            return self._link_published(key, input_key, None, later=True)
         self._done(key, input_key, entry[1])
         self.kept += 1
         return True
 
-    def _link_published(self, key: str, digest: str, size: int | None) -> bool:
+    def _link_published(self, key: str, digest: str, size: int | None, later: bool) -> bool:
         """True (and the file counts as kept) when the published site holds `key` made from
-        the same inputs (`size` too, when given): it is linked into `root` from there."""
+        the same inputs (`size` too, when given): it is linked into `root` from there. `later`:
+        by flush_links(), for a file nothing reads before the build ends (a page); a data
+        file may be read back (frictionless checks the tables in `root`), so it is linked now."""
         if self.published is None:
             return False
-        folder, manifest = self.published
-        entry = manifest.get(key)
+        entry = self.published[1].get(key)
         if entry is None or entry[0] != digest or (size is not None and entry[1] != size):
             return False
-        target = self.root / key
-        target.unlink(missing_ok=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(folder / key, target)
-        except OSError:
+        if later:  # trusted like `previous`: the manifest says the file is there
+            self._links.append(key)
+        elif not self._link_now(key):
             return False  # gone from the published site: made again
         self._done(key, digest, entry[1])
         self.kept += 1
         return True
+
+    def _link_now(self, key: str) -> bool:
+        assert self.published is not None
+        target = self.root / key
+        target.unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.published[0] / key, target)
+        except OSError:
+            return False
+        return True
+
+    def flush_links(self) -> None:
+        """Makes the links _link_published promised, on every core (a link is the kernel's
+        work): after a build that changed every page they are hundreds of thousands."""
+        if not self._links or self.published is None:
+            return
+        folder = self.published[0]
+        keys, self._links = self._links, []
+
+        def link(portion: list[str]) -> None:
+            for key in portion:
+                if not self._link_now(key):
+                    raise WriteError(
+                        f"{key}: missing from the published site {folder} although its "
+                        f"manifest lists it; delete {folder} to build it whole"
+                    )
+
+        threads = os.cpu_count() or 1
+        with ThreadPoolExecutor(threads) as pool:
+            for _ in pool.map(link, [keys[i::threads] for i in range(threads)]):
+                pass
 
     def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
         key = self._check(rel)
         digest = input_key or content_digest(data)
         if self.previous.get(key) == (digest, len(data)):
             self.kept += 1
-        elif self._link_published(key, digest, len(data)):
+        elif self._link_published(key, digest, len(data), later=False):
             return
         else:
             self._target(rel).write_bytes(data)
@@ -176,7 +207,9 @@ class SiteWriter:
                     self.write_bytes(rel, path.read_bytes())
 
     def finish(self) -> int:
-        """Removes what `root` held that this build did not produce; returns how many."""
+        """Makes the promised links, removes what `root` held that this build did not produce;
+        returns how many were removed."""
+        self.flush_links()
         stale = [rel for rel in self.previous if rel not in self.written]
         folders: set[Path] = set()
         for rel in stale:
@@ -194,6 +227,7 @@ class SiteWriter:
         return len(stale)
 
     def manifest(self) -> Manifest:
+        self.flush_links()  # a writer without finish() (a stage's child process) is done too
         return {rel: (self.keys[rel], size) for rel, size in self.written.items()}
 
 

@@ -16,7 +16,13 @@ import pytest
 
 from generator.build import BuildReport, _stamp_path, build_site
 from generator.config import BuildConfig, PoolSettings
-from generator.write import SiteWriter, content_digest, load_manifest, spare_dir_for
+from generator.write import (
+    SiteWriter,
+    WriteError,
+    content_digest,
+    load_manifest,
+    spare_dir_for,
+)
 from support import FIXTURE_CATALOG, make_config, tree_bytes
 
 BASE_URL = "https://example.org/ocop/"
@@ -259,3 +265,24 @@ def test_what_the_last_build_changed_is_linked_from_the_published_site(
     assert 0 < len(rendered) < pages // 3, rendered  # the renamed product's pages, listings
     assert report.files - report.kept < 60
     assert tree_bytes(site.out_dir) == fresh_build(fresh)
+
+
+def test_a_page_promised_from_the_published_site_is_linked_at_the_end_or_the_build_stops(
+    tmp_path: Path,
+) -> None:
+    published = tmp_path / "site"
+    (published / "p/a").mkdir(parents=True)
+    (published / "p/a/index.html").write_text("A", encoding="utf-8")
+    manifest = {"p/a/index.html": ("i:a", 1), "p/b/index.html": ("i:b", 1)}
+    writer = SiteWriter(tmp_path / "staging", {}, (published, manifest))
+    assert writer.unchanged("p/a/index.html", "i:a")
+    assert not (tmp_path / "staging/p/a/index.html").exists()  # linked with the others, later
+    assert not writer.unchanged("p/c/index.html", "i:a")  # not in the published site
+    writer.finish()
+    linked = tmp_path / "staging/p/a/index.html"
+    assert linked.stat().st_ino == (published / "p/a/index.html").stat().st_ino
+
+    broken = SiteWriter(tmp_path / "staging2", {}, (published, manifest))
+    assert broken.unchanged("p/b/index.html", "i:b")  # the manifest says so; the file is gone
+    with pytest.raises(WriteError, match=r"p/b/index\.html: missing from the published site"):
+        broken.finish()
