@@ -35,6 +35,11 @@ class WriteError(Exception):
 
 def _plain(rel: str) -> bool:
     """A relative path already in its one spelling: no "", ".", ".." parts, no backslash."""
+    # Called for every file of every build: first the test that settles nearly every path
+    # without splitting it (no "//", no part after the first starting with ".", the first
+    # neither; then no part is "", "." or "..").
+    if rel and "//" not in rel and "/." not in rel and rel[0] not in "/." and rel[-1] != "/":
+        return "\\" not in rel
     if not rel or rel[0] == "/" or "\\" in rel:
         return False
     return all(part not in ("", ".", "..") for part in rel.split("/"))
@@ -69,11 +74,13 @@ class SiteWriter:
         return PurePosixPath(rel).as_posix()
 
     def _check(self, rel: str) -> str:
-        if not _plain(rel):
+        if _plain(rel):
+            key = rel
+        else:
             pure = PurePosixPath(rel)
             if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
                 raise WriteError(f"refusing to write outside the site: {rel!r}")
-        key = self._key(rel)
+            key = pure.as_posix()
         if key in self.written:
             raise WriteError(f"two outputs for one path: {rel!r}")
         return key

@@ -286,3 +286,21 @@ def test_a_page_promised_from_the_published_site_is_linked_at_the_end_or_the_bui
     assert broken.unchanged("p/b/index.html", "i:b")  # the manifest says so; the file is gone
     with pytest.raises(WriteError, match=r"p/b/index\.html: missing from the published site"):
         broken.finish()
+
+
+def test_the_quick_plain_path_test_agrees_with_its_definition() -> None:
+    import itertools
+
+    from generator.write import _plain
+
+    def by_definition(rel: str) -> bool:
+        if not rel or rel[0] == "/" or "\\" in rel:
+            return False
+        return all(part not in ("", ".", "..") for part in rel.split("/"))
+
+    parts = ["a", "", ".", "..", ".x", "x.", "...", "a\\b", "ả"]
+    for count in (1, 2, 3):
+        for chosen in itertools.product(parts, repeat=count):
+            rel = "/".join(chosen)
+            for spelled in (rel, "/" + rel, rel + "/"):
+                assert _plain(spelled) == by_definition(spelled), spelled
