@@ -68,6 +68,11 @@ def _stamp_path(config: BuildConfig, suffix: str = ".json") -> Path:
     return config.cache_dir / "builds" / f"{key}{suffix}"
 
 
+def _site_manifest(config: BuildConfig) -> Path:
+    """What the published site (out_dir) holds."""
+    return _stamp_path(config, ".site.manifest")
+
+
 @dataclass
 class _Trees:
     """Where the site's files are, and what the manifests say they hold."""
@@ -82,7 +87,7 @@ def _start_copy(config: BuildConfig, staging: Path) -> Background[None] | None:
     (the first build after one from nothing), begun in a child process so that it runs while
     this one reads the catalog. None when there is a spare, or no site to copy."""
     out_dir = config.out_dir
-    if spare_dir_for(out_dir).is_dir() or not _stamp_path(config, ".site.manifest").is_file():
+    if spare_dir_for(out_dir).is_dir() or not _site_manifest(config).is_file():
         return None
     if not out_dir.is_dir():
         return None
@@ -99,7 +104,7 @@ def _prepare_staging(
     """A staging folder to bring up to date, and what it holds (None: it is empty)."""
     out_dir = config.out_dir
     trees = _Trees(
-        _stamp_path(config, ".site.manifest"),
+        _site_manifest(config),
         _stamp_path(config, ".previous.manifest"),
         None,
     )

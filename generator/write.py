@@ -21,8 +21,12 @@ import hashlib
 import marshal
 import os
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # site-relative path -> (content digest or input key, size in bytes)
 Manifest = dict[str, tuple[str, int]]
@@ -74,21 +78,22 @@ class SiteWriter:
         return PurePosixPath(rel).as_posix()
 
     def _check(self, rel: str) -> str:
-        if _plain(rel):
-            key = rel
-        else:
+        if not _plain(rel):
             pure = PurePosixPath(rel)
             if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
                 raise WriteError(f"refusing to write outside the site: {rel!r}")
-            key = pure.as_posix()
+        key = self._key(rel)
         if key in self.written:
             raise WriteError(f"two outputs for one path: {rel!r}")
         return key
 
     def _target(self, rel: str) -> Path:
         """A path ready to be created: checked, its folder made, any older file unlinked."""
-        self._check(rel)
-        target = self.root / self._key(rel)
+        return self._cleared(self._check(rel))
+
+    def _cleared(self, key: str) -> Path:
+        """root/key with its folder made and any older file there unlinked."""
+        target = self.root / key
         target.unlink(missing_ok=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
@@ -128,11 +133,8 @@ class SiteWriter:
 
     def _link_now(self, key: str) -> bool:
         assert self.published is not None
-        target = self.root / key
-        target.unlink(missing_ok=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(self.published[0] / key, target)
+            os.link(self.published[0] / key, self._cleared(key))
         except OSError:
             return False
         return True
@@ -154,9 +156,7 @@ class SiteWriter:
                     )
 
         threads = os.cpu_count() or 1
-        with ThreadPoolExecutor(threads) as pool:
-            for _ in pool.map(link, [keys[i::threads] for i in range(threads)]):
-                pass
+        _on_threads(link, keys, threads, threads)
 
     def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
         key = self._check(rel)
@@ -271,9 +271,16 @@ def clone_tree(source: Path, target: Path, workers: int = 1) -> None:
         return
     units: list[tuple[str, list[str]]] = []
     _clone_top(source, target, "", 2, units)
-    portions = [units[i :: workers * 8] for i in range(workers * 8)]
-    with ThreadPoolExecutor(workers) as pool:
-        for _ in pool.map(functools.partial(_clone_units, source, target), portions):
+    _on_threads(functools.partial(_clone_units, source, target), units, workers, workers * 8)
+
+
+def _on_threads(
+    work: Callable[[list[T]], None], items: list[T], threads: int, portions: int
+) -> None:
+    """work(portion) for `portions` interleaved portions of `items`, on `threads` threads; an
+    exception in one is raised here."""
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in pool.map(work, [items[i::portions] for i in range(portions)]):
             pass
 
 
@@ -305,8 +312,9 @@ def _clone_units(source: Path, target: Path, units: list[tuple[str, list[str]]])
     for rel, names in units:
         if not names:
             _clone(source / rel, target / rel)
-        for name in names:
-            _link(source / rel / name, target / rel / name)
+        else:
+            for name in names:
+                _link(source / rel / name, target / rel / name)
 
 
 def _clone(source: Path, target: Path) -> None:
