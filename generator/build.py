@@ -79,7 +79,7 @@ class _Trees:
 
     out_manifest: Path  # of out_dir
     spare_manifest: Path  # of the kept previous site
-    current: Manifest | None  # out_dir's, when known
+    current: Manifest | None  # out_dir's, when known (emptied once the writer is made)
 
 
 def _start_copy(config: BuildConfig, staging: Path) -> Background[None] | None:
@@ -138,12 +138,28 @@ def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) 
     With no earlier site to keep (a first or full build) no spare is made: the next build
     copies the published site while it reads the catalog (`_start_copy`), rather than this one
     linking every file (30 µs a file) after its work is done."""
-    trees.out_manifest.unlink(missing_ok=True)  # out_dir is about to change
-    keep = spare_dir_for(config.out_dir) if trees.current is not None else None
+    # out_dir is about to change: its manifest goes with it to where it is kept (moved, not
+    # held in memory through the build: at 20,000 products it is 600,000 entries).
+    keep = None
+    if trees.current is not None:
+        try:
+            os.replace(trees.out_manifest, trees.spare_manifest)
+            keep = spare_dir_for(config.out_dir)
+        except FileNotFoundError:
+            pass
+    trees.out_manifest.unlink(missing_ok=True)
     kept = swap_into_place(staging, config.out_dir, keep)
     save_manifest(trees.out_manifest, written)
-    if kept and trees.current is not None:
-        save_manifest(trees.spare_manifest, trees.current)
+    if not kept:
+        trees.spare_manifest.unlink(missing_ok=True)
+
+
+def _differing(published: Manifest, held: Manifest | None) -> Manifest:
+    """The entries of the published site's manifest that differ from the held tree's: only
+    they can be linked from there (a file the held tree has made the same way is kept)."""
+    if held is None:
+        return published
+    return {rel: entry for rel, entry in published.items() if held.get(rel) != entry}
 
 
 @dataclass
@@ -234,7 +250,9 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
         # published site (whose manifest is known) instead of being made again.
         published = None
         if trees.current is not None and held is not trees.current:
-            published = (out_dir, trees.current)
+            published = (out_dir, _differing(trees.current, held))
+        if trees.current is not None:
+            trees.current = {}  # known, and its entries no longer needed (see _swap)
         writer = SiteWriter(staging, held, published)
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)

@@ -23,7 +23,13 @@ import os
 import pickle
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+    wait,
+)
 from typing import Any, Generic, Literal, TypeVar
 
 from generator.config import PoolSettings
@@ -111,10 +117,11 @@ def map_with_context(
     pools: PoolSettings = DEFAULT_POOLS,
     advance: Callable[[int], None] = _no_progress,
 ) -> list[R]:
-    """func(chunk, context) -> one result per item, in order, chunks of `pools.chunk` items;
-    `context` reaches forked workers as inherited memory (initializer arguments are not pickled
-    under fork). Fewer than `pools.min_items` items run inline. `advance(n)` is called here as
-    each chunk of n items is done (a stage's progress)."""
+    """func(chunk, context) -> one result per item, in order, chunks of `pools.chunk` items,
+    shared between `workers` - 1 forked workers and this process; `context` reaches the
+    workers as inherited memory (initializer arguments are not pickled under fork). Fewer than
+    `pools.min_items` items run inline. `advance(n)` is called here as each chunk of n items
+    is done (a stage's progress)."""
     count = worker_count(workers)
     if count < 2 or len(items) < pools.min_items or not can_fork():
         inline = func(list(items), context)
@@ -122,12 +129,35 @@ def map_with_context(
         return inline
     size = pools.chunk
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
-    results: list[R] = []
-    with _fork_pool(count, initializer=_adopt_context, initargs=(context,)) as pool:
-        for part in pool.map(_call_with_context, [func] * len(chunks), chunks):
-            results.extend(part)
-            advance(len(part))
-    return results
+    results: list[list[R]] = [[] for _ in chunks]
+    # count - 1 workers, and this process takes chunks too rather than only waiting: each
+    # worker ends up holding a copy of much of what it inherits (reading an object writes its
+    # reference count, which copies the page it is on), so a worker fewer is that much less
+    # memory for the same cores. Two chunks a worker wait in the queue while this one works.
+    ahead = 2 * (count - 1)
+    pending: dict[Future[list[R]], int] = {}
+    taken = 0
+    with _fork_pool(count - 1, initializer=_adopt_context, initargs=(context,)) as pool:
+        try:
+            while taken < len(chunks) or pending:
+                while taken < len(chunks) and len(pending) < ahead:
+                    pending[pool.submit(_call_with_context, func, chunks[taken])] = taken
+                    taken += 1
+                if taken < len(chunks):
+                    results[taken] = func(chunks[taken], context)
+                    advance(len(results[taken]))
+                    taken += 1
+                    finished = [future for future in pending if future.done()]
+                else:
+                    finished = list(wait(pending, return_when=FIRST_COMPLETED).done)
+                for future in finished:
+                    number = pending.pop(future)
+                    results[number] = future.result()
+                    advance(len(results[number]))
+        except BaseException:  # a failed chunk (here or in a worker), or Ctrl-C
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return [result for part in results for result in part]
 
 
 def map_known_first(

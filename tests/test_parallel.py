@@ -47,6 +47,17 @@ def pid_of(chunk: list[int], _: object) -> list[int]:
     return [os.getpid() for _ in chunk]
 
 
+def pid_and_items(chunk: list[int], _: object) -> list[tuple[int, int]]:
+    time.sleep(0.005)  # long enough for every worker to take chunks
+    return [(os.getpid(), item) for item in chunk]
+
+
+def refuse_item(chunk: list[int], failing: int) -> list[int]:
+    if failing in chunk:
+        raise Refused(f"item {failing}")
+    return chunk
+
+
 def state_and_pid(item: int) -> tuple[int, list[object], int]:
     return item, list(_STATE), os.getpid()
 
@@ -90,7 +101,25 @@ def test_chunks_in_a_pool_keep_their_order() -> None:
     found = map_with_context(squares, items, 1, workers=2, pools=pooled)
     assert found == [n * n + 1 for n in items]
     pids = map_with_context(pid_of, items, None, workers=2, pools=pooled)
-    assert os.getpid() not in pids  # the pool path was taken
+    assert set(pids) - {os.getpid()}  # the pool path was taken
+    assert len(set(pids)) == 2  # one worker, and this process took chunks too
+
+
+def test_this_process_and_the_workers_share_the_chunks() -> None:
+    """With 3 cores: 2 workers and this process, each chunk run once, results in order."""
+    items = list(range(200))
+    pooled = PoolSettings(min_items=1, chunk=2)
+    found = map_with_context(pid_and_items, items, None, workers=3, pools=pooled)
+    assert [item for _, item in found] == items
+    pids = {pid for pid, _ in found}
+    assert os.getpid() in pids and len(pids) == 3
+
+
+def test_a_failed_chunk_here_or_in_a_worker_is_raised_with_its_type() -> None:
+    pooled = PoolSettings(min_items=1, chunk=1)
+    for failing in (0, 2):  # chunks 0 and 1 are queued for the one worker, 2 runs here
+        with pytest.raises(Refused, match=f"item {failing}"):
+            map_with_context(refuse_item, list(range(8)), failing, workers=2, pools=pooled)
 
 
 def test_few_items_run_inline() -> None:
@@ -104,7 +133,7 @@ def test_known_first_goes_to_the_pool_once_a_chunk_has_work() -> None:
     pooled = PoolSettings(min_items=1, chunk=4)
     pids = map_known_first(pid_of, items, None, lambda _: True, pooled)
     assert pids[:4] == [os.getpid()] * 4  # the first chunk here
-    assert os.getpid() not in pids[4:]  # the rest in workers
+    assert set(pids[4:]) - {os.getpid()}  # the rest shared with a worker
     cheap = map_known_first(pid_of, items, None, lambda _: False, pooled)
     assert cheap == [os.getpid()] * 12  # nothing costly: all here
 
