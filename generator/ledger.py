@@ -125,6 +125,10 @@ def update_ledgers(ids_ledger: Path, catalog: Catalog) -> bool:
 
 def _append(path: Path, current: set[str], default_header: str) -> list[str]:
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    # Nearly every build adds nothing: the ids alone answer that, as _parse reads them, without
+    # gathering each id's lines (200,000 lots).
+    if current <= {line.split("#", 1)[0].strip() for line in text.splitlines()}:
+        return []
     header, entries = _parse(text)
     added = sorted(current - set(entries))
     if not added:

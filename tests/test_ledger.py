@@ -95,6 +95,15 @@ def test_nothing_new_leaves_the_file_alone(catalog, tmp_path) -> None:
     assert read_ids(ledger) == set(IDS)
 
 
+def test_an_id_named_only_in_a_comment_is_added(catalog, tmp_path) -> None:
+    """Every id of the catalog listed but one, which a note names: it is still added."""
+    ledger = tmp_path / "published-ids.txt"
+    listed = [pid for pid in IDS if pid != "qn-expired"]
+    ledger.write_text("# qn-expired: renamed soon\n" + "\n".join(listed) + "\n", "utf-8")
+    assert update_ledger(ledger, catalog) == ["qn-expired"]
+    assert read_ids(ledger) == set(IDS)
+
+
 def test_validation_fails_when_a_listed_product_folder_disappears(catalog, tmp_path) -> None:
     copy = tmp_path / "catalog"
     shutil.copytree(FIXTURE, copy)

@@ -232,6 +232,7 @@ class Html:
             self.config.base_url,
             self.config.as_of.isoformat(),
             importlib.metadata.version("markupsafe"),  # escapes every value a page shows
+            importlib.metadata.version("vietnam-provinces"),  # names of communes (of lots too)
             self.config.lang,
             json.dumps(self.assets.urls, sort_keys=True),
         ):

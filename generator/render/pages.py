@@ -274,10 +274,11 @@ class PageRenderer:
     def product_key(self, product: Product) -> str:
         """The page is a function of these inputs and of the templates, code and settings
         (html.render_key): when they are unchanged the page already in the tree is kept."""
+        # What the page shows of its lots is made from lots.csv alone (and the recalls and the
+        # as-of day, in the record key and render key): its digest stands for them.
         return self.html.input_key(
             "product.html",
             self.record_keys[product.id],
-            lots_shown(product, self.catalog.as_of),
             product.lots_path,
             product.lots_sha256,
         )

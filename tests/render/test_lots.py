@@ -20,6 +20,7 @@ from generator.build import BuildReport, build_site
 from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.model import Catalog, Lot, Product
+from generator.render import lots as lots_module
 from generator.render.artifacts import DataIndex, LabelIndex, PhotoIndex
 from generator.render.html import Assets, Html
 from generator.render.lots import lot_pages, recalls_page
@@ -72,7 +73,10 @@ def with_lot(catalog: Catalog, product_id: str, lot: Lot) -> Catalog:
     return dataclasses.replace(
         catalog,
         products=tuple(
-            dataclasses.replace(p, lots=(*p.lots, lot)) if p.id == product_id else p
+            # as when the line is added to lots.csv: the file's digest changes with it
+            dataclasses.replace(p, lots=(*p.lots, lot), lots_sha256=f"{p.lots_sha256}+{lot.code}")
+            if p.id == product_id
+            else p
             for p in catalog.products
         ),
     )
@@ -220,6 +224,37 @@ def test_a_new_lot_changes_the_keys_of_its_pages_and_its_products_page_only(
     changed = {path for path in before if after[path] != before[path]}
     assert new == {"p/qn-nam-chua-ro/lo/NAM.2026.2/index.html"}
     assert changed == {"p/qn-nam-chua-ro/index.html"}
+
+
+def test_lot_page_keys_are_taken_from_the_memo_while_their_inputs_are_unchanged(
+    catalog: Catalog, html: Html, new_lot: Lot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second time, no lot is keyed again and the keys are the same; a product whose
+    lots.csv changed has its lots keyed again (all of them: the memo is per product); a memo
+    that cannot be read is none."""
+    keyed: list[str] = []
+    real = lots_module.lot_key_values
+
+    def counting(lot: Lot) -> tuple[Any, ...]:
+        keyed.append(lot.code)
+        return real(lot)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(lots_module, "lot_key_values", counting)
+    first = page_keys(catalog, html)
+    lots = [lot.code for p in catalog.products for lot in p.lots]
+    assert sorted(keyed) == sorted(lots) and len(lots) > 2
+    keyed.clear()
+    assert page_keys(catalog, html) == first and keyed == []
+    changed = with_lot(catalog, "qn-nam-chua-ro", new_lot)
+    after = page_keys(changed, html)
+    assert keyed == [lot.code for lot in product_of(changed, "qn-nam-chua-ro").lots]
+    assert {path: after[path] for path in first} == first | {
+        "p/qn-nam-chua-ro/index.html": after["p/qn-nam-chua-ro/index.html"]
+    }
+    memo = html.config.cache_dir / "pages" / "lot-page-keys.marshal"
+    memo.write_bytes(b"not a memo")
+    keyed.clear()
+    assert page_keys(catalog, html) == first and sorted(keyed) == sorted(lots)
 
 
 def test_a_lots_line_in_the_file_is_not_part_of_its_pages(catalog: Catalog, html: Html) -> None:

@@ -34,9 +34,17 @@ def render_labels_page(html: Html, catalog: Catalog, index: LabelIndex) -> None:
     example = next(
         (p for p in listed if p.validity is Validity.VALID), listed[0] if listed else None
     )
+    path = urls.page_file(urls.LABELS)
+    # Keyed by what it shows of each product, not by whole products (that key would cost as
+    # much as rendering the page); the rest of its context is small.
+    shown = [
+        (p.id, p.name, p.validity.value, p.place.province_name, p.place.province_slug)
+        for p in listed
+    ]
     html.write_page(
         "labels.html",
-        urls.page_file(urls.LABELS),
+        path,
+        html.input_key("labels.html", path, shown, files, sheets, example.id if example else None),
         title="Nhãn QR truy xuất",
         description="Nhãn mã QR in sẵn cho từng sản phẩm OCOP: dẫn tới trang thông tin cố "
         "định của sản phẩm, kèm mã sản phẩm, số quyết định và ngày hết hiệu lực chứng nhận.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from label_support import (
@@ -52,3 +53,31 @@ def test_labels_page_tells_how_lot_labels_are_made(catalog: Catalog, tmp_path) -
     assert f"{address}/p/&lt;mã sản phẩm&gt;/lo/&lt;mã lô&gt;/" in section
     assert f"{address}/01/&lt;GTIN-14&gt;/10/&lt;mã lô&gt;/" in section
     assert "/lo/" not in "".join(re.findall(r'href="([^"]*)"', section))
+
+
+def test_labels_page_is_made_again_only_when_what_it_shows_changes(
+    catalog: Catalog, tmp_path
+) -> None:
+    """Its key covers what it shows of each product: the same catalog keeps the page, a new
+    name makes it again (and a page kept on a stale key would still show the old name)."""
+    config = make_config(tmp_path)
+
+    def build(products: Catalog, previous: dict[str, tuple[str, int]] | None) -> SiteWriter:
+        writer = SiteWriter(tmp_path / "site", previous)
+        assets = Assets()
+        assets.publish(config.templates_dir / "assets", writer)
+        html = Html(config, assets, writer)
+        render_labels_page(html, products, render_labels(products, config, writer))
+        return writer
+
+    page = tmp_path / "site" / "nhan-qr" / "index.html"
+    first = build(catalog, None).manifest()
+    again = build(catalog, first)
+    assert again.kept == len(first)  # nothing changed: every file kept, the page too
+    product = catalog.products[0]
+    renamed = dataclasses.replace(
+        catalog,
+        products=(dataclasses.replace(product, name="Tên đã đổi"), *catalog.products[1:]),
+    )
+    build(renamed, again.manifest())
+    assert "Tên đã đổi" in page.read_text(encoding="utf-8")
