@@ -78,7 +78,8 @@ def _target(href: str, title: str, media_type: str = "text/html") -> dict[str, A
 
 
 def product_links(html: Html, product: Product) -> dict[str, list[dict[str, Any]]]:
-    """The link types a GS1 client can ask of a product, each to its targets."""
+    """The link types a GS1 client can ask of a product, each to its targets (what they show
+    of it is the key of its linkset: render_gs1_resolver)."""
     page = html.absolute(urls.product(product.id))
     c = product.certificate
     return {
@@ -210,6 +211,12 @@ def render_gs1_resolver(html: Html, catalog: Catalog) -> None:
 
     writer.write_text(urls.GS1_RESOLVER, as_json(resolver_description(html)))
     for gtin14, products in _by_gtin(catalog).items():
-        writer.write_text(urls.linkset(gtin14), as_json(linkset(html, gtin14, products)))
+        # Keyed by what it shows (product_links), so that a rebuild does not encode thousands
+        # of linksets to find them unchanged.
+        path = urls.linkset(gtin14)
+        shown = [(p.id, p.name, p.certificate.stars, p.certificate.number) for p in products]
+        key = html.input_key("linkset", path, shown)
+        if not writer.unchanged(path, key):
+            writer.write_text(path, as_json(linkset(html, gtin14, products)), key)
     writer.write_text(urls.HOST_HEADERS, host_headers(html))
     writer.write_text(urls.HOST_REDIRECTS, host_redirects(html, catalog))

@@ -4,6 +4,7 @@ host rules files say what Netlify and Cloudflare Pages need."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,41 @@ def test_the_linkset_links_the_page_certificate_and_lots(catalog: Catalog, tmp_p
     # the lots section only: a new lot must not change the product's linkset
     assert hrefs("traceability") == [f"{page}#{LOTS_SECTION}"]
     assert hrefs("masterData") == [f"{page}product.json"]
+
+
+CHANGES = {
+    "name": lambda p: dataclasses.replace(p, name="Tên khác"),
+    "stars": lambda p: dataclasses.replace(
+        p, certificate=dataclasses.replace(p.certificate, stars=5)
+    ),
+    "decision": lambda p: dataclasses.replace(
+        p, certificate=dataclasses.replace(p.certificate, number="99/QĐ-UBND")
+    ),
+    "story (not shown)": lambda p: dataclasses.replace(p, story="Chuyện khác"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_linkset_made_again_equals_one_made_from_nothing(
+    catalog: Catalog, tmp_path: Path, change: str
+) -> None:
+    """Linksets are keyed by what they show: after any change to a product, the site brought
+    up to date holds what a build from nothing makes."""
+    changed = dataclasses.replace(
+        catalog,
+        products=tuple(CHANGES[change](p) if p.gtin14 == GTIN14 else p for p in catalog.products),
+    )
+    path = urls.linkset(GTIN14)
+    before = make_html(tmp_path / "site", BASE_URL)
+    render_gs1_resolver(before, catalog)
+    original = (tmp_path / "site" / path).read_bytes()
+    again = Html(before.config, Assets(), SiteWriter(tmp_path / "site", before.writer.manifest()))
+    render_gs1_resolver(again, changed)
+    fresh = make_html(tmp_path / "fresh", BASE_URL)
+    render_gs1_resolver(fresh, changed)
+    made = (tmp_path / "site" / path).read_bytes()
+    assert made == (tmp_path / "fresh" / path).read_bytes()
+    assert (made != original) == (change != "story (not shown)")
 
 
 def test_gs1s_schema_refuses_a_link_type_written_as_a_curie(site: Path) -> None:
