@@ -10,6 +10,8 @@ import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -287,3 +289,38 @@ def test_check_catalog_leaves_the_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+_ORPHAN = """
+import sys, time
+sys.path[:0] = [sys.argv[1]]
+from generator.parallel import Background
+job = Background(lambda: time.sleep(60), "sleeper")
+print(job._process.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_child_dies_with_its_parent() -> None:
+    """A build killed while its child copies the site or makes the datasets: the child does not
+    go on writing into a staging folder the next build removes."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN, str(PROJECT_ROOT)], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # running
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and _state(child) != "Z":
+        assert time.monotonic() < deadline, "the child outlived its parent"
+        time.sleep(0.01)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
