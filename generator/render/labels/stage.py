@@ -200,9 +200,10 @@ def make_labels(
     # _DrawJob and _jobs).
     todo_labels: dict[str, list[tuple[str, LabelContent]]] = {}
     scheduled: set[str] = set()
+    keys = {pid: content.key() for pid, content in contents.items()}  # a digest each: once
     for p in chosen:
         content = contents[p.id]
-        key = content.key()
+        key = keys[p.id]
         names = [f"{key}.{ext}" for ext in EXTS]
         run.cache_names.update(names)
         if all(name in cached for name in names) or key in scheduled:
@@ -251,7 +252,7 @@ def make_labels(
         return rel
 
     for pid in sorted(contents):
-        key = contents[pid].key()
+        key = keys[pid]
         paths = [put(urls.label(pid, ext), cache.file(f"{key}.{ext}")) for ext in EXTS]
         run.index.per_product[pid] = LabelFiles(*paths)
     for sheet in planned:
