@@ -222,7 +222,7 @@ def one_lot_kinds(product_id: str, gtin14: str | None, paths: list[str]) -> dict
             kinds["product page"].append(path)
         elif path.startswith(urls.DATA):
             kinds["tables"].append(path)
-        elif path == urls.SITEMAP:
+        elif urls.is_sitemap(path):
             kinds["sitemap"].append(path)
         else:
             kinds["other"].append(path)
@@ -643,7 +643,7 @@ def judge(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 "one-lot rebuild: files changed",
                 f"{counts}" + (f" (other: {', '.join(other[:8])})" if other else ""),
                 "the lot's pages, its product page, the tables, the sitemap",
-                _verdict(set(other) <= {urls.SITEMAP} and bool(one_lot["kinds"]["lot page"])),
+                _verdict(not other and bool(one_lot["kinds"]["lot page"])),
             )
         )
     if results.get("search"):

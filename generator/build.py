@@ -237,7 +237,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     from generator.render.html import Assets, Html
     from generator.render.labels.page import render_labels_page
     from generator.render.labels.stage import render_labels
-    from generator.render.pages import Outputs, render_pages, render_robots, render_sitemap
+    from generator.render.pages import Outputs, render_pages, render_robots, render_sitemaps
     from generator.render.photos import render_photos
     from generator.render.search import render_search_index
     from generator.render.stats import render_statistics
@@ -298,7 +298,8 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
         with report.stage("mkdocs"):
             folder, editorial = editorial_pages(config.cache_dir, config.base_url)
             writer.adopt_tree(folder)
-        writer.write_text(urls.SITEMAP, render_sitemap(html, editorial))
+        for path, text in render_sitemaps(html, editorial).items():
+            writer.write_text(path, text)
         writer.write_text(urls.ROBOTS, render_robots(html))
         writer.write_bytes(".nojekyll", b"")  # GitHub Pages: publish files as they are
         with report.stage("finish"):  # the links promised from the published site, removals

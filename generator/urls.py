@@ -10,7 +10,7 @@ from __future__ import annotations
 
 HOME = ""
 NOT_FOUND = "404.html"
-SITEMAP = "sitemap.xml"
+SITEMAP = "sitemap.xml"  # every page; beyond 50,000, the index of its parts (sitemap_part)
 ROBOTS = "robots.txt"
 ASSETS = "assets/"
 MEDIA = "media/"
@@ -167,3 +167,12 @@ def data_latest(name: str) -> str:
 def data_release(release: str, name: str = "") -> str:
     """A dated release folder ("data/releases/2026-11-20/") or a file in it."""
     return f"{DATA_RELEASES}{release}/{name}"
+
+
+def sitemap_part(number: int) -> str:
+    """The `number`th part (from 1) of a sitemap too long for one file."""
+    return f"sitemap-{number}.xml"
+
+
+def is_sitemap(path: str) -> bool:
+    return path == SITEMAP or (path.startswith("sitemap-") and path.endswith(".xml"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import heapq
 from collections import defaultdict
 from collections.abc import Sequence
@@ -565,12 +566,45 @@ class PageRenderer:
         )
 
 
-def render_sitemap(html: Html, extra_pages: Sequence[str] = ()) -> str:
+SITEMAP_MAX = 50_000  # URLs one sitemap file may list (sitemaps.org protocol)
+SITEMAP_PART = 40_000  # URLs a part holds on average: a part never reaches the limit by chance
+
+_XML = '<?xml version="1.0" encoding="UTF-8"?>'
+_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def render_sitemaps(
+    html: Html,
+    extra_pages: Sequence[str] = (),
+    most: int | None = None,  # SITEMAP_MAX
+    part_size: int | None = None,  # SITEMAP_PART
+) -> dict[str, str]:
+    """Path -> text: sitemap.xml listing every page or, beyond `most` pages (a national
+    catalog with its lots lists over 200,000), an index of parts that search engines read. A
+    page's part is set by a digest of its path, not by its rank: a new page changes its own
+    part, and the index only when the number of parts grows."""
+    most = SITEMAP_MAX if most is None else most
+    part_size = SITEMAP_PART if part_size is None else part_size
     pages = sorted(set(html.index.pages) | set(extra_pages))
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
+    if len(pages) <= most:
+        return {urls.SITEMAP: _urlset(html, pages)}
+    count = -(-len(pages) // part_size)
+    while True:
+        parts: list[list[str]] = [[] for _ in range(count)]
+        for page in pages:
+            digest = hashlib.blake2b(page.encode(), digest_size=8).digest()
+            parts[int.from_bytes(digest, "big") % count].append(page)
+        if max(map(len, parts)) <= most:
+            break
+        count += 1  # an unlucky spread: one part more
+    made = {urls.sitemap_part(n): _urlset(html, part) for n, part in enumerate(parts, start=1)}
+    entries = [f"  <sitemap><loc>{html.absolute(path)}</loc></sitemap>" for path in made]
+    index = [_XML, f'<sitemapindex xmlns="{_SITEMAP_NS}">', *entries, "</sitemapindex>"]
+    return {urls.SITEMAP: "\n".join(index) + "\n", **made}
+
+
+def _urlset(html: Html, pages: Sequence[str]) -> str:
+    lines = [_XML, f'<urlset xmlns="{_SITEMAP_NS}">']
     lines += [f"  <url><loc>{html.absolute(p)}</loc></url>" for p in pages]
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

@@ -21,15 +21,18 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
+from generator import urls
 from generator.build import BuildReport, build_site
 from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig, PoolSettings
 from generator.derive import derive_product
 from generator.model import Catalog, Product, Validity
 from generator.places import load_places
+from generator.render import pages as pages_module
 from generator.render.artifacts import (
     DataIndex,
     LabelFiles,
@@ -46,6 +49,7 @@ from generator.render.pages import (
     Outputs,
     PageRenderer,
     group_slug,
+    render_sitemaps,
 )
 from generator.vocab import load_vocabulary
 from generator.write import SiteWriter
@@ -484,3 +488,72 @@ def test_pages_written_by_workers_are_recorded_like_the_parents(
     again = write(tmp_path / "pooled", pooled.writer.manifest(), pooled=True)
     assert again.writer.kept == len(pages)
     assert again.writer.manifest() == pooled.writer.manifest()
+
+
+# ------------------------------------------------------------------------------- sitemaps
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def _locs(text: str, tag: str) -> list[str]:
+    root = ElementTree.fromstring(text)
+    assert root.tag == SITEMAP_NS + tag
+    return [loc.text or "" for loc in root.iter(SITEMAP_NS + "loc")]
+
+
+def test_a_sitemap_within_the_limit_is_one_file(tmp_path: Path) -> None:
+    html = make_html(tmp_path)
+    html.index.pages.extend(["index.html", "p/a/index.html"])
+    made = render_sitemaps(html, ["gioi-thieu/index.html"], most=3)
+    assert list(made) == [urls.SITEMAP]
+    assert _locs(made[urls.SITEMAP], "urlset") == [  # in the order of their files' paths
+        BASE_URL + "gioi-thieu/",
+        BASE_URL,
+        BASE_URL + "p/a/",
+    ]
+
+
+def test_a_sitemap_beyond_the_limit_is_an_index_of_parts(tmp_path: Path) -> None:
+    """Search engines read at most 50,000 URLs a file (here: 6): every page in exactly one
+    part, none over the limit, the index listing the parts; a new page changes its own part
+    only."""
+    html = make_html(tmp_path)
+    pages = [f"p/syn-{n:05d}/index.html" for n in range(38)]
+    html.index.pages.extend(pages)
+    made = render_sitemaps(html, most=6, part_size=4)
+    parts = {path: _locs(text, "urlset") for path, text in made.items() if path != urls.SITEMAP}
+    assert len(parts) == 10 and all(len(locs) <= 6 for locs in parts.values())
+    assert sorted(loc for locs in parts.values() for loc in locs) == sorted(
+        html.absolute(page) for page in pages
+    )
+    assert _locs(made[urls.SITEMAP], "sitemapindex") == [BASE_URL + path for path in parts]
+    assert all(urls.is_sitemap(path) for path in made)
+    html.index.pages.append("p/syn-00038/index.html")
+    again = render_sitemaps(html, most=6, part_size=4)  # as many parts (39 pages)
+    assert {path for path in again if again[path] != made.get(path)} == {
+        next(path for path, text in again.items() if "syn-00038" in text and path != urls.SITEMAP)
+    }
+
+
+def test_a_build_writes_the_sitemap_parts_and_removes_those_it_no_longer_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the site writer: the parts are files of the site, robots.txt names the index,
+    and a build whose pages fit in one file again leaves no part behind."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    config = make_config(catalog, tmp_path / "site", tmp_path / "cache", BASE_URL)
+    monkeypatch.setattr(pages_module, "SITEMAP_MAX", 20)
+    monkeypatch.setattr(pages_module, "SITEMAP_PART", 10)
+    assert build_site(config, BuildReport()) == 0
+    site = config.out_dir
+    parts = sorted(p.name for p in site.glob("sitemap-*.xml"))
+    assert len(parts) >= 2
+    listed = _locs((site / urls.SITEMAP).read_text(encoding="utf-8"), "sitemapindex")
+    assert sorted(loc.removeprefix(config.base_url) for loc in listed) == parts
+    assert f"Sitemap: {config.base_url}{urls.SITEMAP}" in (site / urls.ROBOTS).read_text("utf-8")
+    monkeypatch.undo()
+    config = dataclasses.replace(config, as_of=config.as_of + dt.timedelta(days=1))
+    assert build_site(config, BuildReport()) == 0
+    assert list(site.glob("sitemap-*.xml")) == []
+    assert _locs((site / urls.SITEMAP).read_text(encoding="utf-8"), "urlset")
