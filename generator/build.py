@@ -228,6 +228,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     gc.freeze()
 
     from generator.ledger import update_ledgers
+    from generator.parallel import worker_count
     from generator.render.artifacts import DataIndex
     from generator.render.data_page import render_data_page
     from generator.render.datasets.cache import datasets_checked_before
@@ -253,7 +254,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
             published = (out_dir, _differing(trees.current, held))
         if trees.current is not None:
             trees.current = {}  # known, and its entries no longer needed (see _swap)
-        writer = SiteWriter(staging, held, published)
+        writer = SiteWriter(staging, held, published, worker_count(config.workers))
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)
         html = Html(config, assets, writer, progress)

@@ -59,8 +59,10 @@ class SiteWriter:
         root: Path,
         previous: Manifest | None = None,
         published: tuple[Path, Manifest] | None = None,
+        threads: int = 0,
     ) -> None:
         self.root = root
+        self.threads = threads or os.cpu_count() or 1  # for the links (flush_links)
         self.previous: Manifest = previous or {}  # what `root` already holds
         # The published site and what it holds, when `root` is an older one (the site before
         # last): a file the last build changed is linked from there rather than made again.
@@ -149,8 +151,8 @@ class SiteWriter:
         return True
 
     def flush_links(self) -> None:
-        """Makes the links _link_published promised, on every core (a link is the kernel's
-        work): after a build that changed every page they are hundreds of thousands."""
+        """Makes the links _link_published promised, on `threads` threads (a link is the
+        kernel's work): after a build that changed every page they are hundreds of thousands."""
         if not self._links or self.published is None:
             return
         folder = self.published[0]
@@ -164,8 +166,7 @@ class SiteWriter:
                         f"manifest lists it; delete {folder} to build it whole"
                     )
 
-        threads = os.cpu_count() or 1
-        _on_threads(link, keys, threads, threads)
+        _on_threads(link, keys, self.threads, self.threads)
 
     def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
         key = self._check(rel)

@@ -11,9 +11,11 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from generator import write as write_module
 from generator.build import BuildReport, _stamp_path, build_site
 from generator.config import BuildConfig, PoolSettings
 from generator.write import (
@@ -286,6 +288,34 @@ def test_a_page_promised_from_the_published_site_is_linked_at_the_end_or_the_bui
     assert broken.unchanged("p/b/index.html", "i:b")  # the manifest says so; the file is gone
     with pytest.raises(WriteError, match=r"p/b/index\.html: missing from the published site"):
         broken.finish()
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_links_from_the_published_site_use_the_threads_given(
+    tmp_path: Path, threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--jobs 1` means one thread for them too; every promised file is linked either way."""
+    published = tmp_path / "site"
+    manifest: dict[str, tuple[str, int]] = {}
+    for n in range(20):
+        (published / f"p/{n}").mkdir(parents=True)
+        (published / f"p/{n}/index.html").write_text(str(n), encoding="utf-8")
+        manifest[f"p/{n}/index.html"] = (f"i:{n}", len(str(n)))
+    used: list[int] = []
+    real = write_module._on_threads
+
+    def counting(work: Any, items: list[Any], count: int, portions: int) -> None:
+        used.append(count)
+        real(work, items, count, portions)
+
+    monkeypatch.setattr(write_module, "_on_threads", counting)
+    writer = SiteWriter(tmp_path / "staging", {}, (published, manifest), threads)
+    assert all(writer.unchanged(rel, key) for rel, (key, _) in manifest.items())
+    writer.finish()
+    assert used == [threads]
+    assert {p.read_text(encoding="utf-8") for p in (tmp_path / "staging").rglob("*.html")} == {
+        str(n) for n in range(20)
+    }
 
 
 def test_the_quick_plain_path_test_agrees_with_its_definition() -> None:
