@@ -79,7 +79,8 @@ class _Trees:
 
     out_manifest: Path  # of out_dir
     spare_manifest: Path  # of the kept previous site
-    current: Manifest | None  # out_dir's, when known (emptied once the writer is made)
+    current: Manifest | None  # out_dir's, when known; dropped once the writer is made
+    out_known: bool = False  # whether out_dir's content was known (its manifest read)
 
 
 def _start_copy(config: BuildConfig, staging: Path) -> Background[None] | None:
@@ -109,6 +110,7 @@ def _prepare_staging(
         None,
     )
     trees.current = load_manifest(trees.out_manifest) if out_dir.is_dir() else None
+    trees.out_known = trees.current is not None
     if copying is not None:
         copying.result()
         if trees.current is not None:
@@ -141,7 +143,7 @@ def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) 
     # out_dir is about to change: its manifest goes with it to where it is kept (moved, not
     # held in memory through the build: at 20,000 products it is 600,000 entries).
     keep = None
-    if trees.current is not None:
+    if trees.out_known:
         try:
             os.replace(trees.out_manifest, trees.spare_manifest)
             keep = spare_dir_for(config.out_dir)
@@ -252,8 +254,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
         published = None
         if trees.current is not None and held is not trees.current:
             published = (out_dir, _differing(trees.current, held))
-        if trees.current is not None:
-            trees.current = {}  # known, and its entries no longer needed (see _swap)
+        trees.current = None  # its entries are no longer needed (see _swap)
         writer = SiteWriter(staging, held, published, worker_count(config.workers))
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)

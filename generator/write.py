@@ -24,7 +24,7 @@ import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -209,10 +209,7 @@ class SiteWriter:
                 self._done(key, digest, stat.st_size)
                 return
         target = self._target(rel)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        _link(source, target)
         self._done(key, digest, os.stat(target).st_size)
 
     def adopt_tree(self, folder: Path, prefix: str = "") -> None:
@@ -263,22 +260,32 @@ def _write_new(path: str, data: bytes) -> None:
 
 
 def save_manifest(path: Path, manifest: Manifest) -> None:
-    """Atomic (write then rename): a half-written manifest is never read as a whole one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(marshal.dumps((MANIFEST_VERSION, manifest)))
-    os.replace(tmp, path)
+    save_marshalled(path, MANIFEST_VERSION, manifest)
 
 
 def load_manifest(path: Path) -> Manifest | None:
     """None when missing, unreadable or of another version: the folder is then unknown."""
+    return load_marshalled(path, MANIFEST_VERSION)
+
+
+def save_marshalled(path: Path, version: int, table: dict[str, Any]) -> None:
+    """`table` with its format version, atomic (written then renamed): a half-written file is
+    never read as a whole one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(marshal.dumps((version, table)))
+    os.replace(tmp, path)
+
+
+def load_marshalled(path: Path, version: int) -> dict[str, Any] | None:
+    """What save_marshalled wrote; None when missing, unreadable or of another version."""
     try:
-        version, manifest = marshal.loads(path.read_bytes())
+        found, table = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if version != MANIFEST_VERSION or not isinstance(manifest, dict):
+    if found != version or not isinstance(table, dict):
         return None
-    return manifest
+    return table
 
 
 def clone_tree(source: Path, target: Path, workers: int = 1) -> None:
@@ -348,7 +355,7 @@ def _clone(source: Path, target: Path) -> None:
                 _link(entry.path, target / entry.name)
 
 
-def _link(source: Path | str, target: Path) -> None:
+def _link(source: Path | str, target: Path | str) -> None:
     try:
         os.link(source, target)
     except OSError:

@@ -16,9 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import marshal
 import operator
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from generator import urls
 from generator.model import Catalog, Lot, Product, Recall
 from generator.render.html import Html, Page, date_vi, plain
+from generator.write import load_marshalled, save_marshalled
 
 if TYPE_CHECKING:
     from generator.render.pages import PageRenderer
@@ -118,14 +117,10 @@ class LotKeyMemo:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.known: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.known: dict[str, tuple[str, tuple[str, ...]]] = (
+            load_marshalled(path, self.VERSION) or {}
+        )
         self.made: dict[str, tuple[str, tuple[str, ...]]] = {}
-        try:
-            version, known = marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return
-        if version == self.VERSION and isinstance(known, dict):
-            self.known = known
 
     def keys(self, product_id: str, inputs: str, count: int) -> tuple[str, ...] | None:
         """The `count` keys made from `inputs`, when known."""
@@ -139,12 +134,8 @@ class LotKeyMemo:
 
     def save(self) -> None:
         """Only when an entry changed (atomic: a half-written memo is never read)."""
-        if self.made == self.known:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((self.VERSION, self.made)))
-        os.replace(tmp, self.path)
+        if self.made != self.known:
+            save_marshalled(self.path, self.VERSION, self.made)
 
 
 def lot_pages(renderer: PageRenderer) -> list[Page]:
