@@ -31,7 +31,7 @@ from generator.vocab import load_vocabulary
 class CheckedCatalog:
     loaded: LoadedCatalog
     validation: Validation
-    catalog: Catalog | None  # None when there are problems
+    catalog: Catalog | None  # None when there are problems, or when it was not asked for
 
     @property
     def problems(self) -> list[Problem]:
@@ -73,13 +73,15 @@ def check_catalog(
     stages: dict[str, float] | None = None,
     pools: PoolSettings = DEFAULT_POOLS,
     progress: Progress = NO_PROGRESS,
+    derive: bool = True,
 ) -> CheckedCatalog:
     """cache_dir: where what this run found is kept (generator/checkcache.py), so that the
     next run does not parse or check again a record whose bytes did not change, nor read a
     photo whose file did not change (None: everything is read and checked).
     stages: receives the seconds of "load", "validate" and "derive" (the build's report).
     pools: when records are read and checked in worker processes. progress: shows reading and
-    checking as they go (generator/progress.py)."""
+    checking as they go (generator/progress.py). derive: False when only the problems are
+    wanted (`ocop validate`): the catalog the pages are made from is then not derived."""
     with collector_paused(freeze=True):
         return _check_catalog(
             catalog_dir,
@@ -91,6 +93,7 @@ def check_catalog(
             _Clock(stages),
             pools,
             progress,
+            derive,
         )
 
 
@@ -112,6 +115,7 @@ def check_configured(
     config: BuildConfig,
     stages: dict[str, float] | None = None,
     progress: Progress = NO_PROGRESS,
+    derive: bool = True,
 ) -> CheckedCatalog:
     """check_catalog as `ocop validate` and `ocop build` run it: the configured folders, as-of
     date, ledger and check cache."""
@@ -124,6 +128,7 @@ def check_configured(
         stages=stages,
         pools=config.pools,
         progress=progress,
+        derive=derive,
     )
 
 
@@ -152,6 +157,7 @@ def _check_catalog(
     clock: _Clock,
     pools: PoolSettings,
     progress: Progress,
+    derive: bool,
 ) -> CheckedCatalog:
     cache = CheckCache.of(catalog_dir, cache_dir, schemas_dir) if cache_dir else None
     known = cache.load() if cache else KnownResults()
@@ -167,7 +173,7 @@ def _check_catalog(
     if cache and found != known:  # nothing changed: the files are left as they are
         cache.save(found, known)
     clock.lap("validate")
-    if validation.problems:
+    if validation.problems or not derive:
         return CheckedCatalog(loaded, validation, None)
     published = frozenset(pid for _, pid in read_ledger(ledger)) if ledger else frozenset()
     release = release_date or last_commit_date(catalog_dir) or as_of

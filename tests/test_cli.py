@@ -39,6 +39,23 @@ def test_fixture_is_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
 
 
+def test_validate_checks_without_deriving_the_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ocop validate` reports problems only: the catalog the pages are made from is not
+    derived (the build derives it, and its tests cover every fixture)."""
+    import generator.catalog
+
+    def derive(*args: object, **kwargs: object) -> None:
+        raise AssertionError("derived")
+
+    monkeypatch.setattr(generator.catalog, "derive_catalog", derive)
+    assert main(["validate", "--catalog", str(FIXTURE), *AS_OF]) == 0
+    assert capsys.readouterr().out == "OK: 7 sản phẩm, 2 chủ thể.\n"
+    with pytest.raises(AssertionError, match="derived"):
+        main(["labels", "--catalog", str(FIXTURE), "--out", str(tmp_path), *AS_OF])
+
+
 def test_fixture_is_ok_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--catalog", str(FIXTURE), "--lang", "en", *AS_OF]) == 0
     assert capsys.readouterr().out == "OK: 7 products, 2 producers.\n"
