@@ -261,16 +261,17 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
         html = Html(config, assets, writer, progress)
         with report.stage("photos"):
             photos = render_photos(catalog, config, writer, progress=progress)
-        with report.stage("labels"):
-            labels = render_labels(catalog, config, writer, progress)
-        # The datasets are made in a child process while this one renders the pages: the two
-        # largest stages after the drawing ones then share the cores. Not in a first build:
-        # there every row goes through frictionless and every format is made, in three
-        # processes at once; beside the page workers the tree then held 3 GB at 20,000
+        # The datasets are made in a child process while this one makes the labels, the search
+        # index and the pages: the largest stages after the drawing ones then share the cores
+        # (the tables need the photos' addresses, nothing the later stages make). Not in a
+        # first build: there every row goes through frictionless and every format is made, in
+        # three processes at once; beside the page workers the tree then held 3 GB at 20,000
         # products. It waits for the pages instead (~20 s longer, under 2 GB).
         overlap = datasets_checked_before(config.cache_dir)
         datasets = _start_datasets(catalog, config, writer, photos) if overlap else None
         try:
+            with report.stage("labels"):
+                labels = render_labels(catalog, config, writer, progress)
             with report.stage("search index"):
                 filters = render_search_index(catalog, writer)
             with report.stage("pages"):

@@ -234,10 +234,9 @@ def render_datasets(
                 cache,
                 config.pools.validation_bytes,
             )
-            if xlsx is None:
-                check.start()
-            # else after the workbook's child: frictionless beside it and this process took the
-            # tree above 2 GB at national scale (a first build; later ones read few lines).
+            # Beside the workbook's child: frictionless is a spawned process reading files
+            # (130 MB at 20,000 products), and one after the other left a core idle.
+            check.start()
             meta = sqlite_meta(release, config)
             try:
                 latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
