@@ -143,6 +143,12 @@ def province_labels(slug: str) -> str:
     return label(PROVINCES + slug, "pdf")
 
 
+def province_labels_page(slug: str) -> str:
+    """The page of a province's labels, beside its sheet: every product's label files and its
+    producers' sheets ("nhan-qr/tinh/<slug>/")."""
+    return f"{LABELS}{PROVINCES}{slug}/"
+
+
 def producer_labels(producer_id: str) -> str:
     """The A4 print sheet of a producer's labels."""
     return label(PRODUCERS + producer_id, "pdf")

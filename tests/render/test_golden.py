@@ -33,6 +33,8 @@ GOLDEN_FILES = [
     "p/qn-valid/lo/L2026-09/index.html",  # a recalled lot
     "01/08930000000019/10/L2025-01/index.html",  # an expired lot by its GS1 address
     "thu-hoi/index.html",
+    "nhan-qr/index.html",  # the labels page: the provinces' sheets and pages
+    "nhan-qr/tinh/quang-ninh/index.html",  # a province's labels and its producers' sheets
     "01/08930000000019/linkset.json",
     ".well-known/gs1resolver",
     "_headers",

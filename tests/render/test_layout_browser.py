@@ -52,6 +52,7 @@ PAGES = {
     "statistics": "thong-ke/",
     "data": "data/",
     "labels": "nhan-qr/",
+    "labels-province": "nhan-qr/tinh/quang-ninh/",
     "not-found": "404.html",
 }
 WIDTHS = {"360": PHONE, "1280": DESKTOP}
