@@ -241,7 +241,6 @@ def render_datasets(
             try:
                 latest = {**core, **json_and_sqlite(tables, columns, files, meta, day)}
             except sqlite3.IntegrityError as err:  # NOT NULL, a repeated key: the check says where
-                check.start()
                 check.result()
                 raise DatasetError(f"ocop.sqlite: {err}") from err
             product_files = ProductJsons(tables, release, config, cache).to_write(writer)
@@ -249,7 +248,6 @@ def render_datasets(
             if xlsx_file is None:
                 data = to_xlsx(columns, about, day, sheets) if xlsx is None else xlsx.result()
                 xlsx_file = files.of("ocop.xlsx", data, xlsx_key)
-            check.start()
             latest["ocop.xlsx"] = xlsx_file
             check.result()
         finally:

@@ -11,6 +11,8 @@ from generator.render.html import Html
 from generator.render.labels.content import STATE_TEXT, site_address
 from generator.render.labels.sizes import LABEL_SIZE, MIN_SYMBOL_MM, SHEET_CELL, SHEET_GRID
 
+_STATE_TEXT = {v.value: t for v, t in STATE_TEXT.items()}  # the templates compare values
+
 
 def render_labels_page(html: Html, catalog: Catalog, index: LabelIndex) -> None:
     """nhan-qr/index.html: what the label is, how to print it, the provinces' sheets; and a page
@@ -56,7 +58,7 @@ def render_labels_page(html: Html, catalog: Catalog, index: LabelIndex) -> None:
         address=site_address(html.config.base_url),
         province_pages=pages,
         province_sheets=province_sheets,
-        state_text={v.value: t for v, t in STATE_TEXT.items()},
+        state_text=_STATE_TEXT,
     )
     sheets = {s.path: s for s in index.sheets}
     for slug, items in provinces:
@@ -103,7 +105,7 @@ def _render_province(
         province_sheet=province_sheet,
         producer_sheets=producer_sheets,
         sheet_grid=SHEET_GRID,
-        state_text={v.value: t for v, t in STATE_TEXT.items()},
+        state_text=_STATE_TEXT,
     )
 
 
