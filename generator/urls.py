@@ -122,6 +122,18 @@ def producer(producer_id: str) -> str:
     return f"{PRODUCERS}{producer_id}/"
 
 
+def province_producers(slug: str) -> str:
+    """A province's producers, listed from the producers' page ("tinh/<slug>/chu-the/"): under
+    the province, since any producer id could be a folder name under chu-the/, and its
+    listing's pages are "trang-<n>/"."""
+    return f"{province(slug)}{PRODUCERS}"
+
+
+def province_statistics(slug: str) -> str:
+    """A province's certificates soon to expire or expired, listed from the statistics page."""
+    return f"{STATISTICS}{PROVINCES}{slug}/"
+
+
 def label(stem: str, extension: str) -> str:
     """A label file or sheet: stem is a product id or a sheet's name; extension svg|png|pdf."""
     return f"{LABELS}{stem}.{extension}"

@@ -352,6 +352,7 @@ def test_browser_requests_stay_on_the_site(built_site: tuple[Path, str], browser
     site, base_url = built_site
     pages = ["", "p/qn-valid/", "chu-the/hkd-mau-hai-phong/", "tim-kiem/?q=mau", "data/"]
     pages += ["thong-ke/", "nhan-qr/", "nhan-qr/tinh/quang-ninh/", "404.html", "tinh/"]
+    pages += ["thong-ke/tinh/quang-ninh/", "tinh/quang-ninh/chu-the/", "chu-the/"]
     pages += ["01/08930000000019/"]
     pages += ["gioi-thieu/", "giay-phep/", "dong-gop/"]  # MkDocs + Material
     assert all((site / p.split("?")[0]).exists() for p in pages)

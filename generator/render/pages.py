@@ -501,30 +501,62 @@ class PageRenderer:
     def _producer_pages(
         self, by_producer: dict[str, list[Product]], home: tuple[str, str]
     ) -> list[Page]:
-        producers = self.catalog.producers
+        """chu-the/ lists the provinces; each province's page (all 34, an empty one says so)
+        its producers. One list of every producer was 1.1 MB at national scale."""
+        provinces = self.places["provinces"]
+        in_province: dict[str, list[Producer]] = {code: [] for code in provinces}
+        for producer in self.catalog.producers:
+            in_province[producer.place.province_code].append(producer)
+        producers_crumb = ("Chủ thể", urls.PRODUCERS)
         pages = [
             self.html.page(
                 "index_list.html",
                 urls.page_file(urls.PRODUCERS),
                 title="Chủ thể sản xuất OCOP",
                 description="Hợp tác xã, doanh nghiệp, tổ hợp tác và hộ kinh doanh có sản "
-                "phẩm OCOP.",
+                "phẩm OCOP, theo tỉnh, thành.",
                 heading="Chủ thể sản xuất",
+                intro="Hợp tác xã, doanh nghiệp, tổ hợp tác và hộ kinh doanh có sản phẩm OCOP, "
+                "theo tỉnh, thành nơi chủ thể đặt trụ sở.",
+                count_heading="Chủ thể",
                 crumbs=[home],
                 items=[
-                    (urls.producer(p.id), p.name, len(by_producer.get(p.id, []))) for p in producers
+                    (urls.province_producers(info.slug), info.name, len(in_province[code]))
+                    for code, info in provinces.items()
                 ],
             )
         ]
-        for producer in producers:
+        for code, info in provinces.items():
+            pages.append(
+                self.html.page(
+                    "index_list.html",
+                    urls.page_file(urls.province_producers(info.slug)),
+                    title=f"Chủ thể sản xuất OCOP {info.name}",
+                    description=f"{len(in_province[code])} chủ thể có sản phẩm OCOP đặt trụ sở "
+                    f"ở {info.name}.",
+                    heading=f"Chủ thể sản xuất OCOP {info.name}",
+                    crumbs=[home, producers_crumb],
+                    items=[
+                        (urls.producer(p.id), p.name, len(by_producer.get(p.id, [])))
+                        for p in in_province[code]
+                    ],
+                    empty="Chưa có chủ thể nào trong danh mục.",
+                )
+            )
+        for producer in self.catalog.producers:
             items = by_producer.get(producer.id, [])
+            place = producer.place
             pages += self.listing(
                 urls.producer(producer.id),
                 producer.name,
-                f"{producer.kind_label} {producer.name}, {producer.place.commune_name}, "
-                f"{producer.place.province_name}: {len(items)} sản phẩm OCOP.",
+                f"{producer.kind_label} {producer.name}, {place.commune_name}, "
+                f"{place.province_name}: {len(items)} sản phẩm OCOP.",
                 items,
-                [home, ("Chủ thể", urls.PRODUCERS)],
+                [
+                    home,
+                    producers_crumb,
+                    (place.province_name, urls.province_producers(place.province_slug)),
+                ],
                 extra={
                     "producer": producer,
                     "labels_sheet": self.sheets.get(("producer", producer.name)),

@@ -1,4 +1,7 @@
-"""The statistics page (thong-ke/): bar charts drawn at build time, each with its numbers.
+"""The statistics page (thong-ke/): bar charts drawn at build time, each with its numbers; and a
+page a province (thong-ke/tinh/<slug>/) listing its certificates soon to expire or expired. At
+national scale those lists run to thousands of rows (1.6 MB on one page at 20,000 products),
+too much for a phone on a slow network, and any listed product's change remade them all.
 
 Charts are inline SVG with presentation attributes only (the CSP allows no inline style), an
 accessible name (`role="img"`, `<title>`, `<desc>`), and a table of the same numbers beside
@@ -193,14 +196,15 @@ class Listed:
 
     id: str
     name: str
-    province_name: str
+    province_code: str
     stars: int
     valid_until: PartialDate  # shown at its precision
+    example: bool
 
 
 def listed(products: Sequence[Product]) -> list[Listed]:
     return [
-        Listed(p.id, p.name, p.place.province_name, p.stars, p.certificate.valid_until)
+        Listed(p.id, p.name, p.place.province_code, p.stars, p.certificate.valid_until, p.example)
         for p in products
     ]
 
@@ -275,12 +279,22 @@ def render_statistics(catalog: Catalog, html: Html) -> None:
     status = _status_counts(catalog.products)
     soon = expiring(catalog)
     expired, expired_by_province = expired_chart(catalog)
+    day = catalog.as_of
+    provinces = catalog.places.provinces
+    soon_in: dict[str, list[Listed]] = {code: [] for code in provinces}
+    expired_in: dict[str, list[Listed]] = {code: [] for code in provinces}
+    for item in soon.within_12:
+        soon_in[item.province_code].append(item)
+    for item in expired:
+        expired_in[item.province_code].append(item)
+    home, statistics = ("Trang chủ", ""), ("Thống kê", urls.STATISTICS)
+    # The main page shows counts only: a listed product's change remakes its province's page.
     context = dict(
         title="Thống kê",
         description=f"Số liệu sản phẩm OCOP trong danh mục ngày "
-        f"{catalog.as_of.strftime('%d/%m/%Y')}: theo tỉnh, ngành, hạng sao, năm công nhận; "
+        f"{day.strftime('%d/%m/%Y')}: theo tỉnh, ngành, hạng sao, năm công nhận; "
         f"chứng nhận sắp hết hạn và đã hết hạn.",
-        crumbs=[("Trang chủ", "")],
+        crumbs=[home],
         totals={
             "products": len(catalog.products),
             "producers": len(catalog.producers),
@@ -295,10 +309,39 @@ def render_statistics(catalog: Catalog, html: Html) -> None:
             star_chart(catalog),
             year_chart(catalog),
         ],
-        expiring=soon,
-        expired=expired,
+        expiring_chart=soon.chart,
+        within_6=len(soon.within_6),
+        within_12=len(soon.within_12),
         expired_chart=expired_by_province,
-        day=catalog.as_of,
+        lists=[
+            (
+                urls.province_statistics(info.slug),
+                info.name,
+                len(soon_in[code]),
+                len(expired_in[code]),
+            )
+            for code, info in provinces.items()
+        ],
+        day=day,
     )
-    # Counting takes a fifth of rendering the page (thousands of rows): kept when unchanged.
-    html.write_pages([html.page("stats.html", urls.page_file(urls.STATISTICS), **context)])
+    # Counting takes a fifth of rendering the page: kept when unchanged.
+    pages = [html.page("stats.html", urls.page_file(urls.STATISTICS), **context)]
+    for code, info in provinces.items():
+        shown = [*soon_in[code], *expired_in[code]]
+        pages.append(
+            html.page(
+                "stats_province.html",
+                urls.page_file(urls.province_statistics(info.slug)),
+                title=f"Chứng nhận OCOP sắp hết hạn, đã hết hạn: {info.name}",
+                description=f"Sản phẩm OCOP {info.name} có chứng nhận hết hạn trong 12 tháng "
+                f"tới hoặc đã hết hạn mà chưa được công nhận lại, ngày {day.strftime('%d/%m/%Y')}.",
+                crumbs=[home, statistics],
+                province=info.name,
+                province_page=urls.province(info.slug),
+                expiring=soon_in[code],
+                expired=expired_in[code],
+                example_count=sum(1 for item in shown if item.example),
+                day=day,
+            )
+        )
+    html.write_pages(pages)

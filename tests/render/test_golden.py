@@ -26,6 +26,8 @@ GOLDEN_FILES = [
     "p/hp-chua-co-anh/index.html",  # no photo yet; decision known to the month
     "tinh/quang-ninh/index.html",
     "chu-the/htx-mau-quang-ninh/index.html",
+    "tinh/quang-ninh/chu-the/index.html",  # a province's producers
+    "thong-ke/tinh/quang-ninh/index.html",  # a province's certificates expiring and expired
     "index.html",
     "sitemap.xml",
     "robots.txt",

@@ -50,6 +50,8 @@ PAGES = {
     "producer": "chu-the/htx-mau-quang-ninh/",
     "search": "tim-kiem/?q=mau",
     "statistics": "thong-ke/",
+    "statistics-province": "thong-ke/tinh/quang-ninh/",
+    "producers-province": "tinh/quang-ninh/chu-the/",
     "data": "data/",
     "labels": "nhan-qr/",
     "labels-province": "nhan-qr/tinh/quang-ninh/",

@@ -171,6 +171,37 @@ def test_search_filters_by_validity_and_stars(page: Any, built_site: tuple[Path,
     assert page.locator("#results li").count() == 5
 
 
+def test_producers_and_certificate_lists_open_by_province(
+    page: Any, built_site: tuple[Path, str]
+) -> None:
+    """The producers' page and the statistics page list provinces; a province's page holds its
+    producers, or its certificates soon to expire and expired (one page of every row grew to
+    1-2 MB at national scale)."""
+    _, base_url = built_site
+    page.goto(f"{base_url}chu-the/")
+    rows = page.locator("main tbody tr")
+    assert rows.count() == 34
+    quang_ninh = page.locator("main tbody tr", has_text="Quảng Ninh")
+    assert quang_ninh.locator("td").nth(1).inner_text() == "1"  # producers, not products
+    quang_ninh.get_by_role("link").click()
+    page.wait_for_url(f"{base_url}tinh/quang-ninh/chu-the/")
+    assert page.locator("main tbody tr a").all_inner_texts() == ["Hợp tác xã Mẫu Quảng Ninh"]
+    page.locator("main tbody tr a").click()
+    page.wait_for_url(f"{base_url}chu-the/htx-mau-quang-ninh/")
+    assert page.locator("nav.crumbs").inner_text().startswith("Trang chủ › Chủ thể › Quảng Ninh")
+    page.goto(f"{base_url}chu-the/")
+    page.get_by_role("link", name="Cao Bằng").click()
+    assert "Chưa có chủ thể nào" in page.locator("main").inner_text()
+
+    page.goto(f"{base_url}thong-ke/")
+    page.locator("#ds-theo-tinh").get_by_role("link", name="Quảng Ninh").click()
+    page.wait_for_url(f"{base_url}thong-ke/tinh/quang-ninh/")
+    expired = page.locator("#ds-het-han tbody tr td:first-child a").all_inner_texts()
+    assert "Sản phẩm mẫu hết hạn" in expired
+    page.locator("#ds-het-han a", has_text="Sản phẩm mẫu hết hạn").first.click()
+    assert status_of(page)[0] == "expired"
+
+
 def test_no_request_leaves_the_site_and_page_is_light(
     page: Any, built_site: tuple[Path, str]
 ) -> None:

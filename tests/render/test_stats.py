@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import urls
 from generator.catalog import check_catalog
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.model import Catalog, Validity
@@ -83,8 +84,21 @@ def stats_page(catalog: Catalog, root: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def page(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return stats_page(catalog, tmp_path_factory.mktemp("stats") / "site")
+def site(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("stats") / "site"
+    stats_page(catalog, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def page(site: Path) -> str:
+    return (site / "thong-ke/index.html").read_text("utf-8")
+
+
+def province_tables(site: Path, slug: str) -> dict[str, list[list[str]]]:
+    parser = Tables()
+    parser.feed((site / urls.page_file(urls.province_statistics(slug))).read_text("utf-8"))
+    return parser.tables
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +188,7 @@ def test_certifications_by_year(catalog: Catalog, tables: dict[str, list[list[st
 
 
 def test_expiring_and_expired(
-    catalog: Catalog, tables: dict[str, list[list[str]]], page: str
+    catalog: Catalog, tables: dict[str, list[list[str]]], page: str, site: Path
 ) -> None:
     valid = [p for p in catalog.products if p.validity is Validity.VALID]
     # a validity ending some day of March 2028 counts from the first day it could end
@@ -192,15 +206,35 @@ def test_expiring_and_expired(
         f"<strong>{len(in_6)}</strong> chứng nhận còn hiệu lực sẽ hết hạn trong 6 tháng tới, "
         f"<strong>{len(in_12)}</strong> trong 12 tháng tới"
     ) in page
-    assert [r[0] for r in tables["ds-sap-het-han"][1:]] == [
-        "Sản phẩm mẫu chưa có ảnh",
-        "Sản phẩm mẫu còn hiệu lực",
-    ]
-    assert [r[3] for r in tables["ds-sap-het-han"][1:]] == ["tháng 3/2028", "15/06/2028"]
     expired = [p for p in catalog.products if p.validity is Validity.EXPIRED]
     assert body(tables["bang-het-han"]) == {"Quảng Ninh": [2], "Hải Phòng": [1]}
     assert len(expired) == 3
-    assert [r[0] for r in tables["ds-het-han"][1:]] == [p.name for p in expired]
+    # the lists are on a page a province, linked from a table of every province's counts
+    lists = body(tables["ds-theo-tinh"])
+    assert (
+        len(lists) == 34
+        and lists["Quảng Ninh"] == [1, 2]
+        and lists["Thành phố Hải Phòng"] == [1, 1]
+    )
+    assert sum(v[0] for v in lists.values()) == len(in_12)
+    assert sum(v[1] for v in lists.values()) == len(expired)
+    assert '<a href="../thong-ke/tinh/quang-ninh/">Quảng Ninh</a>' in page
+    for slug in ("quang-ninh", "hai-phong"):
+        province = province_tables(site, slug)
+        soon = [p for p in in_12 if p.place.province_slug == slug]
+        gone = [p for p in expired if p.place.province_slug == slug]
+        shown = {p.id: p.name + (" ví dụ" if p.example else "") for p in catalog.products}
+        assert [r[0] for r in province.get("ds-sap-het-han", [[]])[1:]] == [
+            shown[p.id] for p in soon
+        ]
+        assert [r[0] for r in province.get("ds-het-han", [[]])[1:]] == [shown[p.id] for p in gone]
+    quang_ninh = province_tables(site, "quang-ninh")
+    assert [r[2] for r in quang_ninh["ds-sap-het-han"][1:]] == ["15/06/2028"]
+    hai_phong = province_tables(site, "hai-phong")
+    assert [r[2] for r in hai_phong["ds-sap-het-han"][1:]] == ["tháng 3/2028"]
+    # a province with nothing listed still has its page, which says so
+    empty = (site / "thong-ke/tinh/ha-noi/index.html").read_text("utf-8")
+    assert "Không có chứng nhận nào còn hiệu lực hết hạn trong 12 tháng tới." in empty
 
 
 def test_charts_are_accessible_svg_without_style(page: str) -> None:
@@ -229,7 +263,10 @@ def test_page_is_listed_and_deterministic(catalog: Catalog, page: str, tmp_path:
     html = Html(config, assets, writer)
     render_statistics(catalog, html)
     assert (tmp_path / "site/thong-ke/index.html").read_text("utf-8") == page
-    assert html.index.pages == ["thong-ke/index.html"]
+    provinces = [
+        f"thong-ke/tinh/{info.slug}/index.html" for info in catalog.places.provinces.values()
+    ]
+    assert html.index.pages == ["thong-ke/index.html", *provinces] and len(provinces) == 34
 
 
 def test_charts_keep_their_text_size_on_any_screen(page: str) -> None:
@@ -275,10 +312,11 @@ def test_page_is_kept_until_a_product_it_lists_changes(
         return writer
 
     first = render(catalog, None)
-    assert render(catalog, first).kept == 1  # nothing changed: not rendered again
+    assert render(catalog, first).kept == 35  # nothing changed: not rendered again
     products = tuple(
         dataclasses.replace(p, name="Tên mới") if p.id == listed else p for p in catalog.products
     )
     changed = render(dataclasses.replace(catalog, products=products), first)
-    assert changed.kept == 0
-    assert "Tên mới" in (tmp_path / "site/thong-ke/index.html").read_text("utf-8")
+    # only the province's page lists names: the main page and the 33 others are kept
+    assert changed.kept == 34
+    assert "Tên mới" in (tmp_path / "site/thong-ke/tinh/quang-ninh/index.html").read_text("utf-8")
