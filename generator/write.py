@@ -212,6 +212,35 @@ class SiteWriter:
         _link(source, target)
         self._done(key, digest, os.stat(target).st_size)
 
+    def move_into(self, rel: str, source: Path, input_key: str, size: int) -> bool:
+        """write_bytes(rel, source's bytes, input_key) for a file this build made inside `root`
+        (a large data file that waited on disk): renamed into place rather than read back and
+        written again. False when the tree holds it already, or it was linked from the
+        published site: `source` is then left as it was."""
+        key = self._check(rel)
+        if self.previous.get(key) == (input_key, size):
+            self.kept += 1
+        elif self._link_published(key, input_key, size, later=False):
+            return False
+        else:
+            os.replace(source, self._target(rel))
+            self._done(key, input_key, size)
+            return True
+        self._done(key, input_key, size)
+        return False
+
+    def link_written(self, rel: str, other: str, input_key: str, size: int) -> None:
+        """write_bytes(rel, …) of the bytes this build wrote at `other` (a release's copy of a
+        data file): a hard link to it, as no file of the tree is ever written in place."""
+        key = self._check(rel)
+        if self.previous.get(key) == (input_key, size):
+            self.kept += 1
+        elif self._link_published(key, input_key, size, later=False):
+            return
+        else:
+            os.link(f"{self._root}/{self._key(other)}", self._target(rel))
+        self._done(key, input_key, size)
+
     def adopt_tree(self, folder: Path, prefix: str = "") -> None:
         """Moves files some tool wrote into `folder` (e.g. MkDocs) into the site, ours winning."""
         for path in sorted(folder.rglob("*")):

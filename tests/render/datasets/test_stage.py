@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from datasets_support import (
+    AS_OF,
     GOLDEN_HEADERS,
     IN_CHILDREN,
     assert_same_tree,
@@ -22,6 +23,7 @@ from datasets_support import (
     load,
     replace_product,
 )
+from generator import urls
 from generator.model import Catalog
 from generator.render.artifacts import DataIndex
 from generator.render.datasets import check, csv_json, files, sqlite, stage
@@ -89,7 +91,8 @@ def test_large_files_waiting_on_disk_are_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A large file waits on disk until it is written (files.SPILL_BYTES): the same bytes,
-    and nothing is left waiting after the stage."""
+    nothing is left waiting after the stage, and a file is moved into place, a release's copy
+    linked to it, rather than written again."""
     monkeypatch.setattr(files, "SPILL_BYTES", 1)
     spilled: list[Path] = []
     real_close = files.DataFiles.close
@@ -105,6 +108,10 @@ def test_large_files_waiting_on_disk_are_the_same(
     assert [k for k in first if first[k] != later[k]] == []
     assert len(spilled) > 10
     assert not [path for path in spilled if path.exists()]
+    assert not (tmp_path / "spilled" / files.SPILL_FOLDER).exists()
+    latest = tmp_path / "spilled" / urls.data_latest("products.csv")
+    release = tmp_path / "spilled" / urls.data_release(AS_OF.isoformat(), "products.csv")
+    assert latest.stat().st_ino == release.stat().st_ino and latest.stat().st_nlink == 2
 
 
 def test_tables_encoded_a_few_rows_at_a_time_are_the_same(
