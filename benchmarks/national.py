@@ -291,8 +291,13 @@ def prepare_hugo(work: Path, catalog_dir: Path) -> Path | None:
 
 
 def run_hugo(site: Path) -> dict[str, Any]:
-    """One cold `hugo --quiet` (no output, no cache) of the prepared site."""
-    shutil.rmtree(site / "public", ignore_errors=True)
+    """One cold `hugo --quiet` (no output, no cache) of the prepared site. The last run's
+    output is moved aside, not deleted just before (as for our full rebuild): the kernel's
+    work after deleting its 47,000 files would slow this run."""
+    if (site / "public").exists():
+        aside = site.parent / "hugo-outputs-aside"
+        aside.mkdir(exist_ok=True)
+        (site / "public").rename(aside / str(len(list(aside.iterdir()))))
     shutil.rmtree(site.parent / "hugo-cache", ignore_errors=True)
     cmd = [
         "hugo",
