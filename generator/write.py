@@ -168,16 +168,25 @@ class SiteWriter:
 
         _on_threads(link, keys, self.threads, self.threads)
 
-    def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
+    def _place(self, rel: str, digest: str, size: int, make: Callable[[str], None]) -> bool:
+        """What every file written goes through: kept when the tree holds it made the same way,
+        linked from the published site when that holds it, else made by make(path). True when
+        it was made."""
         key = self._check(rel)
-        digest = input_key or content_digest(data)
-        if self.previous.get(key) == (digest, len(data)):
+        if self.previous.get(key) == (digest, size):
             self.kept += 1
-        elif self._link_published(key, digest, len(data), later=False):
-            return
+        elif self._link_published(key, digest, size, later=False):
+            return False
         else:
-            _write_new(self._target(rel), data)
-        self._done(key, digest, len(data))
+            make(self._cleared(key))
+            self._done(key, digest, size)
+            return True
+        self._done(key, digest, size)
+        return False
+
+    def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
+        digest = input_key or content_digest(data)
+        self._place(rel, digest, len(data), lambda path: _write_new(path, data))
 
     def write_text(self, rel: str, text: str, input_key: str | None = None) -> None:
         self.write_bytes(rel, text.encode("utf-8"), input_key)
@@ -217,29 +226,13 @@ class SiteWriter:
         (a large data file that waited on disk): renamed into place rather than read back and
         written again. False when the tree holds it already, or it was linked from the
         published site: `source` is then left as it was."""
-        key = self._check(rel)
-        if self.previous.get(key) == (input_key, size):
-            self.kept += 1
-        elif self._link_published(key, input_key, size, later=False):
-            return False
-        else:
-            os.replace(source, self._target(rel))
-            self._done(key, input_key, size)
-            return True
-        self._done(key, input_key, size)
-        return False
+        return self._place(rel, input_key, size, lambda path: os.replace(source, path))
 
     def link_written(self, rel: str, other: str, input_key: str, size: int) -> None:
         """write_bytes(rel, …) of the bytes this build wrote at `other` (a release's copy of a
         data file): a hard link to it, as no file of the tree is ever written in place."""
-        key = self._check(rel)
-        if self.previous.get(key) == (input_key, size):
-            self.kept += 1
-        elif self._link_published(key, input_key, size, later=False):
-            return
-        else:
-            os.link(f"{self._root}/{self._key(other)}", self._target(rel))
-        self._done(key, input_key, size)
+        first = f"{self._root}/{self._key(other)}"
+        self._place(rel, input_key, size, lambda path: os.link(first, path))
 
     def adopt_tree(self, folder: Path, prefix: str = "") -> None:
         """Moves files some tool wrote into `folder` (e.g. MkDocs) into the site, ours winning."""

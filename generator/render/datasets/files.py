@@ -96,10 +96,9 @@ class DataFiles:
         if file.data is not None:
             self.writer.write_bytes(path, file.data, file.key)
         elif file.spilled is not None:
-            first = self.placed.get(file.spilled)
             if file.key is None:  # keyed by content: the writer digests the bytes
                 self.writer.write_bytes(path, file.spilled.read_bytes())
-            elif first is not None:
+            elif (first := self.placed.get(file.spilled)) is not None:
                 self.writer.link_written(path, first, file.key, file.size)
             elif self.writer.move_into(path, file.spilled, file.key, file.size):
                 self.placed[file.spilled] = path
