@@ -1131,16 +1131,16 @@ def measure_builds(
     # catalog, and the walk waits for the disk; a maintainer's next build finds them cached.
     runs["no-change rebuild, again"] = run_build("no-change rebuild, again", work, args.jobs)
 
-    # The first rebuild after a cold build starts from a hard-link copy of the site; later
-    # ones from the site kept by the build before (generator/write.py): both are measured.
+    # Every rebuild writes what changed into an overlay of the published site, applied at the
+    # end (generator/write.py); the first after a cold build and later ones are measured.
     target = made.product_files[len(made.product_files) // 2]
     original = edit_one_record(target)
     runs["one-record rebuild"] = run_build("one-record rebuild", work, args.jobs)
     target.write_bytes(original)
     runs["one-record rebuild, again"] = run_build("one-record rebuild, again", work, args.jobs)
-    # "again" puts the first name back, whose pages the site kept from the build before still
-    # holds: it writes nothing. Another product renamed (and left so: the runs below start
-    # from it) is what a second merged change costs.
+    # "again" puts the first name back: its files are made and moved in again. Another
+    # product renamed (and left so: the runs below start from it) is what a second merged
+    # change costs.
     edit_one_record(made.product_files[len(made.product_files) // 3])
     runs["one-record rebuild, another product"] = run_build(
         "one-record rebuild, another product", work, args.jobs
@@ -1172,8 +1172,8 @@ def measure_builds(
     runs["template-change rebuild"] = run_build(
         "template-change rebuild", work, args.jobs, templates=templates
     )
-    # The build after it starts from the site before last, where every page is out of date:
-    # what the template change made is linked from the published site, not rendered again.
+    # The build after it: one record's change on top of a site every page of which was just
+    # replaced.
     original = edit_one_record(target)
     runs["one-record rebuild after the template change"] = run_build(
         "one-record rebuild after the template change", work, args.jobs, templates=templates
@@ -1199,8 +1199,6 @@ def measure_builds(
     aside = work / "sites-before-the-full-rebuild"
     aside.mkdir()
     (work / "site").rename(aside / "site")
-    if (work / ".site.previous").exists():
-        (work / ".site.previous").rename(aside / ".site.previous")
     runs["full rebuild, warm cache"] = run_build("full rebuild, warm cache", work, args.jobs)
 
     if hugo_site:

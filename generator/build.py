@@ -1,11 +1,10 @@
-"""`ocop build`: load -> validate -> derive -> render -> write, into a staging folder, then swap.
+"""`ocop build`: load -> validate -> derive -> render -> write, into a staging folder, then publish.
 
 A build that fails or is killed leaves the previous site as it was. A build whose inputs did not
 change (same records, photos, templates, code, settings) does nothing but notice that. A build
-after a change starts from the site of the build before last (`.<out>.previous`, kept by the
-swap) or, the first time after a build from nothing, a hard-link copy of the current one made
-in a child process while the catalog is read; it writes only the files that changed
-(generator/write.py).
+after a change writes only the files that changed, into an overlay of the published site that
+is applied once complete (generator/write.py); a build killed while applying one is finished by
+the next.
 """
 
 from __future__ import annotations
@@ -30,11 +29,12 @@ from generator.progress import NO_PROGRESS, Progress
 from generator.write import (
     Manifest,
     SiteWriter,
-    clone_tree,
+    apply_overlay,
     load_manifest,
+    ready_dir_for,
     remove_stale_staging,
     save_manifest,
-    spare_dir_for,
+    seal_overlay,
     staging_dir_for,
     swap_into_place,
 )
@@ -73,95 +73,59 @@ def _site_manifest(config: BuildConfig) -> Path:
     return _stamp_path(config, ".site.manifest")
 
 
-@dataclass
-class _Trees:
-    """Where the site's files are, and what the manifests say they hold."""
-
-    out_manifest: Path  # of out_dir
-    spare_manifest: Path  # of the kept previous site
-    current: Manifest | None  # out_dir's, when known; dropped once the writer is made
-    out_known: bool = False  # whether out_dir's content was known (its manifest read)
+def _pending_manifest(config: BuildConfig) -> Path:
+    """The manifest of a sealed overlay: the published site's once the overlay is applied."""
+    return _stamp_path(config, ".site.manifest.pending")
 
 
-def _start_copy(config: BuildConfig, staging: Path) -> Background[None] | None:
-    """The hard-link copy of the published site a build starts from when no spare is kept
-    (the first build after one from nothing), begun in a child process so that it runs while
-    this one reads the catalog. None when there is a spare, or no site to copy."""
-    out_dir = config.out_dir
-    if spare_dir_for(out_dir).is_dir() or not _site_manifest(config).is_file():
-        return None
-    if not out_dir.is_dir():
-        return None
-    from generator.parallel import Background, worker_count  # not for a no-change build
+def _finish_interrupted_publish(config: BuildConfig) -> None:
+    """The overlay of a build killed while applying it: applied now, before anything reads the
+    site or its manifest."""
+    ready = ready_dir_for(config.out_dir)
+    if not ready.is_dir():
+        return
+    site_manifest, pending = _site_manifest(config), _pending_manifest(config)
+    if config.out_dir.is_dir() and pending.is_file():
+        apply_overlay(ready, config.out_dir)
+        os.replace(pending, site_manifest)
+        return
+    shutil.rmtree(ready)  # nothing it could be applied to: the next build makes a whole site
+    site_manifest.unlink(missing_ok=True)
 
+
+def _remove_earlier_spare(config: BuildConfig) -> None:
+    """Earlier versions kept the site before last beside the output; it is no longer read."""
+    spare = config.out_dir.parent / f".{config.out_dir.name}.previous"
+    if spare.is_dir():
+        shutil.rmtree(spare, ignore_errors=True)
+    _stamp_path(config, ".previous.manifest").unlink(missing_ok=True)
+
+
+def _start_writer(config: BuildConfig, staging: Path) -> SiteWriter:
+    """An overlay of the published site when what it holds is known; else an empty folder for
+    a whole site."""
     shutil.rmtree(staging, ignore_errors=True)
-    workers = worker_count(config.workers)
-    return Background(lambda: clone_tree(out_dir, staging, workers), "copy of the site")
-
-
-def _prepare_staging(
-    config: BuildConfig, staging: Path, copying: Background[None] | None
-) -> tuple[_Trees, Manifest | None]:
-    """A staging folder to bring up to date, and what it holds (None: it is empty)."""
-    out_dir = config.out_dir
-    trees = _Trees(
-        _site_manifest(config),
-        _stamp_path(config, ".previous.manifest"),
-        None,
-    )
-    trees.current = load_manifest(trees.out_manifest) if out_dir.is_dir() else None
-    trees.out_known = trees.current is not None
-    if copying is not None:
-        copying.result()
-        if trees.current is not None:
-            return trees, trees.current
-        shutil.rmtree(staging)  # a copy of a site whose content is not known is no start
-        staging.mkdir(parents=True)
-        return trees, None
-    spare = spare_dir_for(out_dir)
-    held = load_manifest(trees.spare_manifest) if spare.is_dir() else None
-    # From here on the spare folder is being changed: its manifest no longer describes it.
-    trees.spare_manifest.unlink(missing_ok=True)
-    shutil.rmtree(staging, ignore_errors=True)
-    if held is not None:
-        os.rename(spare, staging)
-        return trees, held
-    shutil.rmtree(spare, ignore_errors=True)
-    if trees.current is not None:
-        clone_tree(out_dir, staging)
-        return trees, trees.current
     staging.mkdir(parents=True)
-    return trees, None
+    current = load_manifest(_site_manifest(config)) if config.out_dir.is_dir() else None
+    if current is None:
+        return SiteWriter(staging)
+    return SiteWriter(staging, current, base=config.out_dir)
 
 
-def _swap(config: BuildConfig, staging: Path, trees: _Trees, written: Manifest) -> None:
-    """Publishes staging; the previous site is kept as the spare when its content is known.
-
-    With no earlier site to keep (a first or full build) no spare is made: the next build
-    copies the published site while it reads the catalog (`_start_copy`), rather than this one
-    linking every file (30 µs a file) after its work is done."""
-    # out_dir is about to change: its manifest goes with it to where it is kept (moved, not
-    # held in memory through the build: at 20,000 products it is 600,000 entries).
-    keep = None
-    if trees.out_known:
-        try:
-            os.replace(trees.out_manifest, trees.spare_manifest)
-            keep = spare_dir_for(config.out_dir)
-        except FileNotFoundError:
-            pass
-    trees.out_manifest.unlink(missing_ok=True)
-    kept = swap_into_place(staging, config.out_dir, keep)
-    save_manifest(trees.out_manifest, written)
-    if not kept:
-        trees.spare_manifest.unlink(missing_ok=True)
-
-
-def _differing(published: Manifest, held: Manifest | None) -> Manifest:
-    """The entries of the published site's manifest that differ from the held tree's: only
-    they can be linked from there (a file the held tree has made the same way is kept)."""
-    if held is None:
-        return published
-    return {rel: entry for rel, entry in published.items() if held.get(rel) != entry}
+def _publish(config: BuildConfig, staging: Path, writer: SiteWriter) -> None:
+    """An overlay is sealed with the manifest it leads to, then applied; a whole site replaces
+    the published folder in one step."""
+    site_manifest = _site_manifest(config)
+    if writer.base is None:
+        site_manifest.unlink(missing_ok=True)
+        swap_into_place(staging, config.out_dir)
+        save_manifest(site_manifest, writer.manifest())
+        return
+    pending = _pending_manifest(config)
+    save_manifest(pending, writer.manifest())
+    ready = seal_overlay(staging, config.out_dir, writer.made(), writer.removals)
+    apply_overlay(ready, config.out_dir)
+    os.replace(pending, site_manifest)
 
 
 @dataclass
@@ -188,7 +152,7 @@ def _start_datasets(
         from generator.render.datasets.stage import render_datasets
 
         start = time.perf_counter()
-        own = SiteWriter(writer.root, writer.previous, writer.published)
+        own = SiteWriter(writer.root, writer.previous, writer.base)
         page = render_datasets(catalog, config, own, photos)
         return _Datasets(page, own.manifest(), own.kept, time.perf_counter() - start)
 
@@ -200,6 +164,8 @@ def _start_datasets(
 def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO_PROGRESS) -> int:
     out_dir = config.out_dir
     remove_stale_staging(out_dir)
+    _finish_interrupted_publish(config)
+    _remove_earlier_spare(config)
     fingerprint = input_fingerprint(config)
     stamp = _stamp_path(config)
     if out_dir.is_dir() and stamp.is_file():
@@ -212,17 +178,10 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     from generator.catalog import catalog_or_report
 
     staging = staging_dir_for(out_dir)
-    copying = _start_copy(config, staging)
     # Only the derived catalog comes back: the raw records (YAML data and line numbers: 60 % of
     # the objects) are freed here, their memory serves the render instead of every worker.
     unchanged = ("Trang cũ được giữ nguyên.", "The previous site is unchanged.")
-    catalog: Catalog | None = None
-    try:
-        catalog = catalog_or_report(config, unchanged, stages=report.stages, progress=progress)
-    finally:  # a catalog with errors, or a failure: the copy is not needed
-        if catalog is None and copying is not None:
-            copying.cancel()
-            shutil.rmtree(staging, ignore_errors=True)
+    catalog = catalog_or_report(config, unchanged, stages=report.stages, progress=progress)
     if catalog is None:
         return 1
     # The catalog lives until the end: moved out of the collector's sight, so collections do
@@ -230,7 +189,6 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     gc.freeze()
 
     from generator.ledger import update_ledgers
-    from generator.parallel import worker_count
     from generator.render.artifacts import DataIndex
     from generator.render.data_page import render_data_page
     from generator.render.datasets.cache import datasets_checked_before
@@ -248,14 +206,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
 
     try:
         with report.stage("reuse"):
-            trees, held = _prepare_staging(config, staging, copying)
-        # Starting from the site before last, what the last build changed is linked from the
-        # published site (whose manifest is known) instead of being made again.
-        published = None
-        if trees.current is not None and held is not trees.current:
-            published = (out_dir, _differing(trees.current, held))
-        trees.current = None  # its entries are no longer needed (see _swap)
-        writer = SiteWriter(staging, held, published, worker_count(config.workers))
+            writer = _start_writer(config, staging)
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)
         html = Html(config, assets, writer, progress)
@@ -305,13 +256,13 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
             writer.write_text(path, text)
         writer.write_text(urls.ROBOTS, render_robots(html))
         writer.write_bytes(".nojekyll", b"")  # GitHub Pages: publish files as they are
-        with report.stage("finish"):  # the links promised from the published site, removals
+        with report.stage("finish"):  # what is no longer produced
             report.removed = writer.finish()
         report.files = len(writer.written)
         report.bytes = sum(writer.written.values())
         report.kept = writer.kept
         with report.stage("swap"):
-            _swap(config, staging, trees, writer.manifest())
+            _publish(config, staging, writer)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

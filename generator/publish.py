@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator import urls
+from generator.write import ready_dir_for
 
 MANIFEST_NAME = ".ocop-manifest.json"
 MANIFEST_VERSION = 1
@@ -660,6 +661,14 @@ def publish(
         raise PublishError(
             f"{site_dir} không phải trang đã dựng (thiếu index.html); chạy `ocop build` trước",
             f"{site_dir} is not a built site (no index.html); run `ocop build` first",
+        )
+    if ready_dir_for(site_dir).exists():
+        # A build was killed while moving its changes in: the folder mixes two versions.
+        raise PublishError(
+            f"{site_dir} đang dở một lần dựng (bị dừng khi chép thay đổi vào); chạy `ocop build` "
+            "để hoàn tất",
+            f"{site_dir} is half-way through a build's changes (it was stopped while moving them "
+            "in); run `ocop build` to finish them",
         )
     prefix = normalise_prefix(prefix)
     with storage_errors(bucket, endpoint_url):

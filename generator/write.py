@@ -1,32 +1,33 @@
-"""The only writer of output files: inside one folder, each path once, then an atomic swap.
+"""The only writer of output files: inside one folder, each path once, then published whole.
 
-A build writes into a staging folder beside the output; only a complete build replaces the
-previous site, so a failed or killed build leaves the published folder as it was.
+A build writes into a staging folder beside the output; only a complete build changes the
+published site, so a failed or killed build leaves it as it was.
 
-Incremental: the staging folder is not built from nothing. It is the site of the build before
-last (kept beside the output as `.<name>.previous`), or a hard-link copy of the current site,
-and a *manifest* says what each of its files holds (a content digest, or the key of the inputs
-a page was rendered from). A file whose digest or key is unchanged is kept as it is; only
-changed files are written and files no longer produced are removed. A file is never written in
-place: it is unlinked first, because a kept file may be a hard link shared with the published
-site or with the cache.
+Incremental: a *manifest* says what each file of the published site holds (a content digest,
+or the key of the inputs a page was rendered from). A file whose digest or key is unchanged is
+not written at all: the staging folder is an *overlay* holding only what changed (each file
+under a digest of its path, overlay_path). Once the build is complete it is sealed (renamed to
+`.<name>.ready`, with the list of its files and of the files no longer produced) and applied:
+each removal made, each file renamed into the site. A build killed while
+applying leaves the sealed overlay, which the next build applies first (it only ever moves
+files forward). With no known site (a first build, a lost manifest) staging holds the whole
+site and replaces the published folder in one step.
+
+A file is never written in place: it is unlinked first, or renamed over, because a published
+file may be a hard link shared with the cache.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import functools
 import hashlib
 import marshal
 import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 # site-relative path -> (content digest or input key, size in bytes)
 Manifest = dict[str, tuple[str, int]]
@@ -55,22 +56,18 @@ def content_digest(data: bytes) -> str:
 
 class SiteWriter:
     def __init__(
-        self,
-        root: Path,
-        previous: Manifest | None = None,
-        published: tuple[Path, Manifest] | None = None,
-        threads: int = 0,
+        self, root: Path, previous: Manifest | None = None, base: Path | None = None
     ) -> None:
+        """`previous`: what `base` holds, or `root` itself when no base is given. With a base
+        (the published site) `root` is an overlay: it receives only the files that changed."""
         self.root = root
-        self.threads = threads or os.cpu_count() or 1  # for the links (flush_links)
-        self.previous: Manifest = previous or {}  # what `root` already holds
-        # The published site and what it holds, when `root` is an older one (the site before
-        # last): a file the last build changed is linked from there rather than made again.
-        self.published = published
-        self._links: list[str] = []  # such files, linked together by flush_links()
+        self.base = base
+        self.previous: Manifest = previous or {}
         self.written: dict[str, int] = {}  # site-relative path -> size in bytes
         self.keys: dict[str, str] = {}  # site-relative path -> digest or input key
-        self.kept = 0  # files left as they were in `root`
+        self.kept = 0  # files left as they were (in `base`, or in `root`)
+        self.removals: list[str] = []  # with a base: what finish() found no longer produced
+        self._made: list[str] = []  # files made (not kept), by this writer or recorded
         self._root = os.fspath(root)
         self._folders: set[str] = set()  # folders of `root` made (or found) by this writer
 
@@ -96,7 +93,15 @@ class SiteWriter:
         return self._cleared(self._check(rel))
 
     def _cleared(self, key: str) -> str:
-        """root/key with its folder made and any older file there unlinked."""
+        """Where to create the file `key`: root/key with its folder made and any older file
+        there unlinked; in an overlay, its place in the overlay (made once per build)."""
+        if self.base is not None:
+            target = overlay_path(self._root, key)
+            folder = target.rpartition("/")[0]
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            return target
         # Strings and a set of the folders known to exist, not Path objects and a mkdir each:
         # this runs for every file a build writes (600,000 at 20,000 products with lots).
         target = f"{self._root}/{key}"
@@ -119,54 +124,19 @@ class SiteWriter:
         key = self._check(rel)
         entry = self.previous.get(key)
         if entry is None or entry[0] != input_key:
-            return self._link_published(key, input_key, None, later=True)
+            return False
         self._done(key, input_key, entry[1])
         self.kept += 1
         return True
 
-    def _link_published(self, key: str, digest: str, size: int | None, later: bool) -> bool:
-        """True (and the file counts as kept) when the published site holds `key` made from
-        the same inputs (`size` too, when given): it is linked into `root` from there. `later`:
-        by flush_links(), for a file nothing reads before the build ends (a page); a data
-        file may be read back (frictionless checks the tables in `root`), so it is linked now."""
-        if self.published is None:
-            return False
-        entry = self.published[1].get(key)
-        if entry is None or entry[0] != digest or (size is not None and entry[1] != size):
-            return False
-        if later:  # trusted like `previous`: the manifest says the file is there
-            self._links.append(key)
-        elif not self._link_now(key):
-            return False  # gone from the published site: made again
-        self._done(key, digest, entry[1])
-        self.kept += 1
-        return True
-
-    def _link_now(self, key: str) -> bool:
-        assert self.published is not None
-        try:
-            os.link(self.published[0] / key, self._cleared(key))
-        except OSError:
-            return False
-        return True
-
-    def flush_links(self) -> None:
-        """Makes the links _link_published promised, on `threads` threads (a link is the
-        kernel's work): after a build that changed every page they are hundreds of thousands."""
-        if not self._links or self.published is None:
-            return
-        folder = self.published[0]
-        keys, self._links = self._links, []
-
-        def link(portion: list[str]) -> None:
-            for key in portion:
-                if not self._link_now(key):
-                    raise WriteError(
-                        f"{key}: missing from the published site {folder} although its "
-                        f"manifest lists it; delete {folder} to build it whole"
-                    )
-
-        _on_threads(link, keys, self.threads, self.threads)
+    def path_of(self, rel: str) -> Path:
+        """Where the file this build produced at `rel` is: in `root` when made now, else (kept)
+        in the base."""
+        key = self._key(rel)
+        if self.base is None:
+            return self.root / key
+        made = Path(overlay_path(self._root, key))
+        return made if made.exists() else self.base / key
 
     def _place(self, rel: str, digest: str, size: int, make: Callable[[str], None]) -> bool:
         """What every file written goes through: kept when the tree holds it made the same way,
@@ -175,14 +145,12 @@ class SiteWriter:
         key = self._check(rel)
         if self.previous.get(key) == (digest, size):
             self.kept += 1
-        elif self._link_published(key, digest, size, later=False):
-            return False
-        else:
-            make(self._cleared(key))
             self._done(key, digest, size)
-            return True
+            return False
+        make(self._cleared(key))
         self._done(key, digest, size)
-        return False
+        self._made.append(key)
+        return True
 
     def write_bytes(self, rel: str, data: bytes, input_key: str | None = None) -> None:
         digest = input_key or content_digest(data)
@@ -194,7 +162,10 @@ class SiteWriter:
     def record(self, rel: str, size: int, digest: str) -> None:
         """A file another process wrote (or kept) in this site: a worker of a parallel stage
         with its own SiteWriter on the same root and manifest."""
-        self._done(self._check(rel), digest, size)
+        key = self._check(rel)
+        self._done(key, digest, size)
+        if self.previous.get(key) != (digest, size):
+            self._made.append(key)
 
     def copy_file(self, rel: str, source: Path | str, content_named: bool = False) -> None:
         """Hard-links when it can (derivatives in the cache are immutable), else copies.
@@ -220,6 +191,7 @@ class SiteWriter:
         target = self._target(rel)
         _link(source, target)
         self._done(key, digest, os.stat(target).st_size)
+        self._made.append(key)
 
     def move_into(self, rel: str, source: Path, input_key: str, size: int) -> bool:
         """write_bytes(rel, source's bytes, input_key) for a file this build made inside `root`
@@ -231,7 +203,7 @@ class SiteWriter:
     def link_written(self, rel: str, other: str, input_key: str, size: int) -> None:
         """write_bytes(rel, …) of the bytes this build wrote at `other` (a release's copy of a
         data file): a hard link to it, as no file of the tree is ever written in place."""
-        first = f"{self._root}/{self._key(other)}"
+        first = self.path_of(other)
         self._place(rel, input_key, size, lambda path: os.link(first, path))
 
     def adopt_tree(self, folder: Path, prefix: str = "") -> None:
@@ -243,28 +215,38 @@ class SiteWriter:
                     self.write_bytes(rel, path.read_bytes())
 
     def finish(self) -> int:
-        """Makes the promised links, removes what `root` held that this build did not produce;
-        returns how many were removed."""
-        self.flush_links()
+        """What the previous site held that this build did not produce: removed from `root`,
+        or with a base kept in `removals` for apply_overlay. Returns how many."""
         stale = [rel for rel in self.previous if rel not in self.written]
+        if self.base is not None:
+            self.removals = stale
+            return len(stale)
         folders: set[Path] = set()
         for rel in stale:
             path = self.root / rel
             path.unlink(missing_ok=True)
             folders.add(path.parent)
-        # Deepest first, so a folder emptied by removing its empty subfolders goes too.
-        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-            while folder != self.root and folder.is_relative_to(self.root):
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break  # not empty
-                folder = folder.parent
+        _remove_emptied(folders, self.root)
         return len(stale)
 
+    def made(self) -> list[str]:
+        """The files made by this build (not kept): with a base, what the overlay holds."""
+        return list(self._made)
+
     def manifest(self) -> Manifest:
-        self.flush_links()  # a writer without finish() (a stage's child process) is done too
         return {rel: (self.keys[rel], size) for rel, size in self.written.items()}
+
+
+def _remove_emptied(folders: set[Path], root: Path) -> None:
+    """Removes each folder (below `root`) left empty, and its parents left empty by that."""
+    # Deepest first, so a folder emptied by removing its empty subfolders goes too.
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        while folder != root and folder.is_relative_to(root):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty
+            folder = folder.parent
 
 
 def _write_new(path: str, data: bytes) -> None:
@@ -310,73 +292,6 @@ def load_marshalled(path: Path, version: int) -> dict[str, Any] | None:
     return table
 
 
-def clone_tree(source: Path, target: Path, workers: int = 1) -> None:
-    """A copy of `source` made of hard links: cheap, and safe because no file of ours is ever
-    written in place. Linking is the kernel's work (the GIL is released), which runs on every
-    core: with `workers` > 1 the folders below the top two levels, and the files of those
-    levels in portions, are shared among that many threads. Threads, not processes: a copy
-    that is stopped (its process killed) leaves nothing running."""
-    if workers < 2:
-        _clone(source, target)
-        return
-    units: list[tuple[str, list[str]]] = []
-    _clone_top(source, target, "", 2, units)
-    _on_threads(functools.partial(_clone_units, source, target), units, workers, workers * 8)
-
-
-def _on_threads(
-    work: Callable[[list[T]], None], items: list[T], threads: int, portions: int
-) -> None:
-    """work(portion) for `portions` interleaved portions of `items`, on `threads` threads; an
-    exception in one is raised here."""
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in pool.map(work, [items[i::portions] for i in range(portions)]):
-            pass
-
-
-_FILES_A_UNIT = 2000
-
-
-def _clone_top(
-    source: Path, target: Path, rel: str, levels: int, units: list[tuple[str, list[str]]]
-) -> None:
-    """Makes the folders of the top `levels` levels; what is in them becomes units of work:
-    (folder, []) a whole folder to copy, (folder, names) some of its files."""
-    (target / rel).mkdir(parents=not rel)
-    names: list[str] = []
-    with os.scandir(source / rel) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            here = f"{rel}/{entry.name}" if rel else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                if levels > 1:
-                    _clone_top(source, target, here, levels - 1, units)
-                else:
-                    units.append((here, []))
-            elif entry.is_file(follow_symlinks=False):
-                names.append(entry.name)
-    for start in range(0, len(names), _FILES_A_UNIT):
-        units.append((rel, names[start : start + _FILES_A_UNIT]))
-
-
-def _clone_units(source: Path, target: Path, units: list[tuple[str, list[str]]]) -> None:
-    for rel, names in units:
-        if not names:
-            _clone(source / rel, target / rel)
-        else:
-            for name in names:
-                _link(source / rel / name, target / rel / name)
-
-
-def _clone(source: Path, target: Path) -> None:
-    target.mkdir(parents=True)
-    with os.scandir(source) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                _clone(Path(entry.path), target / entry.name)
-            elif entry.is_file(follow_symlinks=False):
-                _link(entry.path, target / entry.name)
-
-
 def _link(source: Path | str, target: Path | str) -> None:
     try:
         os.link(source, target)
@@ -391,9 +306,63 @@ def staging_dir_for(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
 
 
-def spare_dir_for(out_dir: Path) -> Path:
-    """The site of the previous build, kept to be brought up to date by the next one."""
-    return out_dir.parent / f".{out_dir.name}.previous"
+def ready_dir_for(out_dir: Path) -> Path:
+    """A complete overlay, sealed: it is being applied to out_dir, or was when a build died."""
+    return out_dir.parent / f".{out_dir.name}.ready"
+
+
+OVERLAY_LIST = ".ocop-overlay"  # in a sealed overlay: what it moves in and removes
+
+
+def overlay_path(root: str, key: str) -> str:
+    """Where an overlay holds the site's file `key`: by a digest of its path, in 256 folders,
+    not in the site's own layout. Most files of the site have a folder each (`p/<id>/`), and
+    making then removing 350,000 folders doubled the cost of applying a template change."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+    return f"{root}/{digest[:2]}/{digest[2:]}"
+
+
+def seal_overlay(staging: Path, out_dir: Path, moves: list[str], removals: list[str]) -> Path:
+    """Marks staging, a complete overlay of out_dir holding the files `moves`, as ready to apply:
+    from here the build is committed, a build that finds it applies it before anything else."""
+    staging.mkdir(parents=True, exist_ok=True)
+    listing = {"moves": sorted(moves), "removals": sorted(removals)}
+    save_marshalled(staging / OVERLAY_LIST, MANIFEST_VERSION, listing)
+    ready = ready_dir_for(out_dir)
+    try:
+        os.rename(staging, ready)
+    except OSError as err:  # another build's overlay, not yet applied
+        raise WriteError(f"{ready} is in the way ({err.strerror}); build again") from err
+    return ready
+
+
+def apply_overlay(ready: Path, out_dir: Path) -> int:
+    """Applies a sealed overlay: the files no longer produced are removed from out_dir, then
+    each file of the overlay is renamed into it, replacing the older one. Each step can be done
+    again, so a build killed half-way is finished by the next. Returns the files moved."""
+    listing = load_marshalled(ready / OVERLAY_LIST, MANIFEST_VERSION)
+    if listing is None:
+        raise WriteError(f"{ready}: its list of files is unreadable; delete it and build again")
+    folders: set[Path] = set()
+    for rel in listing["removals"]:
+        path = out_dir / rel
+        path.unlink(missing_ok=True)
+        folders.add(path.parent)
+    _remove_emptied(folders, out_dir)
+    moved = 0
+    source_root, target_root = os.fspath(ready), os.fspath(out_dir)
+    for rel in listing["moves"]:
+        source, target = overlay_path(source_root, rel), f"{target_root}/{rel}"
+        try:
+            os.replace(source, target)
+        except FileNotFoundError:
+            if not os.path.exists(source):
+                continue  # moved by the build that was killed while applying it
+            os.makedirs(target.rpartition("/")[0], exist_ok=True)
+            os.replace(source, target)
+        moved += 1
+    shutil.rmtree(ready)
+    return moved
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -409,14 +378,9 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out_dir: Path, keep: Path | None = None) -> bool:
-    """Replaces out_dir with staging; at every instant one complete site is at out_dir.
-
-    The previous site is moved to `keep` (replacing whatever was there) when given, else
-    deleted. Returns True when a previous site was kept.
-    """
-    if keep is not None:
-        shutil.rmtree(keep, ignore_errors=True)
+def swap_into_place(staging: Path, out_dir: Path) -> None:
+    """Replaces out_dir with staging, a whole site; at every instant one complete site is at
+    out_dir. The previous site is deleted."""
     if out_dir.exists() and _exchange(staging, out_dir):
         old = staging  # now holds the previous site
     else:
@@ -424,13 +388,8 @@ def swap_into_place(staging: Path, out_dir: Path, keep: Path | None = None) -> b
         if out_dir.exists():
             os.rename(out_dir, old)
         os.rename(staging, out_dir)
-    if not old.exists():
-        return False
-    if keep is not None:
-        os.rename(old, keep)
-        return True
-    shutil.rmtree(old)
-    return False
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def remove_stale_staging(out_dir: Path) -> None:

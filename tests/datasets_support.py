@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,7 +22,7 @@ from generator.render.data_page import render_data_page
 from generator.render.datasets.releases import read_csv_rows
 from generator.render.datasets.stage import render_datasets
 from generator.render.html import Assets, Html
-from generator.write import Manifest, SiteWriter, clone_tree
+from generator.write import Manifest, SiteWriter, apply_overlay, seal_overlay
 from support import fake_photos, tree_bytes
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "catalog"
@@ -203,15 +204,20 @@ class Built(NamedTuple):
 
 
 def build_again(catalog: Catalog, root: Path, cache: Path, previous: Built | None = None) -> Built:
-    """data/ into `root`: from nothing, or from a copy of `previous` (its tree and manifest),
-    as the build brings its spare site up to date."""
-    if previous is not None:
-        clone_tree(previous.root, root)
-    writer = SiteWriter(root, previous.manifest if previous else None)
+    """data/ into `root`: from nothing, or as a build does after an earlier one: an overlay of
+    a copy of `previous` (its tree and manifest), applied to it."""
+    if previous is None:
+        writer = SiteWriter(root)
+    else:
+        shutil.copytree(previous.root, root, copy_function=os.link)
+        staging = root.parent / f".{root.name}.building"
+        writer = SiteWriter(staging, previous.manifest, base=root)
     config = config_for(catalog, root.parent / "published", cache)
     page = render_datasets(catalog, config, writer, fake_photos(catalog, skip=""))
     render_data_page(make_html(config, writer), catalog, page)
     writer.finish()  # files no longer made go, as at the end of a build
+    if previous is not None:
+        apply_overlay(seal_overlay(writer.root, root, writer.made(), writer.removals), root)
     held = previous.manifest if previous else {}
     written = {rel for rel, entry in writer.manifest().items() if held.get(rel) != entry}
     return Built(root, writer.manifest(), written)

@@ -452,6 +452,18 @@ def test_folder_that_is_not_a_built_site(
     assert keys(s3, bucket) == {}
 
 
+def test_a_site_half_way_through_a_build_is_not_published(
+    tmp_path: Path, bucket: str, endpoint: str, s3: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    (tmp_path / ".site.ready").mkdir()  # a build killed while moving its changes in
+    assert run_publish(site, bucket, endpoint, "", dry_run=False) == 1
+    assert_clean_error(capsys, "ocop build", "half-way")
+    assert keys(s3, bucket) == {}
+
+
 def test_missing_bucket_name(site: Path, endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_publish(site, " ", endpoint, "", dry_run=False) == 1
     assert_clean_error(capsys, "thiếu tên kho", "--bucket")

@@ -1,8 +1,9 @@
-"""Incremental builds: the staging folder starts from an earlier site and only changes are written.
+"""Incremental builds: only changes are written, into an overlay applied once complete.
 
 Whatever the history, the published tree must be byte for byte the tree a build from nothing
-makes; the previous site must never be changed through a shared hard link; and an unknown or
-damaged reused tree must be thrown away, not trusted.
+makes; a file shared through a hard link (with the cache) must never be written through; a site
+whose manifest is lost or damaged is built whole, not trusted; a build killed while applying
+its overlay is finished by the next.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from generator.config import BuildConfig, PoolSettings
 from generator.write import (
     SiteWriter,
     WriteError,
+    apply_overlay,
     content_digest,
     load_manifest,
-    spare_dir_for,
+    ready_dir_for,
+    seal_overlay,
 )
 from support import FIXTURE_CATALOG, make_config, tree_bytes
 
@@ -75,8 +78,6 @@ def test_incremental_builds_equal_a_build_from_nothing(
         site, fresh = replace(site, pools=every_record), replace(fresh, pools=every_record)
     first = build(site)
     assert first.kept == 0 and first.removed == 0
-    # nothing earlier to keep: no spare (the next build copies the published site)
-    assert not spare_dir_for(site.out_dir).exists()
     for step, name in enumerate(["Tên mới một", "Tên mới hai", "Tên mới ba"]):
         rename(site, name)
         report = build(site)
@@ -91,67 +92,102 @@ def test_incremental_builds_equal_a_build_from_nothing(
         assert folders(site.out_dir) == folders(fresh.out_dir)  # no empty folders left over
         page = published["p/qn-valid/index.html"].decode("utf-8")
         assert name in page
-        # The site before this build is kept whole, for the next build to bring up to date.
-        assert spare_dir_for(site.out_dir).is_dir()
+        # Nothing is left beside the site: no staging folder, no overlay.
+        assert sorted(p.name for p in site.out_dir.parent.iterdir()) == ["site"]
 
 
-def test_the_previous_site_is_never_changed_through_a_hard_link(
+def test_a_rebuild_moves_only_what_changed_into_the_site(
     work: tuple[BuildConfig, BuildConfig],
 ) -> None:
+    """Kept files are the very files published before (not copies, not links made again); a
+    changed file replaces the published one, which is never written through: a file shared with
+    the cache by a hard link stays as the cache holds it."""
     site, _ = work
     build(site)
-    first = tree_bytes(site.out_dir)
+    out = site.out_dir
+    robots, page = out / "robots.txt", out / "p/qn-valid/index.html"
+    inodes = {path: path.stat().st_ino for path in (robots, page)}
+    old_page = page.read_bytes()
+    shared = site.cache_dir.parent / "shared-with-the-page"
+    os.link(page, shared)
     rename(site, "Tên mới")
-    build(site)  # staging was a hard-link copy of the first site
-    assert tree_bytes(spare_dir_for(site.out_dir)) == first
-    second = tree_bytes(site.out_dir)
-    assert second != first
-    rename(site, "Tên mới nữa")
-    build(site)  # staging was the first site, sharing most inodes with the second
-    assert tree_bytes(spare_dir_for(site.out_dir)) == second
+    build(site)
+    assert robots.stat().st_ino == inodes[robots]
+    assert page.stat().st_ino != inodes[page] and "Tên mới" in page.read_text(encoding="utf-8")
+    assert shared.read_bytes() == old_page
 
 
-@pytest.mark.parametrize("damage", ["manifest-missing", "manifest-garbage", "file-removed"])
-def test_a_reused_tree_that_cannot_be_trusted_is_not(
+@pytest.mark.parametrize("damage", ["manifest-missing", "manifest-garbage"])
+def test_a_site_whose_manifest_cannot_be_trusted_is_built_whole(
     work: tuple[BuildConfig, BuildConfig], damage: str
 ) -> None:
     site, fresh = work
     build(site)
-    rename(site, "Tên một")
-    build(site)  # now there is a spare with a manifest
-    spare = spare_dir_for(site.out_dir)
-    manifest = _stamp_path(site, ".previous.manifest")
-    assert spare.is_dir() and load_manifest(manifest) is not None
+    manifest = _stamp_path(site, ".site.manifest")
+    assert load_manifest(manifest) is not None
     if damage == "manifest-missing":
         manifest.unlink()
-    elif damage == "manifest-garbage":
+    else:
         manifest.write_bytes(b"\x00not a manifest")
+    (site.out_dir / "left-over.html").write_text("not ours", encoding="utf-8")
+    rename(site, "Tên hai")
+    report = build(site)
+    assert report.kept == 0
+    assert tree_bytes(site.out_dir) == fresh_build(fresh)
+
+
+def test_a_build_killed_while_applying_is_finished_by_the_next(
+    work: tuple[BuildConfig, BuildConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, fresh = work
+    build(site)
+    rename(site, "Tên một")
+    moves: list[str] = []
+    real_replace = os.replace
+
+    def killed_after_three(source: Any, target: Any) -> None:
+        if str(source).startswith(str(ready_dir_for(site.out_dir))):
+            if len(moves) == 3:
+                raise KeyboardInterrupt("killed")
+            moves.append(str(target))
+        real_replace(source, target)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(write_module.os, "replace", killed_after_three)
+        with pytest.raises(KeyboardInterrupt):
+            build_site(site, BuildReport())
+    assert len(moves) == 3 and ready_dir_for(site.out_dir).is_dir()
+    # the next build finishes the overlay first, then builds as usual
+    again = BuildReport()
+    assert build_site(site, again) == 0
+    assert not ready_dir_for(site.out_dir).exists()
+    assert tree_bytes(site.out_dir) == fresh_build(fresh)
     rename(site, "Tên hai")
     build(site)
     assert tree_bytes(site.out_dir) == fresh_build(fresh)
 
 
-def test_a_build_killed_after_taking_the_spare_is_recovered(
+def test_a_failed_build_leaves_the_published_site_and_its_manifest(
     work: tuple[BuildConfig, BuildConfig], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import generator.render.stats as stats
 
     site, fresh = work
     build(site)
+    first = tree_bytes(site.out_dir)
     rename(site, "Tên một")
-    build(site)
-    rename(site, "Tên hai")
 
     def explode(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("killed")
+        raise RuntimeError("failed")
 
     with monkeypatch.context() as patch:
         patch.setattr(stats, "render_statistics", explode)
         with pytest.raises(RuntimeError):
             build_site(site, BuildReport())
-    assert not spare_dir_for(site.out_dir).exists()  # it was taken, then thrown away
+    assert tree_bytes(site.out_dir) == first
+    assert sorted(p.name for p in site.out_dir.parent.iterdir()) == ["site"]
     report = build(site)
-    assert report.kept  # a hard-link copy of the published site was brought up to date
+    assert report.kept > report.files // 2  # the manifest still describes the site
     assert tree_bytes(site.out_dir) == fresh_build(fresh)
 
 
@@ -196,52 +232,15 @@ def test_writer_replaces_a_hard_linked_file_instead_of_writing_through_it(tmp_pa
     assert shared.read_text() == "published"
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
-def test_a_clone_links_every_file_and_folder_whoever_makes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
-) -> None:
-    import generator.write
-
-    monkeypatch.setattr(generator.write, "_FILES_A_UNIT", 3)  # a flat folder in several portions
-    source = tmp_path / "site"
-    for rel in [
-        "index.html",
-        "media/a.webp",
-        "media/b.webp",
-        "media/c.webp",
-        "media/d.webp",
-        "media/e.webp",
-        "p/x/index.html",
-        "p/x/lo/L1/index.html",
-        "p/y/index.html",
-        "data/latest/ocop.csv",
-    ]:
-        (source / rel).parent.mkdir(parents=True, exist_ok=True)
-        (source / rel).write_text(rel, encoding="utf-8")
-    (source / "p/empty").mkdir()
-
-    def tree(root: Path) -> dict[str, int]:
-        return {
-            p.relative_to(root).as_posix(): (p.stat().st_ino if p.is_file() else 0)
-            for p in root.rglob("*")
-        }
-
-    generator.write.clone_tree(source, tmp_path / "copy", workers)
-    assert tree(tmp_path / "copy") == tree(source)  # the same files, as links, and folders
-
-
-def test_what_the_last_build_changed_is_linked_from_the_published_site(
+def test_after_a_template_change_the_next_build_renders_only_what_changed(
     work: tuple[BuildConfig, BuildConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build starts from the site before last: after a build that rendered every page (a
-    template changed), the next one links those pages from the published site instead of
-    rendering them all again."""
+    """After a build that rendered every page (a template changed) the next one renders and
+    writes only the renamed product's pages and listings."""
     from generator.render.html import Html
 
     site, fresh = work
     build(site)
-    rename(site, "Tên một")
-    build(site)  # from here on a build starts from the site before last
     templates = tmp_path / "templates"
     shutil.copytree(site.templates_dir, templates)
     base = templates / "base.html"
@@ -269,53 +268,50 @@ def test_what_the_last_build_changed_is_linked_from_the_published_site(
     assert tree_bytes(site.out_dir) == fresh_build(fresh)
 
 
-def test_a_page_promised_from_the_published_site_is_linked_at_the_end_or_the_build_stops(
-    tmp_path: Path,
-) -> None:
+def test_an_overlay_writes_only_changes_and_applies_them(tmp_path: Path) -> None:
     published = tmp_path / "site"
-    (published / "p/a").mkdir(parents=True)
-    (published / "p/a/index.html").write_text("A", encoding="utf-8")
-    manifest = {"p/a/index.html": ("i:a", 1), "p/b/index.html": ("i:b", 1)}
-    writer = SiteWriter(tmp_path / "staging", {}, (published, manifest))
-    assert writer.unchanged("p/a/index.html", "i:a")
-    assert not (tmp_path / "staging/p/a/index.html").exists()  # linked with the others, later
-    assert not writer.unchanged("p/c/index.html", "i:a")  # not in the published site
-    writer.finish()
-    linked = tmp_path / "staging/p/a/index.html"
-    assert linked.stat().st_ino == (published / "p/a/index.html").stat().st_ino
-
-    broken = SiteWriter(tmp_path / "staging2", {}, (published, manifest))
-    assert broken.unchanged("p/b/index.html", "i:b")  # the manifest says so; the file is gone
-    with pytest.raises(WriteError, match=r"p/b/index\.html: missing from the published site"):
-        broken.finish()
-
-
-@pytest.mark.parametrize("threads", [1, 3])
-def test_the_links_from_the_published_site_use_the_threads_given(
-    tmp_path: Path, threads: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`--jobs 1` means one thread for them too; every promised file is linked either way."""
-    published = tmp_path / "site"
-    manifest: dict[str, tuple[str, int]] = {}
-    for n in range(20):
-        (published / f"p/{n}").mkdir(parents=True)
-        (published / f"p/{n}/index.html").write_text(str(n), encoding="utf-8")
-        manifest[f"p/{n}/index.html"] = (f"i:{n}", len(str(n)))
-    used: list[int] = []
-    real = write_module._on_threads
-
-    def counting(work: Any, items: list[Any], count: int, portions: int) -> None:
-        used.append(count)
-        real(work, items, count, portions)
-
-    monkeypatch.setattr(write_module, "_on_threads", counting)
-    writer = SiteWriter(tmp_path / "staging", {}, (published, manifest), threads)
-    assert all(writer.unchanged(rel, key) for rel, (key, _) in manifest.items())
-    writer.finish()
-    assert used == [threads]
-    assert {p.read_text(encoding="utf-8") for p in (tmp_path / "staging").rglob("*.html")} == {
-        str(n) for n in range(20)
+    for rel, text in {"p/a/index.html": "A", "p/b/index.html": "B", "p/gone/x.txt": "x"}.items():
+        (published / rel).parent.mkdir(parents=True, exist_ok=True)
+        (published / rel).write_text(text, encoding="utf-8")
+    manifest = {
+        "p/a/index.html": ("i:a", 1),
+        "p/b/index.html": (content_digest(b"B"), 1),
+        "p/gone/x.txt": (content_digest(b"x"), 1),
     }
+    staging = tmp_path / ".site.building-1"
+    writer = SiteWriter(staging, manifest, base=published)
+    assert writer.unchanged("p/a/index.html", "i:a")
+    writer.write_text("p/b/index.html", "B")  # same bytes: kept where it is
+    writer.write_text("p/c/index.html", "C")
+    writer.write_text("new/folder/d.txt", "D")  # a folder the site does not have yet
+    assert writer.path_of("p/a/index.html") == published / "p/a/index.html"
+    assert writer.path_of("p/c/index.html").read_text(encoding="utf-8") == "C"
+    assert writer.path_of("p/c/index.html").is_relative_to(staging)
+    assert writer.finish() == 1 and writer.removals == ["p/gone/x.txt"]
+    assert sorted(writer.made()) == ["new/folder/d.txt", "p/c/index.html"]
+    assert sorted(tree_bytes(staging).values()) == [b"C", b"D"]  # only the changes
+    assert tree_bytes(published)["p/gone/x.txt"] == b"x"  # untouched until applied
+    ready = seal_overlay(staging, published, writer.made(), writer.removals)
+    assert ready == ready_dir_for(published) and not staging.exists()
+    assert apply_overlay(ready, published) == 2
+    assert tree_bytes(published) == {
+        "new/folder/d.txt": b"D",
+        "p/a/index.html": b"A",
+        "p/b/index.html": b"B",
+        "p/c/index.html": b"C",
+    }
+    assert not (published / "p/gone").exists() and not ready.exists()
+
+
+def test_an_overlay_is_not_sealed_over_another_not_yet_applied(tmp_path: Path) -> None:
+    published = tmp_path / "site"
+    published.mkdir()
+    for n in (1, 2):
+        writer = SiteWriter(tmp_path / f".site.building-{n}", {}, base=published)
+        writer.write_text("index.html", str(n))
+    seal_overlay(tmp_path / ".site.building-1", published, ["index.html"], [])
+    with pytest.raises(WriteError, match=r"\.site\.ready is in the way"):
+        seal_overlay(tmp_path / ".site.building-2", published, ["index.html"], [])
 
 
 def test_the_quick_plain_path_test_agrees_with_its_definition() -> None:

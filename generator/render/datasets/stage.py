@@ -227,7 +227,7 @@ def render_datasets(
                 xlsx = ForkedCall(to_xlsx, columns, about, day, sheets)
             core, package = core_files(tables, files, config, day, previous_day)
             # frictionless reads what it has not vouched for yet; the other formats meanwhile.
-            descriptor = writer.root / urls.DATAPACKAGE
+            descriptor = writer.path_of(urls.DATAPACKAGE)
             check = PackageCheck(
                 check_plan(package, descriptor, tables, cache),
                 tables,
