@@ -101,12 +101,17 @@ def _remove_earlier_spare(config: BuildConfig) -> None:
     _stamp_path(config, ".previous.manifest").unlink(missing_ok=True)
 
 
+def _built_here(config: BuildConfig) -> bool:
+    """Whether out_dir is a site a build made (its manifest and stamp may describe it)."""
+    return (config.out_dir / urls.BUILD_MARK).is_file()
+
+
 def _start_writer(config: BuildConfig, staging: Path) -> SiteWriter:
     """An overlay of the published site when what it holds is known; else an empty folder for
     a whole site."""
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    current = load_manifest(_site_manifest(config)) if config.out_dir.is_dir() else None
+    current = load_manifest(_site_manifest(config)) if _built_here(config) else None
     if current is None:
         return SiteWriter(staging)
     return SiteWriter(staging, current, base=config.out_dir)
@@ -168,7 +173,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
     _remove_earlier_spare(config)
     fingerprint = input_fingerprint(config)
     stamp = _stamp_path(config)
-    if out_dir.is_dir() and stamp.is_file():
+    if stamp.is_file() and _built_here(config):
         previous = json.loads(stamp.read_text(encoding="utf-8"))
         if previous.get("fingerprint") == fingerprint:
             report.skipped = True
@@ -256,6 +261,7 @@ def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO
             writer.write_text(path, text)
         writer.write_text(urls.ROBOTS, render_robots(html))
         writer.write_bytes(".nojekyll", b"")  # GitHub Pages: publish files as they are
+        writer.write_bytes(urls.BUILD_MARK, b"ocop build\n")
         with report.stage("finish"):  # what is no longer produced
             report.removed = writer.finish()
         report.files = len(writer.written)

@@ -12,6 +12,9 @@ HOME = ""
 NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"  # every page; beyond 50,000, the index of its parts (sitemap_part)
 ROBOTS = "robots.txt"
+# In every site a build made: a folder without it (say, one holding only the releases restored
+# on a fresh runner) is not the site its manifest describes, and is built whole.
+BUILD_MARK = ".ocop-build"
 ASSETS = "assets/"
 MEDIA = "media/"
 

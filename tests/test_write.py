@@ -136,6 +136,24 @@ def test_a_site_whose_manifest_cannot_be_trusted_is_built_whole(
     assert tree_bytes(site.out_dir) == fresh_build(fresh)
 
 
+@pytest.mark.parametrize("changed", [False, True], ids=["same-inputs", "a-record-changed"])
+def test_a_folder_no_build_made_is_built_whole(
+    work: tuple[BuildConfig, BuildConfig], changed: bool
+) -> None:
+    """The deploy's fresh runner: the cache (stamp, manifest) restored, the site folder holding
+    only the earlier releases fetched from the live site. Neither the no-change check nor the
+    manifest may be trusted there: the site would be published empty, or with only the changes."""
+    site, fresh = work
+    build(site)
+    shutil.rmtree(site.out_dir)
+    (site.out_dir / "data/releases").mkdir(parents=True)
+    if changed:
+        rename(site, "Tên mới")
+    report = build(site)
+    assert not report.skipped and report.kept == 0
+    assert tree_bytes(site.out_dir) == fresh_build(fresh)
+
+
 def test_a_build_killed_while_applying_is_finished_by_the_next(
     work: tuple[BuildConfig, BuildConfig], monkeypatch: pytest.MonkeyPatch
 ) -> None:
