@@ -119,8 +119,9 @@ class SiteWriter:
         self.keys[key] = digest
 
     def unchanged(self, rel: str, input_key: str) -> bool:
-        """True (and the file counts as written) when `root` holds `rel` made from the same
-        inputs: the caller need not render it. `input_key` must cover every input."""
+        """True (and the file counts as written) when the tree (`base`, else `root`) holds
+        `rel` made from the same inputs: the caller need not render it. `input_key` must cover
+        every input."""
         key = self._check(rel)
         entry = self.previous.get(key)
         if entry is None or entry[0] != input_key:
@@ -140,8 +141,7 @@ class SiteWriter:
 
     def _place(self, rel: str, digest: str, size: int, make: Callable[[str], None]) -> bool:
         """What every file written goes through: kept when the tree holds it made the same way,
-        linked from the published site when that holds it, else made by make(path). True when
-        it was made."""
+        else made by make(path). True when it was made."""
         key = self._check(rel)
         if self.previous.get(key) == (digest, size):
             self.kept += 1
@@ -196,8 +196,8 @@ class SiteWriter:
     def move_into(self, rel: str, source: Path, input_key: str, size: int) -> bool:
         """write_bytes(rel, source's bytes, input_key) for a file this build made inside `root`
         (a large data file that waited on disk): renamed into place rather than read back and
-        written again. False when the tree holds it already, or it was linked from the
-        published site: `source` is then left as it was."""
+        written again. False when the tree holds it already: `source` is then left as it
+        was."""
         return self._place(rel, input_key, size, lambda path: os.replace(source, path))
 
     def link_written(self, rel: str, other: str, input_key: str, size: int) -> None:

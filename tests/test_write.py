@@ -348,3 +348,18 @@ def test_the_quick_plain_path_test_agrees_with_its_definition() -> None:
             rel = "/".join(chosen)
             for spelled in (rel, "/" + rel, rel + "/"):
                 assert _plain(spelled) == by_definition(spelled), spelled
+
+
+def test_the_spare_site_earlier_versions_kept_is_removed(
+    work: tuple[BuildConfig, BuildConfig],
+) -> None:
+    site, _ = work
+    build(site)
+    spare = site.out_dir.parent / ".site.previous"
+    (spare / "p/x").mkdir(parents=True)
+    (spare / "p/x/index.html").write_text("old", encoding="utf-8")
+    spare_manifest = _stamp_path(site, ".previous.manifest")
+    spare_manifest.write_bytes(b"old")
+    rename(site, "Tên mới")
+    build(site)
+    assert not spare.exists() and not spare_manifest.exists()
