@@ -321,10 +321,10 @@ def run_hugo(site: Path) -> dict[str, Any]:
 def paired_rebuilds(
     work: Path, product_files: list[Path], hugo_site: Path, pairs: int, jobs: int
 ) -> dict[str, Any]:
-    """Hugo's cold render and a one-record rebuild in turn, `pairs` times, each rebuild a
-    product renamed (and left so) starting from the site the build before kept: the ratio pair
-    by pair holds when the machine's speed drifts between runs, which a best-of-N anchor
-    measured minutes apart does not (Hugo alone took 17 and 26 s in one run)."""
+    """Hugo's cold render and a one-record rebuild in turn, `pairs` times, each rebuild another
+    product renamed (and left so): the ratio pair by pair holds when the machine's speed drifts
+    between runs, which a best-of-N anchor measured minutes apart does not (Hugo alone took 17
+    and 26 s in one run)."""
     # products away from those the other rows rename (N/2 and N/3)
     step = max(1, len(product_files) // (pairs + 7))
     made = []
@@ -1194,8 +1194,9 @@ def measure_builds(
         results["lot_site"] = {"files": lot_files, "bytes": lot_bytes}
 
     # Nothing to start from. Moved aside, not deleted: the kernel's work after deleting the
-    # two trees (1.2 million files) slowed the build that followed by half (sys time 56 ->
-    # 130 s in a run at 20,000); they go with the work folder at the end.
+    # site and the site before last (1.2 million files, before the overlay) slowed the build
+    # that followed by half (sys time 56 -> 130 s in a run at 20,000); it goes with the work
+    # folder at the end.
     aside = work / "sites-before-the-full-rebuild"
     aside.mkdir()
     (work / "site").rename(aside / "site")

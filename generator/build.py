@@ -84,13 +84,17 @@ def _finish_interrupted_publish(config: BuildConfig) -> None:
     ready = ready_dir_for(config.out_dir)
     if not ready.is_dir():
         return
-    site_manifest, pending = _site_manifest(config), _pending_manifest(config)
-    if config.out_dir.is_dir() and pending.is_file():
-        apply_overlay(ready, config.out_dir)
-        os.replace(pending, site_manifest)
+    if config.out_dir.is_dir() and _pending_manifest(config).is_file():
+        _apply(config, ready)
         return
     shutil.rmtree(ready)  # nothing it could be applied to: the next build makes a whole site
-    site_manifest.unlink(missing_ok=True)
+    _site_manifest(config).unlink(missing_ok=True)
+
+
+def _apply(config: BuildConfig, ready: Path) -> None:
+    """A sealed overlay applied; then its manifest becomes the published site's."""
+    apply_overlay(ready, config.out_dir)
+    os.replace(_pending_manifest(config), _site_manifest(config))
 
 
 def _remove_earlier_spare(config: BuildConfig) -> None:
@@ -126,11 +130,8 @@ def _publish(config: BuildConfig, staging: Path, writer: SiteWriter) -> None:
         swap_into_place(staging, config.out_dir)
         save_manifest(site_manifest, writer.manifest())
         return
-    pending = _pending_manifest(config)
-    save_manifest(pending, writer.manifest())
-    ready = seal_overlay(staging, config.out_dir, writer.made(), writer.removals)
-    apply_overlay(ready, config.out_dir)
-    os.replace(pending, site_manifest)
+    save_manifest(_pending_manifest(config), writer.manifest())
+    _apply(config, seal_overlay(staging, config.out_dir, writer.made(), writer.removals))
 
 
 @dataclass

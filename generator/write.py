@@ -25,7 +25,7 @@ import hashlib
 import marshal
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -87,10 +87,6 @@ class SiteWriter:
         if key in self.written:
             raise WriteError(f"two outputs for one path: {rel!r}")
         return key
-
-    def _target(self, rel: str) -> str:
-        """A path ready to be created: checked, its folder made, any older file unlinked."""
-        return self._cleared(self._check(rel))
 
     def _cleared(self, key: str) -> str:
         """Where to create the file `key`: root/key with its folder made and any older file
@@ -188,7 +184,7 @@ class SiteWriter:
                 self.kept += 1
                 self._done(key, digest, stat.st_size)
                 return
-        target = self._target(rel)
+        target = self._cleared(key)
         _link(source, target)
         self._done(key, digest, os.stat(target).st_size)
         self._made.append(key)
@@ -221,12 +217,7 @@ class SiteWriter:
         if self.base is not None:
             self.removals = stale
             return len(stale)
-        folders: set[Path] = set()
-        for rel in stale:
-            path = self.root / rel
-            path.unlink(missing_ok=True)
-            folders.add(path.parent)
-        _remove_emptied(folders, self.root)
+        _remove(self.root, stale)
         return len(stale)
 
     def made(self) -> list[str]:
@@ -237,8 +228,14 @@ class SiteWriter:
         return {rel: (self.keys[rel], size) for rel, size in self.written.items()}
 
 
-def _remove_emptied(folders: set[Path], root: Path) -> None:
-    """Removes each folder (below `root`) left empty, and its parents left empty by that."""
+def _remove(root: Path, rels: Iterable[str]) -> None:
+    """Removes the files `rels` (those already gone too) from `root`, then each folder below
+    `root` that left empty, and its parents left empty by that."""
+    folders: set[Path] = set()
+    for rel in rels:
+        path = root / rel
+        path.unlink(missing_ok=True)
+        folders.add(path.parent)
     # Deepest first, so a folder emptied by removing its empty subfolders goes too.
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         while folder != root and folder.is_relative_to(root):
@@ -325,7 +322,6 @@ def overlay_path(root: str, key: str) -> str:
 def seal_overlay(staging: Path, out_dir: Path, moves: list[str], removals: list[str]) -> Path:
     """Marks staging, a complete overlay of out_dir holding the files `moves`, as ready to apply:
     from here the build is committed, a build that finds it applies it before anything else."""
-    staging.mkdir(parents=True, exist_ok=True)
     listing = {"moves": sorted(moves), "removals": sorted(removals)}
     save_marshalled(staging / OVERLAY_LIST, MANIFEST_VERSION, listing)
     ready = ready_dir_for(out_dir)
@@ -343,12 +339,7 @@ def apply_overlay(ready: Path, out_dir: Path) -> int:
     listing = load_marshalled(ready / OVERLAY_LIST, MANIFEST_VERSION)
     if listing is None:
         raise WriteError(f"{ready}: its list of files is unreadable; delete it and build again")
-    folders: set[Path] = set()
-    for rel in listing["removals"]:
-        path = out_dir / rel
-        path.unlink(missing_ok=True)
-        folders.add(path.parent)
-    _remove_emptied(folders, out_dir)
+    _remove(out_dir, listing["removals"])
     moved = 0
     source_root, target_root = os.fspath(ready), os.fspath(out_dir)
     for rel in listing["moves"]:
