@@ -35,6 +35,7 @@ from generator.write import (
     remove_stale_staging,
     save_manifest,
     seal_overlay,
+    site_lock,
     staging_dir_for,
     swap_into_place,
 )
@@ -168,6 +169,13 @@ def _start_datasets(
 
 
 def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO_PROGRESS) -> int:
+    """Builds the site into config.out_dir; 0, or 1 when the catalog has problems (reported).
+    Raises SiteBusy while another build or publish of the folder runs."""
+    with site_lock(config.out_dir):
+        return _build_site(config, report, progress)
+
+
+def _build_site(config: BuildConfig, report: BuildReport, progress: Progress) -> int:
     out_dir = config.out_dir
     remove_stale_staging(out_dir)
     _finish_interrupted_publish(config)
@@ -288,12 +296,15 @@ def run_build(config: BuildConfig, progress: Progress = NO_PROGRESS) -> int:
     from generator.render.datasets.specs import DatasetError
     from generator.render.photos import PhotoError
     from generator.site import MkDocsError
-    from generator.write import WriteError
+    from generator.write import SiteBusy, WriteError
 
     report = BuildReport()
     start = time.perf_counter()
     try:
         status = build_site(config, report, progress)
+    except SiteBusy as err:  # nothing was done: not a failed build
+        print(f"lỗi / error: {err}", file=sys.stderr)
+        return 1
     except (DatasetError, PhotoError, MkDocsError, WriteError) as err:
         # A failure of the build itself, not of a record: said plainly, previous site kept.
         print(

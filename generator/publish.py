@@ -55,13 +55,13 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from generator import urls
-from generator.write import ready_dir_for
+from generator.write import SiteBusy, ready_dir_for, site_lock
 
 MANIFEST_NAME = ".ocop-manifest.json"
 MANIFEST_VERSION = 1
@@ -671,25 +671,30 @@ def publish(
             "in); run `ocop build` to finish them",
         )
     prefix = normalise_prefix(prefix)
-    with storage_errors(bucket, endpoint_url):
-        files = scan_site(site_dir, prefix)
-        client = client if client is not None else make_client(endpoint_url, workers)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocop-publish") as pool:
-            plan = make_plan(client, bucket, prefix, files, pool)
-            if dry_run:
-                return describe(plan, bucket, prefix)
-            sent: list[Sent] = []
-            for group in phases(plan.uploads):
-                # run_all returns only when the whole group is stored: the ordering barrier.
-                sent += run_all(pool, lambda u: upload_one(client, bucket, u.file), group)
-        delete_keys(client, bucket, plan.deletes)
-        manifest = dict(plan.manifest)
-        for item in sent:
-            manifest[item.file.key] = _entry(item.sha256, item.etag, item.file.headers)
-        if manifest != plan.previous:  # a run that changes nothing writes nothing
-            write_manifest(client, bucket, prefix + MANIFEST_NAME, manifest)
-    size = sum(item.size for item in sent)
-    return summary(len(sent), len(plan.unchanged), len(plan.deletes), size, False)
+    with ExitStack() as held:
+        try:  # no build changes the folder while it is read and sent
+            held.enter_context(site_lock(site_dir))
+        except SiteBusy as err:
+            raise PublishError(err.vi, err.en) from None
+        with storage_errors(bucket, endpoint_url):
+            files = scan_site(site_dir, prefix)
+            client = client if client is not None else make_client(endpoint_url, workers)
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocop-publish") as pool:
+                plan = make_plan(client, bucket, prefix, files, pool)
+                if dry_run:
+                    return describe(plan, bucket, prefix)
+                sent: list[Sent] = []
+                for group in phases(plan.uploads):
+                    # run_all returns only when the whole group is stored: the ordering barrier.
+                    sent += run_all(pool, lambda u: upload_one(client, bucket, u.file), group)
+            delete_keys(client, bucket, plan.deletes)
+            manifest = dict(plan.manifest)
+            for item in sent:
+                manifest[item.file.key] = _entry(item.sha256, item.etag, item.file.headers)
+            if manifest != plan.previous:  # a run that changes nothing writes nothing
+                write_manifest(client, bucket, prefix + MANIFEST_NAME, manifest)
+        size = sum(item.size for item in sent)
+        return summary(len(sent), len(plan.unchanged), len(plan.deletes), size, False)
 
 
 def run_publish(

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import hashlib
 import marshal
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,6 +38,14 @@ MANIFEST_VERSION = 1
 
 class WriteError(Exception):
     pass
+
+
+class SiteBusy(WriteError):
+    """Another build or publish of the same site folder is running."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(f"{vi} / {en}")
+        self.vi, self.en = vi, en
 
 
 def _plain(rel: str) -> bool:
@@ -306,6 +316,46 @@ def staging_dir_for(out_dir: Path) -> Path:
 def ready_dir_for(out_dir: Path) -> Path:
     """A complete overlay, sealed: it is being applied to out_dir, or was when a build died."""
     return out_dir.parent / f".{out_dir.name}.ready"
+
+
+def lock_path_for(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
+@contextmanager
+def site_lock(out_dir: Path) -> Iterator[None]:
+    """One build or publish of a site folder at a time: a second one stops at once, saying who
+    holds the folder, instead of applying the overlay the first is applying or uploading a
+    folder half-way through. A POSIX record lock: the kernel drops it when its process ends,
+    killed or not, and forked workers do not inherit it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no such lock, builds are not guarded
+        yield
+        return
+    path = lock_path_for(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise SiteBusy(
+                f"thư mục {out_dir} đang được một lần dựng hoặc đăng khác dùng (tiến trình "
+                f"{holder}); chờ nó xong rồi chạy lại",
+                f"{out_dir} is in use by another build or publish (process {holder}); wait for "
+                "it to end, then run again",
+            ) from None
+        # The holder's number, for the message above. Only this function opens the file:
+        # closing any other descriptor of it in this process would drop the lock.
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 OVERLAY_LIST = ".ocop-overlay"  # in a sealed overlay: what it moves in and removes

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import generator.render.search
-from generator.build import BuildReport, build_site
-from generator.config import BuildConfig
+from generator.build import BuildReport, build_site, run_build
+from generator.config import PROJECT_ROOT, BuildConfig
 from generator.progress import Progress
-from support import FIXTURE_CATALOG, make_config
+from generator.publish import run_publish
+from generator.write import lock_path_for
+from support import FIXTURE_CATALOG, make_config, tree_bytes
 
 RECORD = Path("products/quang_ninh/qn-valid/product.yaml")
 OLD_NAME = 'name: "Sản phẩm mẫu còn hiệu lực"'
@@ -77,7 +85,7 @@ def test_first_rebuild_after_a_build_from_nothing_writes_only_what_changed(
     """A build from nothing leaves only the site (no spare copy, nothing to copy later); the
     first rebuild after it writes the changed files into an overlay and moves them in."""
     assert build_site(config, BuildReport()) == 0
-    assert not [p for p in config.out_dir.parent.iterdir() if p.name.startswith(".")]
+    assert _beside_the_site(config) == []
     page = "p/qn-valid/index.html"
     first_inode = (config.out_dir / "robots.txt").stat().st_ino
     record = config.catalog_dir / RECORD
@@ -90,7 +98,82 @@ def test_first_rebuild_after_a_build_from_nothing_writes_only_what_changed(
     assert "Sản phẩm mẫu sửa giữa chừng" in (config.out_dir / page).read_text(encoding="utf-8")
     # the kept files are the first build's very files
     assert (config.out_dir / "robots.txt").stat().st_ino == first_inode
-    assert not [p for p in config.out_dir.parent.iterdir() if p.name.startswith(".")]
+    assert _beside_the_site(config) == []
+
+
+def _beside_the_site(config: BuildConfig) -> list[str]:
+    """Hidden files and folders beside the site but its lock (a file that stays, empty of
+    meaning once its process is gone)."""
+    lock = lock_path_for(config.out_dir)
+    return [p.name for p in config.out_dir.parent.iterdir() if p.name.startswith(".") and p != lock]
+
+
+_HOLDER = """
+import sys
+from pathlib import Path
+from generator.write import site_lock
+with site_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def _held_by_another_process(out_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """A process holding the site's lock, as a build or publish running elsewhere would."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(out_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_second_build_of_the_folder_stops_at_once(
+    config: BuildConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two builds at once would apply one overlay twice (the second takes it for a killed
+    build's): the second stops, changes nothing and says who holds the folder."""
+    assert build_site(config, BuildReport()) == 0
+    before = tree_bytes(config.out_dir)
+    record = config.catalog_dir / RECORD
+    record.write_text(
+        record.read_text(encoding="utf-8").replace(OLD_NAME, NEW_NAME, 1), encoding="utf-8"
+    )
+    capsys.readouterr()
+    with _held_by_another_process(config.out_dir) as holder:
+        assert run_build(config) == 1
+        said = capsys.readouterr().err
+        assert f"tiến trình {holder.pid}" in said and f"process {holder.pid}" in said
+        assert tree_bytes(config.out_dir) == before
+        assert _beside_the_site(config) == []
+        # killed, not ended: the kernel drops the lock with the process
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        assert run_build(config) == 0
+    assert "Sản phẩm mẫu sửa giữa chừng" in (config.out_dir / "p/qn-valid/index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_publish_stops_while_a_build_holds_the_folder(
+    config: BuildConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder a build is changing is not uploaded: publish stops before reading it."""
+    assert build_site(config, BuildReport()) == 0
+    capsys.readouterr()
+    with _held_by_another_process(config.out_dir) as holder:
+        assert run_publish(config.out_dir, "ocop-test", None, "", dry_run=True) == 1
+    said = capsys.readouterr().err
+    assert f"tiến trình {holder.pid}" in said and "another build or publish" in said
 
 
 def test_a_catalog_with_errors_leaves_no_staging(config: BuildConfig) -> None:

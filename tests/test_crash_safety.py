@@ -23,6 +23,7 @@ from generator.config import PROJECT_ROOT, BuildConfig
 from generator.write import (
     SiteWriter,
     WriteError,
+    lock_path_for,
     overlay_path,
     remove_stale_staging,
     staging_dir_for,
@@ -35,8 +36,13 @@ RECORD = "products/quang_ninh/qn-valid/product.yaml"
 
 
 def leftovers(out: Path) -> list[str]:
-    """Hidden folders beside the site: staging folders, an overlay not applied."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+    """Hidden folders beside the site: staging folders, an overlay not applied (not the
+    site's lock, a file that stays)."""
+    return sorted(
+        p.name
+        for p in out.parent.iterdir()
+        if p.name.startswith(f".{out.name}.") and p != lock_path_for(out)
+    )
 
 
 @pytest.fixture(scope="module")

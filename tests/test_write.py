@@ -92,8 +92,8 @@ def test_incremental_builds_equal_a_build_from_nothing(
         assert folders(site.out_dir) == folders(fresh.out_dir)  # no empty folders left over
         page = published["p/qn-valid/index.html"].decode("utf-8")
         assert name in page
-        # Nothing is left beside the site: no staging folder, no overlay.
-        assert sorted(p.name for p in site.out_dir.parent.iterdir()) == ["site"]
+        # Nothing is left beside the site but its lock: no staging folder, no overlay.
+        assert sorted(p.name for p in site.out_dir.parent.iterdir()) == [".site.lock", "site"]
 
 
 def test_a_rebuild_moves_only_what_changed_into_the_site(
@@ -203,7 +203,7 @@ def test_a_failed_build_leaves_the_published_site_and_its_manifest(
         with pytest.raises(RuntimeError):
             build_site(site, BuildReport())
     assert tree_bytes(site.out_dir) == first
-    assert sorted(p.name for p in site.out_dir.parent.iterdir()) == ["site"]
+    assert sorted(p.name for p in site.out_dir.parent.iterdir()) == [".site.lock", "site"]
     report = build(site)
     assert report.kept > report.files // 2  # the manifest still describes the site
     assert tree_bytes(site.out_dir) == fresh_build(fresh)
