@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import pytest
 
 from generator import write as write_module
 from generator.build import BuildReport, _stamp_path, build_site
-from generator.config import BuildConfig, PoolSettings
+from generator.config import PROJECT_ROOT, BuildConfig, PoolSettings
 from generator.write import (
     SiteWriter,
     WriteError,
@@ -27,6 +29,7 @@ from generator.write import (
     load_manifest,
     ready_dir_for,
     seal_overlay,
+    site_lock,
 )
 from support import FIXTURE_CATALOG, make_config, tree_bytes
 
@@ -363,3 +366,26 @@ def test_the_spare_site_earlier_versions_kept_is_removed(
     rename(site, "Tên mới")
     build(site)
     assert not spare.exists() and not spare_manifest.exists()
+
+
+def test_the_site_lock_outlives_the_workers_a_build_forks(tmp_path: Path) -> None:
+    """A POSIX lock would be dropped if its own process closed a descriptor of the file; a
+    forked worker ending (and closing the copy it inherited) must not drop it."""
+    out = tmp_path / "site"
+    other = (
+        "import sys\nfrom pathlib import Path\nfrom generator.write import site_lock\n"
+        "with site_lock(Path(sys.argv[1])):\n    pass\n"
+    )
+
+    def another_process_can_lock() -> bool:
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+        run = subprocess.run([sys.executable, "-c", other, str(out)], env=env, check=False)
+        return run.returncode == 0
+
+    with site_lock(out):
+        worker = os.fork()
+        if worker == 0:
+            os._exit(0)
+        os.waitpid(worker, 0)
+        assert not another_process_can_lock()
+    assert another_process_can_lock()
