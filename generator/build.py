@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator import urls
 from generator.config import BuildConfig
@@ -43,7 +43,7 @@ from generator.write import (
 if TYPE_CHECKING:
     from generator.model import Catalog
     from generator.parallel import Background
-    from generator.render.artifacts import DataPage, PhotoIndex
+    from generator.render.artifacts import DataPage, LabelIndex, PhotoIndex
 
 
 @dataclass
@@ -136,19 +136,35 @@ def _publish(config: BuildConfig, staging: Path, writer: SiteWriter) -> None:
 
 
 @dataclass
-class _Datasets:
-    """What the datasets child made: what the data page shows, its files (already in
-    staging)."""
+class _ChildFiles:
+    """Files a child process wrote into the staging folder with a writer of its own: recorded
+    in this process's writer, as if it had written them."""
 
-    page: DataPage
     files: Manifest
     kept: int
-    seconds: float
 
     def merge_into(self, writer: SiteWriter) -> None:
         for rel, (digest, size) in self.files.items():
             writer.record(rel, size, digest)
         writer.kept += self.kept
+
+
+@dataclass
+class _Datasets(_ChildFiles):
+    """What the datasets child made: what the data page shows, its files."""
+
+    page: DataPage
+    seconds: float
+
+
+@dataclass
+class _LabelsAndSearch(_ChildFiles):
+    """What the labels and search child made: the labels' index, the search page's filter
+    choices, its files, and the seconds of each stage."""
+
+    labels: LabelIndex
+    filters: dict[str, Any]
+    stages: dict[str, float]
 
 
 def _start_datasets(
@@ -161,11 +177,33 @@ def _start_datasets(
         start = time.perf_counter()
         own = SiteWriter(writer.root, writer.previous, writer.base)
         page = render_datasets(catalog, config, own, photos)
-        return _Datasets(page, own.manifest(), own.kept, time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        return _Datasets(own.manifest(), own.kept, page=page, seconds=seconds)
 
     from generator.parallel import Background  # multiprocessing: not for a no-change build
 
     return Background(make, "datasets")
+
+
+def _start_labels_and_search(
+    catalog: Catalog, config: BuildConfig, writer: SiteWriter
+) -> Background[_LabelsAndSearch]:
+    def make() -> _LabelsAndSearch:
+        from generator.render.labels.stage import render_labels
+        from generator.render.search import render_search_index
+
+        own = SiteWriter(writer.root, writer.previous, writer.base)
+        stages: dict[str, float] = {}
+        start = time.perf_counter()
+        labels = render_labels(catalog, config, own)
+        stages["labels"] = time.perf_counter() - start
+        filters = render_search_index(catalog, own)
+        stages["search index"] = time.perf_counter() - start - stages["labels"]
+        return _LabelsAndSearch(own.manifest(), own.kept, labels, filters, stages)
+
+    from generator.parallel import Background
+
+    return Background(make, "labels and search")
 
 
 def build_site(config: BuildConfig, report: BuildReport, progress: Progress = NO_PROGRESS) -> int:
@@ -224,21 +262,33 @@ def _build_site(config: BuildConfig, report: BuildReport, progress: Progress) ->
         assets = Assets()
         assets.publish(config.templates_dir / "assets", writer)
         html = Html(config, assets, writer, progress)
-        with report.stage("photos"):
-            photos = render_photos(catalog, config, writer, progress=progress)
-        # The datasets are made in a child process while this one makes the labels, the search
-        # index and the pages: the largest stages after the drawing ones then share the cores
-        # (the tables need the photos' addresses, nothing the later stages make). Not in a
-        # first build: there every row goes through frictionless and every format is made, in
-        # three processes at once; beside the page workers the tree then held 3 GB at 20,000
-        # products. It waits for the pages instead (~20 s longer, under 2 GB).
+        # A rebuild has little to draw and encode: the labels and the search index are made in a
+        # child process while this one looks its photos up (each walks every product), and
+        # the datasets (the tables need the photos' addresses, nothing the later stages make)
+        # in another while it makes the pages; every core then has work. Not in a first build:
+        # there the drawing stages have pools of their own, and every table row goes through
+        # frictionless and every format is made, in three processes at once; beside the page
+        # workers the tree then held 3 GB at 20,000 products. The datasets wait for the pages
+        # instead (~20 s longer, under 2 GB).
         overlap = datasets_checked_before(config.cache_dir)
-        datasets = _start_datasets(catalog, config, writer, photos) if overlap else None
+        side = _start_labels_and_search(catalog, config, writer) if overlap else None
+        datasets: Background[_Datasets] | None = None
         try:
-            with report.stage("labels"):
-                labels = render_labels(catalog, config, writer, progress)
-            with report.stage("search index"):
-                filters = render_search_index(catalog, writer)
+            with report.stage("photos"):
+                photos = render_photos(catalog, config, writer, progress=progress)
+            datasets = _start_datasets(catalog, config, writer, photos) if overlap else None
+            if side is None:
+                with report.stage("labels"):
+                    labels = render_labels(catalog, config, writer, progress)
+                with report.stage("search index"):
+                    filters = render_search_index(catalog, writer)
+            else:
+                with report.stage("labels and search, waited for"):
+                    drawn = side.result()
+                side = None
+                report.stages.update(drawn.stages)
+                drawn.merge_into(writer)
+                labels, filters = drawn.labels, drawn.filters
             with report.stage("pages"):
                 expected = DataIndex(
                     product_json={p.id: urls.product_json(p.id) for p in catalog.products}
@@ -255,8 +305,9 @@ def _build_site(config: BuildConfig, report: BuildReport, progress: Progress) ->
             with report.stage("datasets, waited for"):
                 made = datasets.result()
         except BaseException:
-            if datasets is not None:
-                datasets.cancel()
+            for child in (side, datasets):
+                if child is not None:
+                    child.cancel()
             raise
         report.stages["datasets"] = made.seconds
         made.merge_into(writer)
