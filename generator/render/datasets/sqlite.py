@@ -1,8 +1,9 @@
 """ocop.sqlite: every table in one SQLite database, with the data dictionary inside it.
 
 Same input, same bytes: a fixed page size, tables in a fixed order, rows in table order, VACUUM.
-A rebuild after a few rows changed in place updates those rows in a copy of the last database
-instead of writing 40 MB afresh (see sqlite_file).
+A rebuild after a few rows changed, or were added or removed in one place in a table (a product
+added, a lot), edits a copy of the last database instead of writing it all afresh (see
+sqlite_file).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator import urls
 from generator.config import BuildConfig
@@ -132,8 +134,9 @@ def sqlite_file(
     release: dt.date,
     cache: DatasetCache,
 ) -> bytes:
-    """to_sqlite's bytes. The last database made is kept with the row keys it holds; when
-    rows only changed in place, those rows are updated in a copy and the copy vacuumed. VACUUM
+    """to_sqlite's bytes. The last database made is kept with the row keys it holds; when few
+    rows changed in place, or were added or removed in one run per table, those rows are
+    edited in a copy (the rows after an added one renumbered) and the copy vacuumed. VACUUM
     writes a database afresh from its content, so the bytes are a fresh build's but for three
     header counters that count writes, and those are copied from the kept database (a fresh
     build makes the same writes whatever the rows). The tests compare with to_sqlite."""
@@ -143,13 +146,13 @@ def sqlite_file(
     found = cache.load(DATABASE, KeptDatabase)
     # A primary key of one INTEGER column is SQLite's rowid itself, not the row's position.
     rowid_is_position = not any(_rowid_alias(specs[name]) for name in TABLES)
-    changed = _changed_in_place(found, base, keys) if rowid_is_position else None
+    edits = _edits(found, base, keys) if rowid_is_position else None
     kept, found = (found.data if found is not None else b""), None
     data = None
-    if changed is not None and kept:
+    if edits is not None and kept:
         updates = {
-            name: (positions, TableColumns(specs[name], [tables[name].rows[i] for i in positions]))
-            for name, positions in changed.items()
+            name: (edit, TableColumns(specs[name], [tables[name].rows[i] for i in _rows_of(edit)]))
+            for name, edit in edits.items()
         }
         try:
             data = _update_sqlite(kept, specs, updates)
@@ -167,42 +170,79 @@ def _rowid_alias(spec: TableSpec) -> bool:
     return len(spec.primary_key) == 1 and types.get(spec.primary_key[0]) == "integer"
 
 
-def _changed_in_place(
+@dataclass(frozen=True)
+class Splice:
+    """The kept table's rows [start, old_end) replaced by the new table's rows [start, new_end):
+    rows added or removed in one place (a product added, a lot removed); the rows after them
+    are the same, their positions moved by new_end - old_end."""
+
+    start: int
+    old_end: int
+    new_end: int
+
+
+Edit = list[int] | Splice  # rows changed in place (their positions), or a splice
+
+
+def _rows_of(edit: Edit) -> range | list[int]:
+    """The positions, in the new table, of the rows an edit writes."""
+    return range(edit.start, edit.new_end) if isinstance(edit, Splice) else edit
+
+
+def _splice(old: list[bytes], new: list[bytes]) -> Splice:
+    """The one run of rows between the longest common start and end of two tables."""
+    start, shortest = 0, min(len(old), len(new))
+    while start < shortest and old[start] == new[start]:
+        start += 1
+    end = 0  # rows equal at both ends, not counting those of the common start
+    while end < shortest - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return Splice(start, len(old) - end, len(new) - end)
+
+
+def _edits(
     found: KeptDatabase | None, base: str, keys: dict[str, list[bytes]]
-) -> dict[str, list[int]] | None:
-    """Per table, the positions of the rows that differ from the kept database's; None when
-    it cannot be updated (none kept, other settings, rows added or removed, many changed)."""
+) -> dict[str, Edit] | None:
+    """Per table, what differs from the kept database: the positions of rows changed in place
+    or, for a table whose length changed, one splice; None when the database is better made
+    afresh (none kept, other settings, many rows changed, rows added in several places)."""
     if found is None or found.key != base:
         return None
-    changed: dict[str, list[int]] = {}
+    edits: dict[str, Edit] = {}
     for name, new in keys.items():
         old = found.keys.get(name)
-        if old is None or len(old) != len(new):
+        if old is None:
             return None
-        positions = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-        if len(positions) * UPDATED_SHARE > len(new):
+        edit: Edit
+        if len(old) == len(new):
+            edit = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+            written = len(edit)
+        else:
+            edit = _splice(old, new)
+            written = (edit.old_end - edit.start) + (edit.new_end - edit.start)
+        if written * UPDATED_SHARE > len(new):
             return None
-        if positions:
-            changed[name] = positions
-    return changed
+        if written:
+            edits[name] = edit
+    return edits
 
 
 def _update_sqlite(
-    data: bytes, specs: dict[str, TableSpec], updates: dict[str, tuple[list[int], TableColumns]]
+    data: bytes, specs: dict[str, TableSpec], updates: dict[str, tuple[Edit, TableColumns]]
 ) -> bytes:
-    """`data` with the rows at these positions replaced (a row's rowid is its position + 1,
-    as to_sqlite inserts them), vacuumed, with data's header counters. In memory: the same
-    pages as in a file, without writing 40 MB twice."""
+    """`data` with these edits made (a row's rowid is its position + 1, as to_sqlite inserts
+    them), vacuumed, with data's header counters. In memory: the same pages as in a file,
+    without writing 40 MB twice."""
     con = sqlite3.connect(":memory:")
     try:
         con.deserialize(data)
-        for name, (positions, columns) in updates.items():
+        for name, (edit, columns) in updates.items():
+            if isinstance(edit, Splice):
+                _splice_rows(con, specs[name], edit, columns)
+                continue
             sets = ", ".join(f"{_q(f.name)} = ?" for f in specs[name].fields)
-            values = [(*row, i + 1) for row, i in zip(columns.sql_rows(), positions, strict=True)]
-            before = con.total_changes
-            con.executemany(f"UPDATE {_q(name)} SET {sets} WHERE rowid = ?", values)
-            if con.total_changes - before != len(values):  # a row not where it was put
-                raise sqlite3.DatabaseError(f"{name}: rows are not at their positions")
+            values = [(*row, i + 1) for row, i in zip(columns.sql_rows(), edit, strict=True)]
+            _expect(con, name, len(values), f"UPDATE {_q(name)} SET {sets} WHERE rowid = ?", values)
         con.commit()
         con.execute("VACUUM")
         fresh = con.serialize()
@@ -215,6 +255,51 @@ def _update_sqlite(
         at = end
     pieces.append(view[at:])
     return b"".join(pieces)
+
+
+def _splice_rows(
+    con: sqlite3.Connection, spec: TableSpec, edit: Splice, columns: TableColumns
+) -> None:
+    """The splice's old rows deleted, the rows after them moved to their new rowids, its new
+    rows inserted at theirs: the table as to_sqlite would number it."""
+    name = _q(spec.name)
+    after = con.execute(f"SELECT count(*) FROM {name} WHERE rowid > ?", (edit.old_end,))
+    moved = after.fetchone()[0]
+    _expect(
+        con,
+        spec.name,
+        edit.old_end - edit.start,
+        f"DELETE FROM {name} WHERE rowid > ? AND rowid <= ?",
+        [(edit.start, edit.old_end)],
+    )
+    shift = edit.new_end - edit.old_end
+    if shift and moved:
+        # Through negative rowids: moved one by one, a row could land on one not yet moved.
+        sql = f"UPDATE {name} SET rowid = -(rowid + ?) WHERE rowid > ?"
+        _expect(con, spec.name, moved, sql, [(shift, edit.old_end)])
+        _expect(con, spec.name, moved, f"UPDATE {name} SET rowid = -rowid WHERE rowid < 0", [()])
+    marks = ", ".join("?" for _ in spec.fields)
+    rowids = range(edit.start + 1, edit.new_end + 1)
+    values = [(i, *row) for i, row in zip(rowids, columns.sql_rows(), strict=True)]
+    _expect(
+        con,
+        spec.name,
+        len(values),
+        f"INSERT INTO {name} (rowid, {', '.join(_q(f.name) for f in spec.fields)}) "
+        f"VALUES (?, {marks})",
+        values,
+    )
+
+
+def _expect(
+    con: sqlite3.Connection, table: str, rows: int, sql: str, values: list[tuple[Any, ...]]
+) -> None:
+    """executemany, checked to touch exactly `rows` rows: a row not where it was put means
+    the kept database is not what its keys say."""
+    before = con.total_changes
+    con.executemany(sql, values)
+    if con.total_changes - before != rows:
+        raise sqlite3.DatabaseError(f"{table}: rows are not at their positions")
 
 
 def sqlite_meta(release: str, config: BuildConfig) -> dict[str, str]:

@@ -73,37 +73,87 @@ def test_sqlite_opens_with_the_right_rows(site: tuple[Path, DataIndex], tmp_path
         ).fetchone() == (len(GOLDEN_HEADERS["products"].split(",")),)
 
 
-def test_sqlite_updated_in_place_is_a_fresh_database(tmp_path: Path) -> None:
-    catalog = grown(load())
-    specs = load_table_specs(SCHEMAS)
-    config = BuildConfig(catalog_dir=FIXTURE, out_dir=tmp_path, base_url=BASE_URL, as_of=RELEASE)
-    meta = {"title": "t"}
-    cache = DatasetCache(tmp_path / "cache")
+class _Databases:
+    """ocop.sqlite made as the build makes it (the last one kept in a cache, updated when it
+    can be) and afresh, from the rows of a grown fixture catalog."""
 
-    def made(rows: dict[str, list[dict[str, Any]]]) -> bytes:
+    def __init__(self, tmp_path: Path) -> None:
+        catalog = grown(load())
+        config = BuildConfig(
+            catalog_dir=FIXTURE, out_dir=tmp_path, base_url=BASE_URL, as_of=RELEASE
+        )
+        self.specs = load_table_specs(SCHEMAS)
+        self.meta = {"title": "t"}
+        self.cache = DatasetCache(tmp_path / "cache")
+        self.rows = row_builders.table_rows(catalog, config, fake_photos(catalog, skip=""))
+        self.rows["changes"] = []
+        self.to_sqlite = sqlite.to_sqlite  # as it is now, should a test replace it
+
+    def made(self, rows: dict[str, list[dict[str, Any]]]) -> bytes:
+        specs, cache = self.specs, self.cache
         tables = {name: EncodedTable(specs[name], rows[name], cache) for name in rows}
         columns = Columns(specs, rows)
-        return sqlite.sqlite_file(specs, tables, columns, meta, RELEASE, cache)
+        return sqlite.sqlite_file(specs, tables, columns, self.meta, RELEASE, cache)
 
-    def fresh(rows: dict[str, list[dict[str, Any]]]) -> bytes:
-        return sqlite.to_sqlite(specs, Columns(specs, rows), meta, RELEASE)
+    def fresh(self, rows: dict[str, list[dict[str, Any]]]) -> bytes:
+        return self.to_sqlite(self.specs, Columns(self.specs, rows), self.meta, RELEASE)
 
-    rows = row_builders.table_rows(catalog, config, fake_photos(catalog, skip=""))
-    rows["changes"] = []
-    made(rows)
+    def edits(self, rows: dict[str, list[dict[str, Any]]]) -> dict[str, sqlite.Edit] | None:
+        """What the next `made(rows)` would edit in the kept database."""
+        kept = self.cache.load("ocop.sqlite", sqlite.KeptDatabase)
+        return sqlite._edits(kept, *_base(rows, self.specs, self.meta, self.cache))
+
+
+def test_sqlite_updated_in_place_is_a_fresh_database(tmp_path: Path) -> None:
+    db = _Databases(tmp_path)
+    rows = db.rows
+    db.made(rows)
     products = list(rows["products"])
     products[100] = {**products[100], "name": "dài " * 3000, "certificate_score": 51.5}
     products[101] = {**products[101], "description": None}
     edited = {**rows, "products": products}
-    kept = cache.load("ocop.sqlite", sqlite.KeptDatabase)
-    assert sqlite._changed_in_place(kept, *_base(edited, specs, meta, cache))
-    assert made(edited) == fresh(edited)
+    assert db.edits(edited)
+    assert db.made(edited) == db.fresh(edited)
     # Two rows trading ids cannot be updated one by one: made afresh, the same bytes.
     swapped = list(products)
     swapped[5] = {**products[5], "id": products[6]["id"]}
     swapped[6] = {**products[6], "id": products[5]["id"]}
     edited = {**rows, "products": swapped}
-    assert made(edited) == fresh(edited)
+    assert db.made(edited) == db.fresh(edited)
+
+
+def test_sqlite_with_rows_added_or_removed_in_one_place_is_a_fresh_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A product added, a lot removed: the rows after the change move, and the database
+    updated through a splice has a fresh one's bytes."""
+    db = _Databases(tmp_path)
+    made_afresh: list[int] = []
+
+    def counted(*args: Any) -> bytes:
+        made_afresh.append(1)
+        return db.to_sqlite(*args)
+
+    monkeypatch.setattr(sqlite, "to_sqlite", counted)
+    rows = db.rows
+    assert db.made(rows) == db.fresh(rows)
+    products = rows["products"]
+    added = {**products[40], "id": products[40]["id"] + "-moi", "name": "Sản phẩm thêm"}
+    steps = {
+        "a row added in the middle": [*products[:41], added, *products[41:]],
+        "a row removed in the middle": [*products[:41], *products[42:]],
+        "a row added at the end": [*products, {**added, "id": "zz-cuoi"}],
+        "the first row removed": products[1:],
+        "a row replaced by two": [*products[:10], added, {**added, "id": "zz-2"}, *products[11:]],
+    }
+    for step, edited_products in steps.items():
+        edited = {**rows, "products": edited_products}
+        edits = db.edits(edited)
+        assert edits is not None and isinstance(edits["products"], sqlite.Splice), step
+        made_afresh.clear()
+        assert db.made(edited) == db.fresh(edited), step
+        assert made_afresh == [], f"{step}: made afresh, not updated"
+        assert db.made(rows) == db.fresh(rows), f"{step}, undone"
 
 
 def _base(
