@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -186,8 +186,12 @@ def _start_datasets(
 
 
 def _start_labels_and_search(
-    catalog: Catalog, config: BuildConfig, writer: SiteWriter
+    catalog: Catalog, config: BuildConfig, writer: SiteWriter, progress: Progress
 ) -> Background[_LabelsAndSearch]:
+    # Labels drawn again in bulk (a new base URL) are long work: the child reports them in
+    # plain lines, which cannot garble the bar the parent draws meanwhile.
+    lines = replace(progress, mode="lines") if progress.mode == "bar" else progress
+
     def make() -> _LabelsAndSearch:
         from generator.render.labels.stage import render_labels
         from generator.render.search import render_search_index
@@ -195,7 +199,7 @@ def _start_labels_and_search(
         own = SiteWriter(writer.root, writer.previous, writer.base)
         stages: dict[str, float] = {}
         start = time.perf_counter()
-        labels = render_labels(catalog, config, own)
+        labels = render_labels(catalog, config, own, lines)
         stages["labels"] = time.perf_counter() - start
         filters = render_search_index(catalog, own)
         stages["search index"] = time.perf_counter() - start - stages["labels"]
@@ -271,7 +275,7 @@ def _build_site(config: BuildConfig, report: BuildReport, progress: Progress) ->
         # workers the tree then held 3 GB at 20,000 products. The datasets wait for the pages
         # instead (~20 s longer, under 2 GB).
         overlap = datasets_checked_before(config.cache_dir)
-        side = _start_labels_and_search(catalog, config, writer) if overlap else None
+        side = _start_labels_and_search(catalog, config, writer, progress) if overlap else None
         datasets: Background[_Datasets] | None = None
         try:
             with report.stage("photos"):

@@ -4,7 +4,9 @@ On a terminal each long stage (reading and checking records, photos, labels, pag
 count, percent, elapsed time and time left (tqdm draws it). In CI, in a pipe or in a log file a
 bar would fill the log with carriage returns: there a stage with more than `min_lines` items
 prints a plain line at every tenth of the way, and a smaller one prints nothing. Progress is
-only ever advanced by the main process, as workers hand back results.
+advanced by the main process, as workers hand back results; the one exception is the child
+that draws a rebuild's labels beside the parent's stages (generator/build.py), which reports in
+plain lines.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,24 @@ def test_first_build_makes_the_datasets_after_the_pages(
     )
     assert build_site(config, BuildReport()) == 0
     assert events == ["datasets", "pages"]
+
+
+def test_labels_drawn_again_by_a_rebuild_report_their_progress(
+    config: BuildConfig, tmp_path: Path
+) -> None:
+    """A rebuild draws its labels in a child process beside the parent: a new base URL draws
+    them all again, long work that must still be shown (in plain lines, even on a terminal,
+    where the parent draws its bar)."""
+    assert build_site(config, BuildReport()) == 0
+    moved = replace(config, base_url="https://ocop.example/moi/")
+    with (tmp_path / "progress.txt").open("w", encoding="utf-8") as stream:
+        # a bar for the parent's stages; the child's lines land in the same file
+        assert build_site(moved, BuildReport(), Progress("bar", stream, min_lines=0)) == 0
+    said = (tmp_path / "progress.txt").read_text(encoding="utf-8")
+    labels = [line for line in said.splitlines() if line.startswith("nhãn / labels: ")]
+    assert labels, said
+    done, total = labels[-1].removeprefix("nhãn / labels: ").split("/")
+    assert done == total and int(total) > 0
 
 
 def test_long_stages_report_their_progress(config: BuildConfig) -> None:
