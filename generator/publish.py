@@ -662,20 +662,21 @@ def publish(
             f"{site_dir} không phải trang đã dựng (thiếu index.html); chạy `ocop build` trước",
             f"{site_dir} is not a built site (no index.html); run `ocop build` first",
         )
-    if ready_dir_for(site_dir).exists():
-        # A build was killed while moving its changes in: the folder mixes two versions.
-        raise PublishError(
-            f"{site_dir} đang dở một lần dựng (bị dừng khi chép thay đổi vào); chạy `ocop build` "
-            "để hoàn tất",
-            f"{site_dir} is half-way through a build's changes (it was stopped while moving them "
-            "in); run `ocop build` to finish them",
-        )
     prefix = normalise_prefix(prefix)
     with ExitStack() as held:
         try:  # no build changes the folder while it is read and sent
             held.enter_context(site_lock(site_dir))
         except SiteBusy as err:
             raise PublishError(err.vi, err.en) from None
+        if ready_dir_for(site_dir).exists():
+            # No build runs (the lock): one was killed while moving its changes in, and the
+            # folder mixes two versions.
+            raise PublishError(
+                f"{site_dir} đang dở một lần dựng (bị dừng khi chép thay đổi vào); chạy "
+                "`ocop build` để hoàn tất",
+                f"{site_dir} is half-way through a build's changes (it was stopped while moving "
+                "them in); run `ocop build` to finish them",
+            )
         with storage_errors(bucket, endpoint_url):
             files = scan_site(site_dir, prefix)
             client = client if client is not None else make_client(endpoint_url, workers)

@@ -21,7 +21,7 @@ from generator.build import BuildReport, build_site, run_build
 from generator.config import PROJECT_ROOT, BuildConfig
 from generator.progress import Progress
 from generator.publish import run_publish
-from generator.write import lock_path_for
+from generator.write import lock_path_for, ready_dir_for
 from support import FIXTURE_CATALOG, make_config, tree_bytes
 
 RECORD = Path("products/quang_ninh/qn-valid/product.yaml")
@@ -168,13 +168,17 @@ def test_a_second_build_of_the_folder_stops_at_once(
 def test_publish_stops_while_a_build_holds_the_folder(
     config: BuildConfig, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A folder a build is changing is not uploaded: publish stops before reading it."""
+    """A folder a build is changing is not uploaded: publish stops before reading it, and says
+    a build is running even while that build's overlay is being applied (not that one was
+    killed half-way)."""
     assert build_site(config, BuildReport()) == 0
     capsys.readouterr()
     with _held_by_another_process(config.out_dir) as holder:
+        ready_dir_for(config.out_dir).mkdir()  # the build's overlay, sealed, being applied
         assert run_publish(config.out_dir, "ocop-test", None, "", dry_run=True) == 1
     said = capsys.readouterr().err
     assert f"tiến trình {holder.pid}" in said and "another build or publish" in said
+    assert "half-way" not in said
 
 
 def test_a_catalog_with_errors_leaves_no_staging(config: BuildConfig) -> None:
