@@ -171,11 +171,10 @@ def _start_datasets(
     catalog: Catalog, config: BuildConfig, writer: SiteWriter, photos: PhotoIndex
 ) -> Background[_Datasets]:
     def make() -> _Datasets:
-        # In the child: its own writer on the same staging folder and manifest.
         from generator.render.datasets.stage import render_datasets
 
         start = time.perf_counter()
-        own = SiteWriter(writer.root, writer.previous, writer.base)
+        own = writer.sibling()
         page = render_datasets(catalog, config, own, photos)
         seconds = time.perf_counter() - start
         return _Datasets(own.manifest(), own.kept, page=page, seconds=seconds)
@@ -196,7 +195,7 @@ def _start_labels_and_search(
         from generator.render.labels.stage import render_labels
         from generator.render.search import render_search_index
 
-        own = SiteWriter(writer.root, writer.previous, writer.base)
+        own = writer.sibling()
         stages: dict[str, float] = {}
         start = time.perf_counter()
         labels = render_labels(catalog, config, own, lines)

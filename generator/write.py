@@ -165,9 +165,14 @@ class SiteWriter:
     def write_text(self, rel: str, text: str, input_key: str | None = None) -> None:
         self.write_bytes(rel, text.encode("utf-8"), input_key)
 
+    def sibling(self) -> SiteWriter:
+        """A writer of its own, on the same root, manifest and base, for a stage run in a child
+        process; the parent then `record`s what it wrote."""
+        return SiteWriter(self.root, self.previous, self.base)
+
     def record(self, rel: str, size: int, digest: str) -> None:
         """A file another process wrote (or kept) in this site: a worker of a parallel stage
-        with its own SiteWriter on the same root and manifest."""
+        with its own writer (`sibling`)."""
         key = self._check(rel)
         self._done(key, digest, size)
         if self.previous.get(key) != (digest, size):
