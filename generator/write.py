@@ -103,10 +103,7 @@ class SiteWriter:
         there unlinked; in an overlay, its place in the overlay (made once per build)."""
         if self.base is not None:
             target = overlay_path(self._root, key)
-            folder = target.rpartition("/")[0]
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
+            self._folder_of(target)
             return target
         # Strings and a set of the folders known to exist, not Path objects and a mkdir each:
         # this runs for every file a build writes (600,000 at 20,000 products with lots).
@@ -114,11 +111,15 @@ class SiteWriter:
         try:
             os.unlink(target)
         except FileNotFoundError:
-            folder = target.rpartition("/")[0]
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
+            self._folder_of(target)
         return target
+
+    def _folder_of(self, target: str) -> None:
+        """The folder of `target` made, once per build."""
+        folder = target.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
 
     def _done(self, key: str, digest: str, size: int) -> None:
         self.written[key] = size
